@@ -1,0 +1,209 @@
+//! The TOML model format of DESIGN.md: reading, validating and writing models
+//! and gradients.
+
+use std::io::Write;
+use std::path::Path;
+
+use ndarray::{Array1, Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::bm::BoltzmannMachine;
+use crate::error::{ExactError, Result, invalid};
+use crate::params::Parameters;
+use crate::rbm::Rbm;
+
+/// The version of the model format that this code reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The file as it is written: plain vectors, every field named as in the book.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ModelToml {
+    format: String,
+    version: u32,
+    visible_bias: Vec<f64>,
+    hidden_bias: Vec<f64>,
+    weights: Vec<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    visible_couplings: Option<Vec<Vec<f64>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hidden_couplings: Option<Vec<Vec<f64>>>,
+}
+
+/// A model read from a file: an RBM or a general Boltzmann machine.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Model {
+    Rbm(Rbm),
+    Bm(BoltzmannMachine),
+}
+
+/// Read parameters from TOML text, with the value of its `format` field.
+/// Shapes and values are checked; every error names the field.
+pub fn parameters_from_toml(text: &str) -> Result<(String, Parameters)> {
+    let file: ModelToml = toml::from_str(text).map_err(|e| ExactError::Toml(e.to_string()))?;
+    if file.version != FORMAT_VERSION {
+        return Err(invalid(
+            "version",
+            format!(
+                "version {} is not supported; this program reads version {FORMAT_VERSION}",
+                file.version
+            ),
+        ));
+    }
+    let n_visible = file.visible_bias.len();
+    let n_hidden = file.hidden_bias.len();
+    let params = Parameters {
+        visible_bias: Array1::from(file.visible_bias),
+        hidden_bias: Array1::from(file.hidden_bias),
+        weights: matrix("weights", file.weights, n_visible)?,
+        visible_couplings: file
+            .visible_couplings
+            .map(|r| matrix("visible_couplings", r, n_visible))
+            .transpose()?,
+        hidden_couplings: file
+            .hidden_couplings
+            .map(|t| matrix("hidden_couplings", t, n_hidden))
+            .transpose()?,
+    };
+    params.check()?;
+    Ok((file.format, params))
+}
+
+/// Rows of equal length `n_columns` as a matrix.
+fn matrix(field: &str, rows: Vec<Vec<f64>>, n_columns: usize) -> Result<Array2<f64>> {
+    if let Some((i, row)) = rows.iter().enumerate().find(|(_, r)| r.len() != n_columns) {
+        return Err(crate::error::shape_error(
+            field,
+            format!("every row to have {n_columns} values (one per column)"),
+            format!("row {i} with {} values", row.len()),
+        ));
+    }
+    let n_rows = rows.len();
+    let flat: Vec<f64> = rows.into_iter().flatten().collect();
+    Ok(Array2::from_shape_vec((n_rows, n_columns), flat).expect("rows checked above"))
+}
+
+/// TOML text for parameters in the model-file layout, with the given `format`.
+pub fn parameters_to_toml(format: &str, p: &Parameters) -> String {
+    let rows = |a: ArrayView2<f64>| a.rows().into_iter().map(|r| r.to_vec()).collect();
+    let file = ModelToml {
+        format: format.to_string(),
+        version: FORMAT_VERSION,
+        visible_bias: p.visible_bias.to_vec(),
+        hidden_bias: p.hidden_bias.to_vec(),
+        weights: rows(p.weights.view()),
+        visible_couplings: p.visible_couplings.as_ref().map(|r| rows(r.view())),
+        hidden_couplings: p.hidden_couplings.as_ref().map(|t| rows(t.view())),
+    };
+    toml::to_string(&file).expect("plain numbers always serialise")
+}
+
+/// Write `contents` to `path` atomically (a temporary file in the same folder,
+/// then a rename). An existing file is replaced only when `overwrite` is set.
+pub fn write_file(path: &Path, contents: &str, overwrite: bool) -> Result<()> {
+    let io = |source| ExactError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if !overwrite && path.exists() {
+        return Err(ExactError::WouldOverwrite(path.to_path_buf()));
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
+    tmp.write_all(contents.as_bytes()).map_err(io)?;
+    let persisted = if overwrite {
+        tmp.persist(path)
+    } else {
+        tmp.persist_noclobber(path)
+    };
+    persisted.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            ExactError::WouldOverwrite(path.to_path_buf())
+        } else {
+            io(e.error)
+        }
+    })?;
+    Ok(())
+}
+
+impl Model {
+    /// A model from TOML text: `format = "rbm"` or `format = "bm"`.
+    pub fn from_toml_str(text: &str) -> Result<Self> {
+        let (format, params) = parameters_from_toml(text)?;
+        match format.as_str() {
+            "rbm" => Ok(Model::Rbm(Rbm::from_parameters(params)?)),
+            "bm" => Ok(Model::Bm(BoltzmannMachine::from_parameters(params)?)),
+            other => Err(invalid(
+                "format",
+                format!("\"{other}\" is not a model format; expected \"rbm\" or \"bm\""),
+            )),
+        }
+    }
+
+    /// Read and validate a model file; errors start with the file name.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ExactError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_toml_str(&text).map_err(|e| e.in_file(path))
+    }
+
+    pub fn to_toml_string(&self) -> String {
+        match self {
+            Model::Rbm(rbm) => parameters_to_toml("rbm", &rbm.to_parameters()),
+            Model::Bm(bm) => parameters_to_toml("bm", bm.parameters()),
+        }
+    }
+
+    /// Save as TOML; an existing file is replaced only when `overwrite` is set.
+    pub fn save(&self, path: impl AsRef<Path>, overwrite: bool) -> Result<()> {
+        write_file(path.as_ref(), &self.to_toml_string(), overwrite)
+    }
+
+    pub fn n_visible(&self) -> usize {
+        match self {
+            Model::Rbm(m) => m.n_visible(),
+            Model::Bm(m) => m.n_visible(),
+        }
+    }
+
+    pub fn n_hidden(&self) -> usize {
+        match self {
+            Model::Rbm(m) => m.n_hidden(),
+            Model::Bm(m) => m.n_hidden(),
+        }
+    }
+
+    pub fn n_states_enumerated(&self) -> u64 {
+        match self {
+            Model::Rbm(m) => m.n_states_enumerated(),
+            Model::Bm(m) => m.n_states_enumerated(),
+        }
+    }
+
+    pub fn log_partition(&self) -> Result<f64> {
+        match self {
+            Model::Rbm(m) => m.log_partition(),
+            Model::Bm(m) => m.log_partition(),
+        }
+    }
+
+    pub fn mean_log_likelihood(&self, data: ArrayView2<f64>) -> Result<f64> {
+        match self {
+            Model::Rbm(m) => m.mean_log_likelihood(data),
+            Model::Bm(m) => m.mean_log_likelihood(data),
+        }
+    }
+
+    pub fn log_likelihood_gradient(&self, data: ArrayView2<f64>) -> Result<Parameters> {
+        match self {
+            Model::Rbm(m) => m.log_likelihood_gradient(data),
+            Model::Bm(m) => m.log_likelihood_gradient(data),
+        }
+    }
+}

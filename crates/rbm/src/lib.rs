@@ -1,0 +1,1 @@
+//! Bernoulli RBMs in f32.
