@@ -1,0 +1,42 @@
+# boltzmann-workbench: `just` lists the recipes.
+
+default:
+    @just --list
+
+# Run every test of the workspace (the README's test command).
+test:
+    cargo test --workspace
+
+# Regenerate one figure of the book, e.g. `just experiment cd-bias`.
+experiment NAME:
+    cargo run --release -p experiments -- {{NAME}}
+
+# List the experiments, one line each.
+experiments:
+    cargo run --release -p experiments -- --list
+
+# Regenerate the tables of program output that the book includes.
+book-tables:
+    cargo run --release -p bm-exact --example logz_scaling
+    cargo run --release -p bm-exact --example gradient_check
+
+# Build the book into book/book (needs mdbook and mdbook-katex, see README).
+book:
+    mdbook build book
+
+# Serve the book on localhost with live reload.
+serve:
+    mdbook serve book
+
+# Time log Z by enumeration (784 x 20, 784 x 25 RBMs; 24-unit BM).
+bench:
+    cargo bench -p bm-exact
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Everything CI runs.
+ci:
+    bash .ci/run
