@@ -1,1 +1,58 @@
-//! Bernoulli RBMs in f32.
+//! # rbm: Bernoulli RBMs at scale, in f32
+//!
+//! Binary restricted Boltzmann machines with the notation of the book:
+//! visible bias b, hidden bias c, weights W of shape (n_hidden, n_visible).
+//! Everything works on batches (one example per row) through ndarray's
+//! matrix products, in f32 for speed; `bm_exact` is the f64 oracle that the
+//! tests compare against.
+//!
+//! ## Algorithm
+//! - Conditionals p(h | v) and p(v | h), eq. (2.7)-(2.8), and the free energy
+//!   F(v), eq. (2.3), with stable f32 sigmoid and softplus ([`numerics`]).
+//! - Block Gibbs sampling, eq. (5.1): [`gibbs_step`].
+//! - Gradient estimates: sampled CD-k, eq. (5.2) ([`cd_gradient`]), and
+//!   persistent CD, eq. (5.5) ([`PersistentChains`]).
+//! - Training with momentum and L2 weight decay on the weights, following
+//!   Hinton's "A practical guide to training RBMs" ([`Trainer`]).
+//! - Monitors: reconstruction error, free-energy gap, and the exact
+//!   log-likelihood for tiny models ([`exact_mean_log_likelihood`]).
+//!
+//! ## Example
+//! ```
+//! use ndarray::array;
+//! use rbm::{Estimator, Rbm, TrainConfig, Trainer};
+//! use rand::SeedableRng;
+//!
+//! let data = array![[1.0f32, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]];
+//! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+//! let rbm = Rbm::initialise(2, data.view(), &mut rng);
+//! let config = TrainConfig {
+//!     learning_rate: 0.1,
+//!     batch_size: 2,
+//!     epochs: 200,
+//!     estimator: Estimator::Cd { k: 1 },
+//!     ..TrainConfig::default()
+//! };
+//! let before = rbm::exact_mean_log_likelihood(&rbm, data.view()).unwrap();
+//! let mut trainer = Trainer::new(rbm, config).unwrap();
+//! trainer.train(data.view()).unwrap();
+//! let after = rbm::exact_mean_log_likelihood(trainer.rbm(), data.view()).unwrap();
+//! assert!(after > before);
+//! ```
+
+mod error;
+mod gradient;
+mod model;
+mod monitor;
+pub mod numerics;
+mod sampling;
+mod train;
+
+pub use error::RbmError;
+pub use gradient::{Gradient, PersistentChains, cd_gradient, mean_statistics};
+pub use model::{Rbm, check_data};
+pub use monitor::{
+    EpochMonitors, exact_mean_log_likelihood, free_energy_gap, reconstruction_error,
+};
+pub use sampling::{gibbs_chain, gibbs_step, sample_bernoulli};
+pub use train::{Estimator, TrainConfig, Trainer};

@@ -1,0 +1,303 @@
+//! Training: the checked configuration and the trainer with momentum and
+//! weight decay (Hinton's practical guide, sections 9 and 10).
+
+use ndarray::{Array, ArrayView2, Axis, Dimension};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{RbmError, config_error};
+use crate::gradient::{Gradient, PersistentChains, cd_gradient};
+use crate::model::{Rbm, check_data};
+use crate::monitor::{EpochMonitors, reconstruction_error};
+
+/// Where the negative statistics come from. In TOML:
+/// `estimator = { kind = "cd", k = 1 }` or
+/// `estimator = { kind = "pcd", k = 1, n_chains = 100 }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Estimator {
+    /// CD-k, eq. (5.2): chains restarted at the minibatch, k Gibbs steps.
+    Cd { k: usize },
+    /// PCD, eq. (5.5): `n_chains` persistent chains, advanced k steps per update.
+    Pcd { k: usize, n_chains: usize },
+}
+
+impl Estimator {
+    /// k: the Gibbs steps per update.
+    pub fn n_gibbs_steps(&self) -> usize {
+        match *self {
+            Estimator::Cd { k } | Estimator::Pcd { k, .. } => k,
+        }
+    }
+}
+
+/// The settings of a training run. Every field has the name used in the
+/// TOML file; unknown fields are refused.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// The step size epsilon; Hinton's guide suggests about 0.1 for binary data
+    /// (or 1e-3 times the typical weight size over the typical update size).
+    pub learning_rate: f32,
+    /// Momentum during the first `momentum_switch_epoch` epochs (default 0.5).
+    #[serde(default = "default_initial_momentum")]
+    pub initial_momentum: f32,
+    /// Momentum afterwards (default 0.9).
+    #[serde(default = "default_final_momentum")]
+    pub final_momentum: f32,
+    /// The epoch (counted from 0) from which `final_momentum` is used (default 5).
+    #[serde(default = "default_momentum_switch_epoch")]
+    pub momentum_switch_epoch: usize,
+    /// L2 penalty on the weights only (not the biases); 1e-4 is typical, 0 turns it off.
+    pub weight_decay: f32,
+    /// Examples per minibatch; the last minibatch of an epoch may be smaller.
+    pub batch_size: usize,
+    /// Epochs that [`Trainer::train`] runs.
+    pub epochs: usize,
+    pub estimator: Estimator,
+    /// Seeds every random choice of training: shuffling, Gibbs sampling, PCD chains.
+    pub seed: u64,
+}
+
+fn default_initial_momentum() -> f32 {
+    0.5
+}
+fn default_final_momentum() -> f32 {
+    0.9
+}
+fn default_momentum_switch_epoch() -> usize {
+    5
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            learning_rate: 0.1,
+            initial_momentum: default_initial_momentum(),
+            final_momentum: default_final_momentum(),
+            momentum_switch_epoch: default_momentum_switch_epoch(),
+            weight_decay: 1e-4,
+            batch_size: 10,
+            epochs: 10,
+            estimator: Estimator::Cd { k: 1 },
+            seed: 42,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Parse a configuration from TOML and [`check`](TrainConfig::check) it.
+    pub fn from_toml_str(text: &str) -> Result<Self, RbmError> {
+        let config: TrainConfig =
+            toml::from_str(text).map_err(|e| RbmError::ConfigToml(e.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Refuse settings that cannot train; each error names the field.
+    pub fn check(&self) -> Result<(), RbmError> {
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return Err(config_error(
+                "learning_rate",
+                format!("{} is not a positive number; try 0.1", self.learning_rate),
+            ));
+        }
+        for (field, momentum) in [
+            ("initial_momentum", self.initial_momentum),
+            ("final_momentum", self.final_momentum),
+        ] {
+            if !(0.0..1.0).contains(&momentum) {
+                return Err(config_error(
+                    field,
+                    format!(
+                        "{momentum} is outside [0, 1); at 1 or above the velocity never decays, \
+                         so use e.g. 0.5 or 0.9"
+                    ),
+                ));
+            }
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return Err(config_error(
+                "weight_decay",
+                format!(
+                    "{} is not a number >= 0; try 1e-4, or 0 for none",
+                    self.weight_decay
+                ),
+            ));
+        }
+        if self.batch_size == 0 {
+            return Err(config_error("batch_size", "must be at least 1; try 10"));
+        }
+        self.check_estimator()
+    }
+
+    fn check_estimator(&self) -> Result<(), RbmError> {
+        if self.estimator.n_gibbs_steps() == 0 {
+            return Err(config_error(
+                "estimator.k",
+                "must be at least 1: CD-k and PCD need at least one Gibbs step per update",
+            ));
+        }
+        if let Estimator::Pcd { n_chains: 0, .. } = self.estimator {
+            return Err(config_error(
+                "estimator.n_chains",
+                "PCD needs at least one persistent chain; try the batch size",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The momentum of the given epoch (counted from 0): `initial_momentum`
+    /// before `momentum_switch_epoch`, `final_momentum` from then on.
+    pub fn momentum_at(&self, epoch: usize) -> f32 {
+        if epoch < self.momentum_switch_epoch {
+            self.initial_momentum
+        } else {
+            self.final_momentum
+        }
+    }
+}
+
+/// Trains one RBM: owns the model, the velocity (momentum buffers), the
+/// persistent chains for PCD, and a ChaCha8 generator seeded from
+/// `config.seed`, so the same model, configuration and data give the same
+/// bits every time.
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    rbm: Rbm,
+    config: TrainConfig,
+    velocity: Gradient,
+    chains: Option<PersistentChains>,
+    rng: ChaCha8Rng,
+    epochs_done: usize,
+}
+
+impl Trainer {
+    /// Check the configuration and the model (shapes, finite parameters);
+    /// for PCD, start the chains (see [`PersistentChains::new`]).
+    pub fn new(rbm: Rbm, config: TrainConfig) -> Result<Self, RbmError> {
+        config.check()?;
+        rbm.to_exact()?;
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        let chains = match config.estimator {
+            Estimator::Pcd { n_chains, .. } => {
+                Some(PersistentChains::new(n_chains, &rbm, &mut rng))
+            }
+            Estimator::Cd { .. } => None,
+        };
+        Ok(Self {
+            velocity: Gradient::zeros_like(&rbm),
+            rbm,
+            config,
+            chains,
+            rng,
+            epochs_done: 0,
+        })
+    }
+
+    pub fn rbm(&self) -> &Rbm {
+        &self.rbm
+    }
+
+    pub fn into_rbm(self) -> Rbm {
+        self.rbm
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// The persistent chains (PCD only).
+    pub fn chains(&self) -> Option<&PersistentChains> {
+        self.chains.as_ref()
+    }
+
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
+    }
+}
+
+// ANCHOR: trainer_apply
+impl Trainer {
+    /// One parameter update from a gradient estimate, with momentum and
+    /// weight decay (Hinton's guide, sections 9 and 10):
+    /// velocity <- momentum * velocity + learning_rate * (gradient - weight_decay * W),
+    /// parameters <- parameters + velocity.
+    /// The decay term is the gradient of -weight_decay/2 * |W|^2, so it acts
+    /// on the weights only, never on the biases.
+    pub fn apply(&mut self, gradient: &Gradient, momentum: f32) {
+        let lr = self.config.learning_rate;
+        let weight_update = &gradient.weights - &(self.config.weight_decay * &self.rbm.weights);
+        let velocity = &mut self.velocity;
+        add_momentum(&mut velocity.weights, momentum, lr, &weight_update);
+        add_momentum(
+            &mut velocity.visible_bias,
+            momentum,
+            lr,
+            &gradient.visible_bias,
+        );
+        add_momentum(
+            &mut velocity.hidden_bias,
+            momentum,
+            lr,
+            &gradient.hidden_bias,
+        );
+        self.rbm.weights += &velocity.weights;
+        self.rbm.visible_bias += &velocity.visible_bias;
+        self.rbm.hidden_bias += &velocity.hidden_bias;
+    }
+}
+
+/// velocity <- momentum * velocity + learning_rate * update
+fn add_momentum<D: Dimension>(
+    velocity: &mut Array<f32, D>,
+    momentum: f32,
+    learning_rate: f32,
+    update: &Array<f32, D>,
+) {
+    *velocity *= momentum;
+    velocity.scaled_add(learning_rate, update);
+}
+// ANCHOR_END: trainer_apply
+
+impl Trainer {
+    /// One minibatch update with the configured estimator (CD-k or PCD).
+    /// Panics if `batch` does not have `n_visible` columns; see [`check_data`].
+    pub fn step(&mut self, batch: ArrayView2<f32>, momentum: f32) {
+        let k = self.config.estimator.n_gibbs_steps();
+        // Trainer::new made chains exactly when the estimator is PCD.
+        let gradient = match self.chains.as_mut() {
+            Some(chains) => chains.gradient(&self.rbm, batch, k, &mut self.rng),
+            None => cd_gradient(&self.rbm, batch, k, &mut self.rng),
+        };
+        self.apply(&gradient, momentum);
+    }
+
+    /// One pass over the data: the examples are shuffled (seeded), cut into
+    /// minibatches of `batch_size` (the last may be smaller), and each
+    /// minibatch makes one [`Trainer::step`] with the momentum of this epoch.
+    /// The monitors are measured on all of `data` after the epoch.
+    /// Panics if `data` does not have `n_visible` columns; see [`check_data`].
+    pub fn epoch(&mut self, data: ArrayView2<f32>) -> EpochMonitors {
+        let momentum = self.config.momentum_at(self.epochs_done);
+        let mut order: Vec<usize> = (0..data.nrows()).collect();
+        order.shuffle(&mut self.rng);
+        for rows in order.chunks(self.config.batch_size) {
+            self.step(data.select(Axis(0), rows).view(), momentum);
+        }
+        self.epochs_done += 1;
+        EpochMonitors {
+            epoch: self.epochs_done,
+            momentum,
+            reconstruction_error: reconstruction_error(&self.rbm, data),
+        }
+    }
+
+    /// Check the data, then run `config.epochs` epochs; one set of monitors per epoch.
+    pub fn train(&mut self, data: ArrayView2<f32>) -> Result<Vec<EpochMonitors>, RbmError> {
+        check_data(&self.rbm, data)?;
+        Ok((0..self.config.epochs).map(|_| self.epoch(data)).collect())
+    }
+}
