@@ -1,1 +1,27 @@
-//! Data sets: loaders and generators.
+//! # datasets: data for the boltzmann workbench
+//!
+//! - [`read_csv`], [`read_binary_csv`] and [`write_csv`]: the CSV format of
+//!   the book, one example per line, values separated by commas, no header.
+//! - [`bars_and_stripes`]: the classic toy data set of every bars-and-stripes
+//!   image, small enough that a model of it can be solved exactly.
+//! - [`binarize_threshold`] and [`binarize_sample`]: turn intensities in
+//!   [0, 1] into the binary values a Bernoulli RBM models.
+//!
+//! Every error is a [`DataError`] that names the file, the line and the
+//! column, and says what was expected there.
+//!
+//! ## Example
+//! ```
+//! let data = datasets::bars_and_stripes(2, 2);
+//! assert_eq!(data.dim(), (6, 4));
+//! ```
+
+mod bars_and_stripes;
+mod binarize;
+mod csv_file;
+mod error;
+
+pub use bars_and_stripes::{MAX_SIDE, bars_and_stripes};
+pub use binarize::{binarize_sample, binarize_threshold};
+pub use csv_file::{read_binary_csv, read_csv, write_csv};
+pub use error::DataError;

@@ -1,0 +1,82 @@
+//! The one error type of `datasets`. Each message names the file and says
+//! what to change.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The file could not be opened, read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The file is not valid CSV (for example, it is not UTF-8 text).
+    #[error("{}: not a CSV file of numbers: {problem}", path.display())]
+    Malformed { path: PathBuf, problem: String },
+
+    /// The file holds no example.
+    #[error(
+        "{}: the file has no examples; expected one example per line, values separated by commas",
+        path.display()
+    )]
+    Empty { path: PathBuf },
+
+    /// A line has a different number of values than the first line.
+    #[error(
+        "{}: line {line} has {found} values but line {first_line} has {expected}; \
+         every example must have the same number of values",
+        path.display()
+    )]
+    RowLength {
+        path: PathBuf,
+        line: u64,
+        found: usize,
+        first_line: u64,
+        expected: usize,
+    },
+
+    /// A value that is not a number, or not one that the reader accepts.
+    #[error(
+        "{}: line {line}, column {column}: value {} is not {expected}",
+        path.display(),
+        shown(text)
+    )]
+    Value {
+        path: PathBuf,
+        line: u64,
+        column: usize,
+        text: String,
+        expected: String,
+    },
+
+    /// Data that cannot be written in a form that `read_csv` reads back.
+    #[error("{}: cannot write this data: {problem}", path.display())]
+    Unwritable { path: PathBuf, problem: String },
+
+    /// The output file exists and overwriting was not asked for.
+    #[error("{}: already exists (pass --force to overwrite it)", .0.display())]
+    WouldOverwrite(PathBuf),
+}
+
+impl DataError {
+    /// Whether the problem lies in the user's input (exit code 2 in the CLI)
+    /// rather than in the machine (permissions, a full disk: exit code 1).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            DataError::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+            _ => true,
+        }
+    }
+}
+
+/// An empty field would be invisible in the message; show it as "".
+fn shown(text: &str) -> &str {
+    if text.is_empty() {
+        "\"\" (empty)"
+    } else {
+        text
+    }
+}
