@@ -1,0 +1,273 @@
+//! The configuration of the cd-bias experiment (experiments/configs/cd-bias.toml).
+
+use bm_exact::{MAX_ENUMERATED_UNITS, MAX_TABLE_UNITS};
+use serde::{Deserialize, Serialize};
+
+use crate::config::rules::{at_most, gibbs_steps, positive_count, positive_finite};
+use crate::config::{Check, FieldError};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CdBiasConfig {
+    /// Every random draw of the experiment derives from this seed.
+    pub seed: u64,
+    pub bias: BiasConfig,
+    pub spread: SpreadConfig,
+    pub training: TrainingConfig,
+    pub fixed_points: FixedPointConfig,
+}
+
+/// Panel 1: the exact expected CD-k update against the exact gradient along
+/// an exact-gradient training run on bars-and-stripes.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BiasConfig {
+    /// Bars-and-stripes of `side` x `side` pixels: side^2 visible units.
+    pub side: usize,
+    pub n_hidden: usize,
+    /// Standard deviation of the initial weights (biases start at 0).
+    pub init_std: f64,
+    pub learning_rate: f64,
+    pub iterations: usize,
+    /// Iterations at which the bias is measured for every k in `ks`.
+    pub checkpoints: Vec<usize>,
+    pub ks: Vec<usize>,
+    /// Every `trace_every` iterations the bias for `trace_ks` is recorded
+    /// against the size of the weights.
+    pub trace_every: usize,
+    pub trace_ks: Vec<usize>,
+}
+
+/// Panel 1b: sampled CD-k estimates on minibatches at one checkpoint.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpreadConfig {
+    /// One of `bias.checkpoints`.
+    pub checkpoint: usize,
+    pub ks: Vec<usize>,
+    pub batch_size: usize,
+    pub n_estimates: usize,
+}
+
+/// Panel 2: training curves with the exact log-likelihood.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingConfig {
+    pub side: usize,
+    pub n_hidden: usize,
+    pub learning_rates: Vec<f64>,
+    pub iterations: usize,
+    /// The exact log-likelihood is computed every `eval_every` iterations.
+    pub eval_every: usize,
+    pub n_seeds: usize,
+    /// The exact gradient costs 2^n_hidden states per step: run it for the
+    /// first `exact_seeds` seeds only, and for `exact_iterations` iterations.
+    pub exact_seeds: usize,
+    pub exact_iterations: usize,
+    /// A fall of the log-likelihood from its peak by more than this many nats
+    /// counts as "rose, then fell".
+    pub fall_threshold: f64,
+    pub methods: Vec<Method>,
+}
+
+/// How a training run estimates the gradient.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "method", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Method {
+    /// The exact log-likelihood gradient from bm-exact.
+    Exact,
+    /// CD-k, chains restarted at the data.
+    Cd { k: usize },
+    /// Persistent CD with `n_chains` fantasy particles.
+    Pcd { k: usize, n_chains: usize },
+}
+
+impl Method {
+    pub fn name(&self) -> String {
+        match self {
+            Method::Exact => "exact gradient".into(),
+            Method::Cd { k } => format!("CD-{k}"),
+            Method::Pcd { k, .. } => format!("PCD-{k}"),
+        }
+    }
+}
+
+/// Panel 3: fixed points of CD-1 and of maximum likelihood on random targets.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedPointConfig {
+    pub n_targets: usize,
+    pub n_visible: usize,
+    pub n_hidden: usize,
+    /// Each target is the empirical distribution of this many examples drawn
+    /// from a Dirichlet(`concentration`) distribution over the visible states.
+    pub n_examples: usize,
+    pub concentration: f64,
+    pub init_std: f64,
+    pub learning_rate: f64,
+    /// L2 penalty on the weights, the same for both rules. Without it the
+    /// weights of the best model often grow without bound, and neither rule
+    /// reaches a fixed point.
+    pub weight_decay: f64,
+    /// Heavy-ball momentum in [0, 1): a faster path to the same fixed point.
+    pub momentum: f64,
+    pub max_iterations: usize,
+    /// Converged when every entry of the update is smaller than this.
+    pub tolerance: f64,
+}
+
+impl Check for CdBiasConfig {
+    fn check(&self) -> Result<(), FieldError> {
+        self.bias.check()?;
+        self.spread.check(&self.bias)?;
+        self.training.check()?;
+        self.fixed_points.check()
+    }
+}
+
+fn check_side(field: &str, side: usize) -> Result<(), FieldError> {
+    if side < 2 {
+        return Err(FieldError::new(
+            field,
+            format!("is {side}; bars-and-stripes needs side >= 2"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_ks(field: &str, ks: &[usize]) -> Result<(), FieldError> {
+    if ks.is_empty() {
+        return Err(FieldError::new(field, "is empty; give at least one k"));
+    }
+    ks.iter().try_for_each(|&k| gibbs_steps(field, k))
+}
+
+const TABLE_LIMIT: &str = "the exact CD-k update enumerates 2^(n_visible + n_hidden) states";
+
+impl BiasConfig {
+    fn check(&self) -> Result<(), FieldError> {
+        check_side("bias.side", self.side)?;
+        positive_count("bias.n_hidden", self.n_hidden)?;
+        at_most(
+            "bias.n_hidden",
+            self.side * self.side + self.n_hidden,
+            MAX_TABLE_UNITS,
+            &format!("{TABLE_LIMIT} (side^2 + n_hidden units)"),
+        )?;
+        positive_finite("bias.init_std", self.init_std)?;
+        positive_finite("bias.learning_rate", self.learning_rate)?;
+        positive_count("bias.iterations", self.iterations)?;
+        if self.checkpoints.is_empty() {
+            return Err(FieldError::new("bias.checkpoints", "is empty"));
+        }
+        if let Some(&c) = self.checkpoints.iter().find(|&&c| c > self.iterations) {
+            return Err(FieldError::new(
+                "bias.checkpoints",
+                format!("{c} is after the last iteration ({})", self.iterations),
+            ));
+        }
+        if !self.checkpoints.windows(2).all(|w| w[0] < w[1]) {
+            return Err(FieldError::new(
+                "bias.checkpoints",
+                "must be strictly increasing",
+            ));
+        }
+        check_ks("bias.ks", &self.ks)?;
+        positive_count("bias.trace_every", self.trace_every)?;
+        check_ks("bias.trace_ks", &self.trace_ks)
+    }
+}
+
+impl SpreadConfig {
+    fn check(&self, bias: &BiasConfig) -> Result<(), FieldError> {
+        if !bias.checkpoints.contains(&self.checkpoint) {
+            return Err(FieldError::new(
+                "spread.checkpoint",
+                format!(
+                    "{} is not one of bias.checkpoints {:?}",
+                    self.checkpoint, bias.checkpoints
+                ),
+            ));
+        }
+        check_ks("spread.ks", &self.ks)?;
+        positive_count("spread.batch_size", self.batch_size)?;
+        positive_count("spread.n_estimates", self.n_estimates)
+    }
+}
+
+impl TrainingConfig {
+    fn check(&self) -> Result<(), FieldError> {
+        check_side("training.side", self.side)?;
+        positive_count("training.n_hidden", self.n_hidden)?;
+        at_most(
+            "training.n_hidden",
+            self.n_hidden.min(self.side * self.side),
+            MAX_ENUMERATED_UNITS,
+            "exact log Z enumerates the smaller layer",
+        )?;
+        if self.learning_rates.is_empty() {
+            return Err(FieldError::new("training.learning_rates", "is empty"));
+        }
+        for &lr in &self.learning_rates {
+            positive_finite("training.learning_rates", lr)?;
+        }
+        positive_count("training.iterations", self.iterations)?;
+        positive_count("training.eval_every", self.eval_every)?;
+        positive_count("training.n_seeds", self.n_seeds)?;
+        at_most(
+            "training.exact_seeds",
+            self.exact_seeds,
+            self.n_seeds,
+            "there are only n_seeds seeds",
+        )?;
+        positive_count("training.exact_iterations", self.exact_iterations)?;
+        at_most(
+            "training.exact_iterations",
+            self.exact_iterations,
+            self.iterations,
+            "the exact-gradient run cannot be longer than the others",
+        )?;
+        positive_finite("training.fall_threshold", self.fall_threshold)?;
+        if self.methods.is_empty() {
+            return Err(FieldError::new("training.methods", "is empty"));
+        }
+        for m in &self.methods {
+            match *m {
+                Method::Exact => {}
+                Method::Cd { k } => gibbs_steps("training.methods.k", k)?,
+                Method::Pcd { k, n_chains } => {
+                    gibbs_steps("training.methods.k", k)?;
+                    positive_count("training.methods.n_chains", n_chains)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FixedPointConfig {
+    fn check(&self) -> Result<(), FieldError> {
+        positive_count("fixed_points.n_targets", self.n_targets)?;
+        positive_count("fixed_points.n_visible", self.n_visible)?;
+        positive_count("fixed_points.n_hidden", self.n_hidden)?;
+        at_most(
+            "fixed_points.n_hidden",
+            self.n_visible + self.n_hidden,
+            MAX_TABLE_UNITS,
+            &format!("{TABLE_LIMIT} (n_visible + n_hidden units)"),
+        )?;
+        positive_count("fixed_points.n_examples", self.n_examples)?;
+        positive_finite("fixed_points.concentration", self.concentration)?;
+        positive_finite("fixed_points.init_std", self.init_std)?;
+        positive_finite("fixed_points.learning_rate", self.learning_rate)?;
+        positive_finite("fixed_points.weight_decay", self.weight_decay)?;
+        if !(0.0..1.0).contains(&self.momentum) {
+            return Err(FieldError::new(
+                "fixed_points.momentum",
+                format!("is {}; momentum must be in [0, 1)", self.momentum),
+            ));
+        }
+        positive_count("fixed_points.max_iterations", self.max_iterations)?;
+        positive_finite("fixed_points.tolerance", self.tolerance)
+    }
+}

@@ -1,0 +1,13 @@
+//! # experiments: the figures of the book, regenerated
+//!
+//! Each experiment reads a typed TOML configuration from
+//! `experiments/configs/NAME.toml`, checks it before doing any work, and
+//! writes its figures (SVG) and numbers (JSON) into `book/src/figures/`.
+//! Run one with `cargo run --release -p experiments -- NAME`.
+
+pub mod cd_bias;
+pub mod config;
+pub mod data;
+pub mod output;
+pub mod plot;
+pub mod registry;

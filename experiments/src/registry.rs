@@ -1,0 +1,35 @@
+//! The experiments the runner knows, by name.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::output::Outputs;
+
+/// One experiment: its name (also the name of its configuration file and the
+/// prefix of its figures), a one-line description, and how to run it from a
+/// configuration file. `run` checks the configuration before any work and
+/// returns the files to write; it writes nothing itself.
+pub struct Experiment {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub run: fn(&Path) -> Result<Outputs>,
+}
+
+pub const EXPERIMENTS: &[Experiment] = &[Experiment {
+    name: crate::cd_bias::NAME,
+    description: crate::cd_bias::DESCRIPTION,
+    run: crate::cd_bias::run,
+}];
+
+pub fn find(name: &str) -> Option<&'static Experiment> {
+    EXPERIMENTS.iter().find(|e| e.name == name)
+}
+
+/// One line per experiment: `name: description`.
+pub fn list() -> String {
+    EXPERIMENTS
+        .iter()
+        .map(|e| format!("{}: {}\n", e.name, e.description))
+        .collect()
+}

@@ -1,0 +1,285 @@
+//! The cd-bias experiment end to end: the smoke configuration writes every
+//! file, its numbers agree with the exact oracle recomputed here from the
+//! models stored in the JSON, two runs give identical bytes, and bad
+//! configurations stop before any work with a message naming file and field.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use bm_exact::Parameters;
+use experiments::cd_bias::CdBiasResults;
+use experiments::data::bars_and_stripes;
+use ndarray::Array2;
+
+const FILES: [&str; 6] = [
+    "cd-bias-bias.svg",
+    "cd-bias-spread.svg",
+    "cd-bias-training.svg",
+    "cd-bias-fixed-points.svg",
+    "cd-bias.json",
+    "cd-bias-summary.md",
+];
+
+fn smoke_config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/cd-bias.smoke.toml")
+}
+
+/// `threads`: rayon's thread count, which must not change a single bit.
+fn run_smoke(out: &Path, threads: &str) {
+    Command::cargo_bin("experiment")
+        .unwrap()
+        .env("RAYON_NUM_THREADS", threads)
+        .args(["cd-bias", "--smoke", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+fn flatten(p: &Parameters) -> Vec<f64> {
+    p.visible_bias
+        .iter()
+        .chain(&p.hidden_bias)
+        .chain(&p.weights)
+        .copied()
+        .collect()
+}
+
+fn norm(x: &[f64]) -> f64 {
+    x.iter().map(|v| v * v).sum::<f64>().sqrt()
+}
+
+fn assert_close(got: f64, want: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+        "{what}: JSON has {got}, the oracle gives {want}"
+    );
+}
+
+/// The rows of a data set from the counts of each state.
+fn data_from_counts(counts: &[usize], n_visible: usize) -> Array2<f64> {
+    let rows: Vec<f64> = counts
+        .iter()
+        .enumerate()
+        .flat_map(|(s, &c)| std::iter::repeat_n(s as u64, c))
+        .flat_map(|s| bm_exact::state_vector(s, n_visible).to_vec())
+        .collect();
+    Array2::from_shape_vec((rows.len() / n_visible, n_visible), rows).unwrap()
+}
+
+fn check_against_oracle(results: &CdBiasResults) {
+    // Panel 1: relative error and cosine of the expected CD-k update.
+    let small = bars_and_stripes(results.config.bias.side);
+    assert!(!results.bias.checkpoints.is_empty());
+    for c in &results.bias.checkpoints {
+        let rbm = c.model.to_exact().unwrap();
+        let gradient = flatten(&rbm.log_likelihood_gradient(small.view()).unwrap());
+        for (i, &k) in results.bias.ks.iter().enumerate() {
+            let update = flatten(&rbm.expected_cd_update(small.view(), k).unwrap());
+            let diff: Vec<f64> = update.iter().zip(&gradient).map(|(u, g)| u - g).collect();
+            let dot: f64 = update.iter().zip(&gradient).map(|(u, g)| u * g).sum();
+            let what = format!("checkpoint {} CD-{k}", c.iteration);
+            assert_close(c.relative_error[i], norm(&diff) / norm(&gradient), &what);
+            assert_close(c.cosine[i], dot / (norm(&update) * norm(&gradient)), &what);
+        }
+        let log_likelihood = rbm.mean_log_likelihood(small.view()).unwrap();
+        assert_close(
+            c.log_likelihood,
+            log_likelihood,
+            "checkpoint log-likelihood",
+        );
+        assert_close(c.gradient_norm, norm(&gradient), "gradient norm");
+    }
+    // Panel 1b: the bias of the spread panel is the exact one.
+    let spread_model = results
+        .bias
+        .checkpoints
+        .iter()
+        .find(|c| c.iteration == results.spread.checkpoint)
+        .unwrap()
+        .model
+        .to_exact()
+        .unwrap();
+    let gradient = flatten(&spread_model.log_likelihood_gradient(small.view()).unwrap());
+    for p in &results.spread.points {
+        let update = flatten(&spread_model.expected_cd_update(small.view(), p.k).unwrap());
+        let diff: Vec<f64> = update.iter().zip(&gradient).map(|(u, g)| u - g).collect();
+        assert_close(p.bias, norm(&diff) / norm(&gradient), "spread bias");
+        assert_eq!(p.relative_errors.len(), results.config.spread.n_estimates);
+    }
+    // Panel 2: the last log-likelihood of every run is that of its final model.
+    let large = bars_and_stripes(results.config.training.side);
+    assert_close(
+        results.training.optimum_log_likelihood,
+        -(large.nrows() as f64).ln(),
+        "optimum: bars-and-stripes images are distinct, so -H = -log N",
+    );
+    for run in &results.training.runs {
+        let rbm = run.final_model.to_exact().unwrap();
+        let ll = rbm.mean_log_likelihood(large.view()).unwrap();
+        assert_close(
+            run.final_log_likelihood,
+            ll,
+            &format!("{} final LL", run.method),
+        );
+        assert_close(
+            *run.log_likelihood.last().unwrap(),
+            ll,
+            "last LL of the curve",
+        );
+        assert!(run.peak_log_likelihood <= results.training.optimum_log_likelihood);
+    }
+    // Panel 3: KL(target || model) = -H(target) - mean log-likelihood.
+    for t in &results.fixed_points.targets {
+        let data = data_from_counts(&t.counts, results.fixed_points.n_visible);
+        let entropy = bm_exact::empirical_entropy(data.view());
+        assert_close(t.entropy, entropy, "target entropy");
+        for fit in [&t.exact, &t.cd1] {
+            let rbm = fit.model.to_exact().unwrap();
+            let kl = -entropy - rbm.mean_log_likelihood(data.view()).unwrap();
+            assert_close(fit.kl, kl, "KL at a fixed point");
+            assert!(fit.kl >= -1e-12, "a KL divergence is never negative");
+        }
+    }
+}
+
+#[test]
+fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    run_smoke(first.path(), "2");
+    run_smoke(second.path(), "1");
+    for name in FILES {
+        let a = std::fs::read(first.path().join(name)).unwrap();
+        let b = std::fs::read(second.path().join(name)).unwrap();
+        assert!(
+            a == b,
+            "{name} differs between two runs with the same seed and 1 or 2 threads"
+        );
+    }
+    for name in FILES.iter().filter(|n| n.ends_with(".svg")) {
+        let svg = std::fs::read_to_string(first.path().join(name)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{name}"
+        );
+        assert!(svg.contains("<text"), "{name} has no text");
+    }
+    // Nothing but the outputs: no temporary files left behind.
+    assert_eq!(
+        std::fs::read_dir(first.path()).unwrap().count(),
+        FILES.len()
+    );
+    let json = std::fs::read_to_string(first.path().join("cd-bias.json")).unwrap();
+    let results: CdBiasResults = serde_json::from_str(&json).unwrap();
+    assert_eq!(results.experiment, "cd-bias");
+    check_against_oracle(&results);
+    let summary = std::fs::read_to_string(first.path().join("cd-bias-summary.md")).unwrap();
+    assert!(summary.contains("| iteration | weight norm"), "{summary}");
+}
+
+/// Run with a configuration made from the smoke one by `edit`; it must fail
+/// with exit code 2, name the file and `field`, and write nothing.
+fn assert_refused(edit: impl Fn(&str) -> String, field: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bad.toml");
+    let text = edit(&std::fs::read_to_string(smoke_config()).unwrap());
+    std::fs::write(&config, text).unwrap();
+    let out = dir.path().join("out");
+    let assert = Command::cargo_bin("experiment")
+        .unwrap()
+        .args(["cd-bias", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("");
+    assert!(error.contains("bad.toml"), "no file name in: {stderr}");
+    assert!(error.contains(field), "no field `{field}` in: {stderr}");
+    assert!(
+        !out.exists(),
+        "a refused configuration wrote {}",
+        out.display()
+    );
+}
+
+#[test]
+fn unknown_field_is_refused() {
+    assert_refused(
+        |t| t.replace("[bias]\n", "[bias]\nn_hiden = 3\n"),
+        "n_hiden",
+    );
+}
+
+#[test]
+fn wrong_type_is_refused() {
+    assert_refused(
+        |t| t.replace("learning_rates = [0.1, 0.3]", "learning_rates = \"fast\""),
+        "training.learning_rates",
+    );
+}
+
+#[test]
+fn zero_gibbs_steps_are_refused() {
+    assert_refused(
+        |t| t.replace("ks = [1, 2, 5, 10]", "ks = [0, 2]"),
+        "bias.ks",
+    );
+    assert_refused(
+        |t| t.replace("{ method = \"cd\", k = 1 }", "{ method = \"cd\", k = 0 }"),
+        "training.methods.k",
+    );
+}
+
+#[test]
+fn negative_learning_rate_is_refused() {
+    assert_refused(
+        |t| {
+            t.replace(
+                "learning_rate = 0.5\niterations = 300",
+                "learning_rate = -0.5\niterations = 300",
+            )
+        },
+        "bias.learning_rate",
+    );
+}
+
+#[test]
+fn too_many_enumerated_units_are_refused() {
+    assert_refused(
+        |t| t.replace("n_hidden = 3\n", "n_hidden = 30\n"),
+        "bias.n_hidden",
+    );
+    assert_refused(
+        |t| t.replace("side = 3\nn_hidden = 6\n", "side = 6\nn_hidden = 40\n"),
+        "training.n_hidden",
+    );
+}
+
+#[test]
+fn list_and_unknown_names() {
+    let assert = Command::cargo_bin("experiment")
+        .unwrap()
+        .arg("--list")
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        stdout.lines().any(|l| l.starts_with("cd-bias: ")),
+        "{stdout}"
+    );
+    let assert = Command::cargo_bin("experiment")
+        .unwrap()
+        .arg("no-such-experiment")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("no-such-experiment") && stderr.contains("cd-bias"),
+        "{stderr}"
+    );
+}
