@@ -7,7 +7,6 @@
 
 pub mod cd_bias;
 pub mod config;
-pub mod data;
 pub mod output;
 pub mod plot;
 pub mod registry;

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use bm_exact::Parameters;
 use experiments::cd_bias::CdBiasResults;
-use experiments::data::bars_and_stripes;
 use ndarray::Array2;
 
 const FILES: [&str; 6] = [
@@ -68,7 +67,7 @@ fn data_from_counts(counts: &[usize], n_visible: usize) -> Array2<f64> {
 
 fn check_against_oracle(results: &CdBiasResults) {
     // Panel 1: relative error and cosine of the expected CD-k update.
-    let small = bars_and_stripes(results.config.bias.side);
+    let small = datasets::bars_and_stripes(results.config.bias.side, results.config.bias.side);
     assert!(!results.bias.checkpoints.is_empty());
     for c in &results.bias.checkpoints {
         let rbm = c.model.to_exact().unwrap();
@@ -107,7 +106,8 @@ fn check_against_oracle(results: &CdBiasResults) {
         assert_eq!(p.relative_errors.len(), results.config.spread.n_estimates);
     }
     // Panel 2: the last log-likelihood of every run is that of its final model.
-    let large = bars_and_stripes(results.config.training.side);
+    let large =
+        datasets::bars_and_stripes(results.config.training.side, results.config.training.side);
     assert_close(
         results.training.optimum_log_likelihood,
         -(large.nrows() as f64).ln(),

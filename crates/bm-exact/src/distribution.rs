@@ -3,7 +3,7 @@
 //! Tables are indexed by state: entry `s` belongs to the configuration whose
 //! unit k is bit k of s (see [`crate::state_vector`]).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::Rng;
@@ -105,9 +105,11 @@ pub fn empirical_distribution(data: ArrayView2<f64>) -> Result<Array1<f64>> {
 }
 
 /// The entropy, in nats, of the empirical distribution of the rows of `data`.
-/// No model can have a mean log-likelihood above minus this entropy.
+/// No model can have a mean log-likelihood above minus this entropy. The
+/// distinct rows are summed in sorted order, so the result is the same bits
+/// on every run.
 pub fn empirical_entropy(data: ArrayView2<f64>) -> f64 {
-    let mut counts: HashMap<Vec<u64>, usize> = HashMap::new();
+    let mut counts: BTreeMap<Vec<u64>, usize> = BTreeMap::new();
     for row in data.rows() {
         *counts
             .entry(row.iter().map(|x| x.to_bits()).collect())

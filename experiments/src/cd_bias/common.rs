@@ -119,20 +119,3 @@ pub fn ascend(
 pub fn weight_norm(rbm: &bm_exact::Rbm) -> f64 {
     rbm.weights().iter().map(|w| w * w).sum::<f64>().sqrt()
 }
-
-/// The entropy in nats of the empirical distribution of binary `data`,
-/// summed in state order. (`bm_exact::empirical_entropy` gives the same value
-/// but sums in hash-map order, which can change the last bits from one run to
-/// the next; the JSON must be identical every time.)
-pub fn entropy_of_data(data: &Array2<f64>) -> f64 {
-    let mut states: Vec<u64> = data.rows().into_iter().map(bm_exact::state_index).collect();
-    states.sort_unstable();
-    let n = data.nrows() as f64;
-    states
-        .chunk_by(|a, b| a == b)
-        .map(|run| {
-            let p = run.len() as f64 / n;
-            -p * p.ln()
-        })
-        .sum()
-}

@@ -13,9 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use bm_exact::Parameters;
 
-use super::common::{
-    PANEL_FIXED_POINTS, RbmJson, ascend, entropy_of_data, flatten, random_start, stream,
-};
+use super::common::{PANEL_FIXED_POINTS, RbmJson, ascend, flatten, random_start, stream};
 use super::config::FixedPointConfig;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -147,7 +145,7 @@ fn one_target(config: &FixedPointConfig, seed: u64, index: usize) -> Result<Targ
     let mut rng = stream(seed, PANEL_FIXED_POINTS, index as u32);
     let data = random_target(config, &mut rng);
     let start = random_start(config.n_visible, config.n_hidden, config.init_std, &mut rng);
-    let entropy = entropy_of_data(&data);
+    let entropy = bm_exact::empirical_entropy(data.view());
     Ok(Target {
         counts: counts(&data),
         entropy,

@@ -24,7 +24,6 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::data::bars_and_stripes;
 use crate::output::Outputs;
 use config::CdBiasConfig;
 
@@ -54,7 +53,7 @@ fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
 
 /// Run every panel; deterministic for a given configuration.
 pub fn compute(config: &CdBiasConfig) -> Result<CdBiasResults> {
-    let small = bars_and_stripes(config.bias.side);
+    let small = datasets::bars_and_stripes(config.bias.side, config.bias.side);
     let bias = timed("panel 1 (bias)", || {
         bias::run(&config.bias, &small, config.seed)
     })?;
@@ -68,7 +67,7 @@ pub fn compute(config: &CdBiasConfig) -> Result<CdBiasResults> {
     let spread = timed("panel 1 (spread of sampled CD-k)", || {
         spread::run(&config.spread, &checkpoint, &small, config.seed)
     })?;
-    let large = bars_and_stripes(config.training.side);
+    let large = datasets::bars_and_stripes(config.training.side, config.training.side);
     let training = timed("panel 2 (training curves)", || {
         training::run(&config.training, &large, config.seed)
     })?;

@@ -195,7 +195,7 @@ pub fn run(config: &TrainingConfig, data: &Array2<f64>, seed: u64) -> Result<Tra
         n_visible: data.ncols(),
         n_hidden: config.n_hidden,
         n_examples: data.nrows(),
-        optimum_log_likelihood: -super::common::entropy_of_data(data),
+        optimum_log_likelihood: -bm_exact::empirical_entropy(data.view()),
         runs: finished.into_iter().map(|(_, r)| r).collect(),
     })
 }
