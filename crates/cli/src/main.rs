@@ -9,8 +9,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod checkpoint;
 mod exact;
+mod filters;
 mod report;
+mod train;
 
 /// Boltzmann machines and RBMs on your own models and data.
 #[derive(Debug, Parser)]
@@ -25,6 +28,11 @@ enum Command {
     /// Solve a small model exactly: log Z, the mean log-likelihood of data,
     /// and the exact gradient or expected CD-k update.
     Exact(exact::Args),
+    /// Train a Bernoulli RBM with CD-k or PCD from a TOML configuration or
+    /// flags; checkpoints every epoch, --resume continues, Ctrl-C exits 130.
+    Train(train::Args),
+    /// Draw the weights of each hidden unit as an image, in one PNG grid.
+    Filters(filters::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +42,8 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Exact(args) => exact::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Filters(args) => filters::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

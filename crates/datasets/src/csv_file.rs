@@ -117,7 +117,7 @@ pub fn write_csv(
     if !overwrite && path.exists() {
         return Err(DataError::WouldOverwrite(path.to_path_buf()));
     }
-    persist(path, &csv_text(data), overwrite)
+    persist(path, csv_text(data).as_bytes(), overwrite)
 }
 
 fn check_writable(path: &Path, data: ArrayView2<f64>) -> Result<(), DataError> {
@@ -164,7 +164,7 @@ fn format_value(x: f64) -> String {
 }
 
 /// Write through a temporary file in the same folder, then rename it into place.
-fn persist(path: &Path, text: &str, overwrite: bool) -> Result<(), DataError> {
+pub(crate) fn persist(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), DataError> {
     let io = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
@@ -174,7 +174,7 @@ fn persist(path: &Path, text: &str, overwrite: bool) -> Result<(), DataError> {
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
-    tmp.write_all(text.as_bytes()).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
     let persisted = if overwrite {
         tmp.persist(path)
     } else {

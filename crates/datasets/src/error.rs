@@ -56,6 +56,20 @@ pub enum DataError {
     #[error("{}: cannot write this data: {problem}", path.display())]
     Unwritable { path: PathBuf, problem: String },
 
+    /// An IDX file (MNIST format) that cannot be read as one: wrong magic
+    /// number, a size that does not match its header, damaged gzip, labels
+    /// that do not match the images.
+    #[error("{}: not a valid IDX file: {problem}", path.display())]
+    Idx { path: PathBuf, problem: String },
+
+    /// A folder without the IDX file of the requested split.
+    #[error(
+        "{}: no file {expected} in this folder; an MNIST-style folder holds \
+         train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz and the same for t10k",
+        folder.display()
+    )]
+    IdxMissing { folder: PathBuf, expected: String },
+
     /// The output file exists and overwriting was not asked for.
     #[error("{}: already exists (pass --force to overwrite it)", .0.display())]
     WouldOverwrite(PathBuf),

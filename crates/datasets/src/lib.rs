@@ -6,6 +6,9 @@
 //!   image, small enough that a model of it can be solved exactly.
 //! - [`binarize_threshold`] and [`binarize_sample`]: turn intensities in
 //!   [0, 1] into the binary values a Bernoulli RBM models.
+//! - [`load_idx_folder`], [`read_idx_images`] and [`read_idx_labels`]: the
+//!   IDX files of MNIST and Fashion-MNIST, gzip-compressed or raw.
+//! - [`write_png_grid`]: many small images tiled into one PNG.
 //!
 //! Every error is a [`DataError`] that names the file, the line and the
 //! column, and says what was expected there.
@@ -20,8 +23,14 @@ mod bars_and_stripes;
 mod binarize;
 mod csv_file;
 mod error;
+mod idx;
+pub mod image_grid;
 
 pub use bars_and_stripes::{MAX_SIDE, bars_and_stripes};
 pub use binarize::{binarize_sample, binarize_threshold};
 pub use csv_file::{read_binary_csv, read_csv, write_csv};
 pub use error::DataError;
+pub use idx::{
+    IdxImages, IdxSplit, has_idx_split, load_idx_folder, read_idx_images, read_idx_labels,
+};
+pub use image_grid::write_png_grid;

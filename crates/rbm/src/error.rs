@@ -49,6 +49,10 @@ pub enum RbmError {
     /// Data that does not fit the model.
     #[error("data: {0}")]
     Data(String),
+
+    /// Model parameters that cannot be used: inconsistent shapes, NaN or infinity.
+    #[error("model: {0}")]
+    Model(String),
 }
 
 impl RbmError {

@@ -153,4 +153,9 @@ impl PersistentChains {
     pub fn n_chains(&self) -> usize {
         self.states.nrows()
     }
+
+    /// The states, for the fast kernels that advance them in place.
+    pub(crate) fn states_mut(&mut self) -> &mut Array2<f32> {
+        &mut self.states
+    }
 }

@@ -16,6 +16,8 @@
 //!   Hinton's "A practical guide to training RBMs" ([`Trainer`]).
 //! - Monitors: reconstruction error, free-energy gap, and the exact
 //!   log-likelihood for tiny models ([`exact_mean_log_likelihood`]).
+//! - Gaussian-Bernoulli RBMs for real-valued data, eq. (6.1)-(6.8):
+//!   [`GaussianRbm`], [`Standardizer`], [`train_gaussian`].
 //!
 //! ## Example
 //! ```
@@ -40,19 +42,37 @@
 //! assert!(after > before);
 //! ```
 
+mod ais;
+mod bm_gibbs;
 mod error;
+mod gaussian;
 mod gradient;
+mod kernels;
 mod model;
 mod monitor;
 pub mod numerics;
+mod pseudo_likelihood;
 mod sampling;
+mod tempering;
 mod train;
 
+pub use ais::{
+    AisEstimate, AisSchedule, CHAINS_PER_BLOCK, ais, base_log_partition, base_rate_visible_bias,
+    mean_log_probability, reverse_ais,
+};
+pub use bm_gibbs::{layerwise_gibbs_sweep, local_field, sample_bm, sequential_gibbs_sweep};
 pub use error::RbmError;
+pub use gaussian::{
+    GaussianEstimator, GaussianGradient, GaussianPersistentChains, GaussianRbm,
+    GaussianTrainConfig, LOG_VARIANCE_LIMIT, MAX_EXACT_HIDDEN_UNITS, MIN_STANDARD_DEVIATION,
+    Standardizer, gaussian_statistics, train_gaussian,
+};
 pub use gradient::{Gradient, PersistentChains, cd_gradient, mean_statistics};
 pub use model::{Rbm, check_data};
 pub use monitor::{
     EpochMonitors, exact_mean_log_likelihood, free_energy_gap, reconstruction_error,
 };
+pub use pseudo_likelihood::{pseudo_log_likelihood, stochastic_pseudo_log_likelihood};
 pub use sampling::{gibbs_chain, gibbs_step, sample_bernoulli};
+pub use tempering::{ParallelTempering, TemperatureLadder, tempered_gibbs_step};
 pub use train::{Estimator, TrainConfig, Trainer};

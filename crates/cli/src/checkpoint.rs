@@ -1,0 +1,142 @@
+//! The checkpoint of `boltzmann train`: everything needed to continue a run
+//! bit for bit, in one file written atomically (a temporary file in the same
+//! folder, renamed over the old one), so a crash or Ctrl-C never leaves a
+//! half-written checkpoint.
+//!
+//! Format: the line `boltzmann-checkpoint 1`, one line of JSON (settings,
+//! epochs done, shapes), then the raw little-endian f32 values of the
+//! visible bias, hidden bias, weights (row-major), their three velocities,
+//! and the persistent chains (PCD only). Raw f32 keeps every bit.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array1, Array2};
+use rbm::{Gradient, PersistentChains, Rbm};
+use serde::{Deserialize, Serialize};
+
+use crate::report::BadInput;
+use crate::train::Settings;
+
+const MAGIC_LINE: &str = "boltzmann-checkpoint 1";
+
+/// The saved state of a run after `epochs_done` epochs.
+pub struct Checkpoint {
+    pub settings: Settings,
+    pub epochs_done: usize,
+    pub rbm: Rbm,
+    pub velocity: Gradient,
+    pub chains: Option<PersistentChains>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    settings: Settings,
+    epochs_done: usize,
+    n_visible: usize,
+    n_hidden: usize,
+    n_chains: usize,
+}
+
+/// `MODEL.toml` -> `MODEL.toml.checkpoint`, beside the model.
+pub fn path_for(model: &Path) -> PathBuf {
+    let mut name = model.as_os_str().to_owned();
+    name.push(".checkpoint");
+    PathBuf::from(name)
+}
+
+pub fn write(path: &Path, c: &Checkpoint) -> anyhow::Result<()> {
+    let header = Header {
+        settings: c.settings.clone(),
+        epochs_done: c.epochs_done,
+        n_visible: c.rbm.n_visible(),
+        n_hidden: c.rbm.n_hidden(),
+        n_chains: c.chains.as_ref().map_or(0, PersistentChains::n_chains),
+    };
+    let mut bytes = format!("{MAGIC_LINE}\n{}\n", serde_json::to_string(&header)?).into_bytes();
+    push_f32(&mut bytes, &c.rbm.visible_bias);
+    push_f32(&mut bytes, &c.rbm.hidden_bias);
+    push_f32(&mut bytes, &c.rbm.weights);
+    push_f32(&mut bytes, &c.velocity.visible_bias);
+    push_f32(&mut bytes, &c.velocity.hidden_bias);
+    push_f32(&mut bytes, &c.velocity.weights);
+    if let Some(chains) = &c.chains {
+        push_f32(&mut bytes, chains.states());
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(folder)?;
+    tmp.write_all(&bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path)?;
+    Ok(())
+}
+
+/// Append the values in logical (row-major) order, little-endian.
+fn push_f32<'a>(bytes: &mut Vec<u8>, values: impl IntoIterator<Item = &'a f32>) {
+    for x in values {
+        bytes.extend(x.to_le_bytes());
+    }
+}
+
+pub fn read(path: &Path) -> anyhow::Result<Checkpoint> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        BadInput(format!(
+            "{}: {e}; --resume needs the checkpoint of an earlier run with the same --out",
+            path.display()
+        ))
+    })?;
+    let damaged = |what: &str| {
+        BadInput(format!(
+            "{}: not a checkpoint of boltzmann train: {what}",
+            path.display()
+        ))
+    };
+    let mut lines = bytes.splitn(3, |&b| b == b'\n');
+    if lines.next() != Some(MAGIC_LINE.as_bytes()) {
+        return Err(damaged("the first line is not `boltzmann-checkpoint 1`").into());
+    }
+    let header: Header = lines
+        .next()
+        .and_then(|line| serde_json::from_slice(line).ok())
+        .ok_or_else(|| damaged("the header line is not valid"))?;
+    let body = lines.next().unwrap_or_default();
+    let (v, h, c) = (header.n_visible, header.n_hidden, header.n_chains);
+    let expected = 4 * (2 * (v + h + v * h) + c * v);
+    if body.len() != expected {
+        return Err(damaged(&format!(
+            "{} bytes of values where the header promises {expected}; the file is truncated",
+            body.len()
+        ))
+        .into());
+    }
+    let mut values = body
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let mut vector = |n: usize| -> Array1<f32> { values.by_ref().take(n).collect() };
+    let (visible_bias, hidden_bias) = (vector(v), vector(h));
+    let weights = vector(h * v).into_shape_with_order((h, v))?;
+    let rbm = Rbm {
+        visible_bias,
+        hidden_bias,
+        weights,
+    };
+    let (visible_bias, hidden_bias) = (vector(v), vector(h));
+    let weights = vector(h * v).into_shape_with_order((h, v))?;
+    let velocity = Gradient {
+        visible_bias,
+        hidden_bias,
+        weights,
+    };
+    let states: Array2<f32> = vector(c * v).into_shape_with_order((c, v))?;
+    let chains = (c > 0).then(|| PersistentChains::from_states(states.view()));
+    Ok(Checkpoint {
+        settings: header.settings,
+        epochs_done: header.epochs_done,
+        rbm,
+        velocity,
+        chains,
+    })
+}

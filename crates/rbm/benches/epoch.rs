@@ -1,0 +1,175 @@
+//! One CD-1 epoch at MNIST shape, against the dense floor of this machine.
+//!
+//! ```console
+//! $ cargo bench -p rbm --bench epoch            # 60,000 x 784, 500 hidden, batch 100
+//! $ cargo bench -p rbm --bench epoch -- --rows 6000 --skip-reference
+//! ```
+//!
+//! The data are the 8,000 training digits of data/mnist-10k, binarised at
+//! 0.5 (about 13% ones, like MNIST) and tiled to the requested number of rows.
+//! Everything is timed in the same run, so the ratios compare like with like:
+//! - the dense floor: per minibatch the five matrix products of CD-1 with
+//!   dense operands (V0 W^T, H0 W, V1 W^T, H0^T V0, H1^T V1) into reused
+//!   buffers, and nothing else (no sigmoid, no random numbers, no update);
+//! - the readable epoch: `cd_gradient` + `Trainer::apply` per minibatch, the
+//!   code the book shows (skip with `--skip-reference`);
+//! - the trainer's epoch: `Trainer::train_epoch`, the optimised kernels.
+//!
+//! The peak resident memory of the process (VmHWM) is printed at the end.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayView2, Axis};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use rbm::{Estimator, Rbm, TrainConfig, Trainer, cd_gradient};
+
+const N_HIDDEN: usize = 500;
+const BATCH_SIZE: usize = 100;
+
+struct Options {
+    rows: usize,
+    skip_reference: bool,
+    estimator: Estimator,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        rows: 60_000,
+        skip_reference: false,
+        estimator: Estimator::Cd { k: 1 },
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--rows" => {
+                options.rows = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("--rows needs a number")
+            }
+            "--skip-reference" => options.skip_reference = true,
+            "--pcd" => {
+                options.estimator = Estimator::Pcd {
+                    k: 1,
+                    n_chains: BATCH_SIZE,
+                }
+            }
+            _ => {} // cargo bench passes --bench
+        }
+    }
+    options
+}
+
+fn mnist_like(rows: usize) -> Array2<f32> {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist-10k");
+    let (images, _, _) = datasets::load_idx_folder(folder, "train").expect("data/mnist-10k");
+    let binary = images.mapv(|x| if x > 0.5 { 1.0f32 } else { 0.0 });
+    let order: Vec<usize> = (0..rows).map(|r| r % binary.nrows()).collect();
+    binary.select(Axis(0), &order)
+}
+
+/// The five products of one CD-1 minibatch, dense, into reused buffers.
+fn dense_floor(data: ArrayView2<f32>, weights: ArrayView2<f32>) -> Duration {
+    let n_visible = data.ncols();
+    let mut h0 = Array2::<f32>::zeros((BATCH_SIZE, N_HIDDEN));
+    let mut v1 = Array2::<f32>::zeros((BATCH_SIZE, n_visible));
+    let mut h1 = Array2::<f32>::zeros((BATCH_SIZE, N_HIDDEN));
+    let mut gradient = Array2::<f32>::zeros((N_HIDDEN, n_visible));
+    let start = Instant::now();
+    for batch in data.axis_chunks_iter(Axis(0), BATCH_SIZE) {
+        if batch.nrows() != BATCH_SIZE {
+            continue;
+        }
+        general_mat_mul(1.0, &batch, &weights.t(), 0.0, &mut h0);
+        general_mat_mul(1.0, &h0, &weights, 0.0, &mut v1);
+        general_mat_mul(1.0, &v1, &weights.t(), 0.0, &mut h1);
+        general_mat_mul(1.0, &h0.t(), &batch, 0.0, &mut gradient);
+        general_mat_mul(-1.0, &h1.t(), &v1, 1.0, &mut gradient);
+    }
+    std::hint::black_box(&gradient);
+    start.elapsed()
+}
+
+fn config(estimator: Estimator) -> TrainConfig {
+    TrainConfig {
+        learning_rate: 0.05,
+        batch_size: BATCH_SIZE,
+        epochs: 1,
+        estimator,
+        seed: 42,
+        ..TrainConfig::default()
+    }
+}
+
+/// The readable path: what `Trainer::step` did before the kernels.
+fn readable_epoch(start: &Rbm, data: ArrayView2<f32>) -> Duration {
+    let mut trainer = Trainer::new(start.clone(), config(Estimator::Cd { k: 1 })).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let timer = Instant::now();
+    let mut order: Vec<usize> = (0..data.nrows()).collect();
+    order.shuffle(&mut rng);
+    for rows in order.chunks(BATCH_SIZE) {
+        let batch = data.select(Axis(0), rows);
+        let gradient = cd_gradient(trainer.rbm(), batch.view(), 1, &mut rng);
+        trainer.apply(&gradient, 0.5);
+    }
+    timer.elapsed()
+}
+
+fn trainer_epoch(start: &Rbm, data: ArrayView2<f32>, estimator: Estimator) -> Duration {
+    let mut trainer = Trainer::new(start.clone(), config(estimator)).unwrap();
+    let timer = Instant::now();
+    trainer.train_epoch(data);
+    let elapsed = timer.elapsed();
+    let error = rbm::reconstruction_error(trainer.rbm(), data.slice(ndarray::s![..1000, ..]));
+    println!("  (reconstruction error after one epoch on 1,000 rows: {error:.2})");
+    elapsed
+}
+
+fn peak_resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn main() {
+    let options = options();
+    let data = mnist_like(options.rows);
+    let ones = data.mean().unwrap_or(0.0);
+    println!(
+        "data: {} x {} binary ({:.1}% ones), {N_HIDDEN} hidden, batch {BATCH_SIZE}, f32, {:?}, {} threads",
+        data.nrows(),
+        data.ncols(),
+        100.0 * ones,
+        options.estimator,
+        rayon::current_num_threads()
+    );
+    let start = Rbm::initialise(N_HIDDEN, data.view(), &mut ChaCha8Rng::seed_from_u64(1));
+    let floor = dense_floor(data.view(), start.weights.view());
+    println!(
+        "dense floor (5 dense products per minibatch): {:.3} s",
+        floor.as_secs_f64()
+    );
+    if !options.skip_reference {
+        let readable = readable_epoch(&start, data.view());
+        println!(
+            "readable epoch (cd_gradient + apply): {:.3} s = {:.2} x floor",
+            readable.as_secs_f64(),
+            readable.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
+    let fast = trainer_epoch(&start, data.view(), options.estimator);
+    println!(
+        "Trainer::train_epoch: {:.3} s = {:.2} x floor",
+        fast.as_secs_f64(),
+        fast.as_secs_f64() / floor.as_secs_f64()
+    );
+    if let Some(mib) = peak_resident_mib() {
+        println!("peak resident memory (VmHWM): {mib:.0} MiB");
+    }
+}
