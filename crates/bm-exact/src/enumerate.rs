@@ -14,7 +14,7 @@ use ndarray::{Array1, Array2, ArrayView1, CowArray, Ix2};
 use rayon::prelude::*;
 
 use crate::error::{ExactError, Result};
-use crate::numerics::{LogSumExp, sigmoid, sum_softplus};
+use crate::numerics::{LogSumExp, scaled_sigmoid_into, sum_softplus};
 
 /// Largest number of enumerated units for log Z: 2^30 states.
 pub const MAX_ENUMERATED_UNITS: usize = 30;
@@ -57,6 +57,11 @@ fn blocks(n_units: usize) -> Vec<Range<u64>> {
 
 fn map_blocks<T: Send>(n_units: usize, f: impl Fn(Range<u64>) -> T + Sync + Send) -> Vec<T> {
     blocks(n_units).into_par_iter().map(f).collect()
+}
+
+/// target += values, element by element.
+fn add_into(target: &mut [f64], values: &[f64]) {
+    target.iter_mut().zip(values).for_each(|(t, v)| *t += v);
 }
 
 /// Add `sign * row` to `field`.
@@ -131,18 +136,16 @@ impl LayerSum<'_> {
         };
         let per_block = map_blocks(nx, |block| {
             let mut m = zero();
-            let mut mean_y_given_x = vec![0.0; ny];
+            // p(x) E[y | x] = p(x) sigmoid(field), for the current state x.
+            let mut weighted = vec![0.0; ny];
             self.walk(block, |state, linear, field| {
                 let p = (linear + sum_softplus(field) - log_partition).exp();
-                for (e, &f) in mean_y_given_x.iter_mut().zip(field) {
-                    *e = p * sigmoid(f);
-                }
-                m.summed_mean += &ArrayView1::from(&mean_y_given_x[..]);
+                scaled_sigmoid_into(field, p, &mut weighted);
+                add_into(m.summed_mean.as_slice_mut().expect("contiguous"), &weighted);
                 for k in (0..nx).filter(|k| state >> k & 1 == 1) {
                     m.enumerated_mean[k] += p;
-                    m.cross
-                        .row_mut(k)
-                        .scaled_add(1.0, &ArrayView1::from(&mean_y_given_x[..]));
+                    let row = m.cross.row_mut(k).into_slice().expect("contiguous");
+                    add_into(row, &weighted);
                 }
             });
             m
