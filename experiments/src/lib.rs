@@ -5,8 +5,10 @@
 //! writes its figures (SVG) and numbers (JSON) into `book/src/figures/`.
 //! Run one with `cargo run --release -p experiments -- NAME`.
 
+pub mod ais_vs_exact;
 pub mod cd_bias;
 pub mod config;
+pub mod mnist_rbm;
 pub mod output;
 pub mod plot;
 pub mod registry;

@@ -44,7 +44,7 @@ enum Kind {
 /// Files waiting to be written: (kind, file name, contents).
 #[derive(Debug, Default)]
 pub struct Outputs {
-    files: Vec<(Kind, String, String)>,
+    files: Vec<(Kind, String, Vec<u8>)>,
 }
 
 impl Outputs {
@@ -54,12 +54,19 @@ impl Outputs {
 
     /// A figure or the JSON of numbers, e.g. `cd-bias-training.svg`.
     pub fn add_figure(&mut self, name: impl Into<String>, contents: String) {
+        self.files
+            .push((Kind::Figure, name.into(), contents.into_bytes()));
+    }
+
+    /// A figure that is not text, e.g. `mnist-rbm-filters.png`.
+    pub fn add_binary_figure(&mut self, name: impl Into<String>, contents: Vec<u8>) {
         self.files.push((Kind::Figure, name.into(), contents));
     }
 
     /// Markdown that a chapter includes, e.g. `cd-bias-summary.md`.
     pub fn add_generated(&mut self, name: impl Into<String>, contents: String) {
-        self.files.push((Kind::Generated, name.into(), contents));
+        self.files
+            .push((Kind::Generated, name.into(), contents.into_bytes()));
     }
 
     pub fn len(&self) -> usize {
@@ -95,7 +102,7 @@ impl Outputs {
 /// readers see the old file or the new one, never a part. The file gets the
 /// usual permissions of a file in the repository (rw-r--r--), not the
 /// owner-only ones of a temporary file.
-fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -103,7 +110,7 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".experiment-")
         .tempfile_in(folder)?;
-    tmp.write_all(contents.as_bytes())?;
+    tmp.write_all(contents)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -16,11 +16,23 @@ pub struct Experiment {
     pub run: fn(&Path) -> Result<Outputs>,
 }
 
-pub const EXPERIMENTS: &[Experiment] = &[Experiment {
-    name: crate::cd_bias::NAME,
-    description: crate::cd_bias::DESCRIPTION,
-    run: crate::cd_bias::run,
-}];
+pub const EXPERIMENTS: &[Experiment] = &[
+    Experiment {
+        name: crate::cd_bias::NAME,
+        description: crate::cd_bias::DESCRIPTION,
+        run: crate::cd_bias::run,
+    },
+    Experiment {
+        name: crate::mnist_rbm::NAME,
+        description: crate::mnist_rbm::DESCRIPTION,
+        run: crate::mnist_rbm::run,
+    },
+    Experiment {
+        name: crate::ais_vs_exact::NAME,
+        description: crate::ais_vs_exact::DESCRIPTION,
+        run: crate::ais_vs_exact::run,
+    },
+];
 
 pub fn find(name: &str) -> Option<&'static Experiment> {
     EXPERIMENTS.iter().find(|e| e.name == name)

@@ -69,6 +69,14 @@ pub fn write(path: &Path, c: &Checkpoint) -> anyhow::Result<()> {
     };
     let mut tmp = tempfile::NamedTempFile::new_in(folder)?;
     tmp.write_all(&bytes)?;
+    // A temporary file is private (0600); the checkpoint, like the model
+    // files (bm_exact::write_file), is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::Permissions::from_mode(0o644);
+        tmp.as_file().set_permissions(mode)?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path)?;
     Ok(())

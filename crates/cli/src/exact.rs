@@ -4,16 +4,14 @@
 //! log-likelihood (eq. 4.1); writes the exact gradient (eq. 4.3-4.5) or the
 //! exact expected CD-k update (eq. 5.3) on request.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use bm_exact::{
-    ExactError, MAX_ENUMERATED_UNITS, MAX_TABLE_UNITS, Model, Parameters, Rbm, check_enumerable,
-};
+use bm_exact::{ExactError, MAX_TABLE_UNITS, Model, Parameters, Rbm, check_enumerable};
 use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 
+use crate::common::{format_name, print_report, refuse_overwrite};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -123,10 +121,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 
     let report = ExactReport {
         model_file: args.model.display().to_string(),
-        model_format: match model {
-            Model::Rbm(_) => "rbm",
-            Model::Bm(_) => "bm",
-        },
+        model_format: format_name(&model),
         n_visible: model.n_visible(),
         n_hidden: model.n_hidden(),
         log_partition,
@@ -134,22 +129,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         data: data_report,
         gradient: gradient_report,
     };
-    let text = if args.json {
-        serde_json::to_string_pretty(&report)? + "\n"
-    } else {
-        human_text(&report)
-    };
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .context("writing to standard output")
+    print_report(&report, human_text, args.json, false)
 }
 
 /// Fail before any expensive work if the output file is in the way or its
 /// folder does not exist.
 fn check_output(out: &Path, force: bool) -> anyhow::Result<()> {
-    if out.exists() && !force {
-        return Err(ExactError::WouldOverwrite(out.to_path_buf()).into());
-    }
+    refuse_overwrite(out, force)?;
     let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(folder) = folder.filter(|f| !f.is_dir()) {
         return Err(BadInput(format!(
@@ -181,20 +167,8 @@ fn gradient_plan<'a>(
 /// Refuse a model too large to enumerate with the same limits as bm-exact,
 /// but before the data is read and before any state is visited.
 fn check_size(model: &Model, plan: Option<&GradientPlan>) -> Result<(), ExactError> {
+    crate::logz::check_size(model)?;
     let n_units = model.n_visible() + model.n_hidden();
-    match model {
-        Model::Rbm(_) => {
-            let smaller_layer = model.n_visible().min(model.n_hidden());
-            check_enumerable("log Z of this RBM", smaller_layer, MAX_ENUMERATED_UNITS)?;
-        }
-        Model::Bm(_) => {
-            check_enumerable(
-                "log Z of this Boltzmann machine",
-                n_units,
-                MAX_ENUMERATED_UNITS,
-            )?;
-        }
-    }
     match plan {
         Some(GradientPlan::ExpectedCd(..)) => {
             check_enumerable("the exact expected CD-k update", n_units, MAX_TABLE_UNITS)

@@ -7,6 +7,8 @@ use anyhow::Context;
 use ndarray::{Array2, ArrayView1};
 use rbm::Rbm;
 
+use crate::common::{refuse_overwrite, square_side, square_side_ceil};
+use crate::logz::rbm_error;
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -31,17 +33,8 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    if args.out.exists() && !args.force {
-        return Err(datasets::DataError::WouldOverwrite(args.out.clone()).into());
-    }
-    let rbm = Rbm::load(&args.model).map_err(|e| {
-        let message = e.to_string();
-        if e.is_bad_input() {
-            BadInput(message).into()
-        } else {
-            anyhow::Error::from(e)
-        }
-    })?;
+    refuse_overwrite(&args.out, args.force)?;
+    let rbm = Rbm::load(&args.model).map_err(rbm_error)?;
     let side = square_side(rbm.n_visible()).ok_or_else(|| {
         BadInput(format!(
             "{}: the model has {} visible units, not a perfect square, so its filters \
@@ -85,21 +78,4 @@ fn range(values: ArrayView1<f32>) -> (f32, f32) {
         .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &w| {
             (lo.min(w), hi.max(w))
         })
-}
-
-fn square_side(n: usize) -> Option<usize> {
-    let side = square_side_ceil(n);
-    (side * side == n).then_some(side)
-}
-
-/// The smallest s with s * s >= n.
-fn square_side_ceil(n: usize) -> usize {
-    let mut side = (n as f64).sqrt() as usize;
-    while side * side < n {
-        side += 1;
-    }
-    while side > 0 && (side - 1) * (side - 1) >= n {
-        side -= 1;
-    }
-    side
 }

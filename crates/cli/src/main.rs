@@ -10,9 +10,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod checkpoint;
+mod common;
 mod exact;
 mod filters;
+mod logz;
 mod report;
+mod sample;
+mod score;
 mod train;
 
 /// Boltzmann machines and RBMs on your own models and data.
@@ -33,6 +37,14 @@ enum Command {
     Train(train::Args),
     /// Draw the weights of each hidden unit as an image, in one PNG grid.
     Filters(filters::Args),
+    /// log Z of a model: exact when it can be enumerated, otherwise (or with
+    /// --ais) annealed importance sampling with an error bar.
+    Logz(logz::Args),
+    /// Draw samples with block Gibbs, parallel tempering (RBMs) or
+    /// sequential Gibbs sweeps ("bm"); CSV and optionally a PNG grid.
+    Sample(sample::Args),
+    /// Per-example free energies and log-probabilities (anomaly scores).
+    Score(score::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +56,9 @@ fn main() -> ExitCode {
         Command::Exact(args) => exact::run(args),
         Command::Train(args) => train::run(args),
         Command::Filters(args) => filters::run(args),
+        Command::Logz(args) => logz::run(args),
+        Command::Sample(args) => sample::run(args),
+        Command::Score(args) => score::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

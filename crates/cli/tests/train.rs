@@ -48,6 +48,20 @@ fn trains_and_reports_json() {
     assert!(dir.path().join("model.toml.checkpoint").is_file());
 }
 
+/// The checkpoint is an ordinary file like the model (0644), not the
+/// private 0600 of a temporary file.
+#[cfg(unix)]
+#[test]
+fn checkpoint_has_the_permissions_of_the_model_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model.toml");
+    train_bas(&out, &["--epochs", "2"]).success();
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&out), 0o644);
+    assert_eq!(mode(&dir.path().join("model.toml.checkpoint")), 0o644);
+}
+
 #[test]
 fn resuming_gives_the_bits_of_an_uninterrupted_run() {
     let dir = tempfile::tempdir().unwrap();

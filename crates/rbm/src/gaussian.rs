@@ -49,6 +49,7 @@ use rand::Rng;
 use rand_distr::{Distribution, Normal, StandardNormal};
 
 use crate::error::RbmError;
+use crate::model::check_data_shape;
 use crate::numerics::{sigmoid, softplus};
 use crate::sampling::sample_bernoulli;
 
@@ -143,16 +144,7 @@ impl GaussianRbm {
     /// Refuse data that the model cannot score: a wrong number of columns,
     /// no rows, or a NaN or infinite value.
     pub fn check_data(&self, data: ArrayView2<f32>) -> Result<(), RbmError> {
-        if data.ncols() != self.n_visible() {
-            return Err(RbmError::Data(format!(
-                "each example has {} values but the model has {} visible units",
-                data.ncols(),
-                self.n_visible()
-            )));
-        }
-        if data.nrows() == 0 {
-            return Err(RbmError::Data("the data set has no examples".into()));
-        }
+        check_data_shape(data, self.n_visible())?;
         if let Some(((row, col), x)) = data.indexed_iter().find(|(_, x)| !x.is_finite()) {
             return Err(RbmError::Data(format!(
                 "row {}, column {}: value {x} is not a finite number",

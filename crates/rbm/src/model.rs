@@ -180,22 +180,28 @@ impl Rbm {
 /// [0, 1] (binary data, or intensities used as probabilities). The training
 /// functions assume this and panic on a wrong number of columns.
 pub fn check_data(rbm: &Rbm, data: ArrayView2<f32>) -> Result<(), RbmError> {
-    if data.ncols() != rbm.n_visible() {
-        return Err(RbmError::Data(format!(
-            "each example has {} values but the model has {} visible units",
-            data.ncols(),
-            rbm.n_visible()
-        )));
-    }
-    if data.nrows() == 0 {
-        return Err(RbmError::Data("the data set has no examples".into()));
-    }
+    check_data_shape(data, rbm.n_visible())?;
     if let Some(((row, col), x)) = data.indexed_iter().find(|(_, x)| !(0.0..=1.0).contains(*x)) {
         return Err(RbmError::Data(format!(
             "row {}, column {}: value {x} is outside [0, 1]",
             row + 1,
             col + 1
         )));
+    }
+    Ok(())
+}
+
+/// Refuse data with a number of columns other than `n_visible` or no rows;
+/// shared by the binary and the Gaussian RBM.
+pub(crate) fn check_data_shape(data: ArrayView2<f32>, n_visible: usize) -> Result<(), RbmError> {
+    if data.ncols() != n_visible {
+        return Err(RbmError::Data(format!(
+            "each example has {} values but the model has {n_visible} visible units",
+            data.ncols()
+        )));
+    }
+    if data.nrows() == 0 {
+        return Err(RbmError::Data("the data set has no examples".into()));
     }
     Ok(())
 }

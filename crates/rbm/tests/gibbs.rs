@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{chi_square_p_value, state_counts};
-use ndarray::{Array2, ArrayView2, array};
+use common::{p_value_against_exact, tiny_rbm};
+use ndarray::{Array2, ArrayView2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rbm::{Rbm, gibbs_step, numerics::sigmoid, sample_bernoulli};
@@ -13,20 +13,6 @@ const N_CHAINS: usize = 20_000;
 /// Steps before a chain's last state is taken. With weights of size ~1 on 4
 /// visible units the chain forgets its start within a few steps.
 const BURN_IN: usize = 100;
-
-/// 4 visible, 3 hidden units, moderate weights and visible biases large
-/// enough that their sign matters.
-fn tiny_rbm() -> Rbm {
-    Rbm {
-        visible_bias: array![1.0, -1.5, 0.5, 2.0],
-        hidden_bias: array![0.5, -0.5, 0.0],
-        weights: array![
-            [1.0, -0.8, 0.6, 0.3],
-            [-0.5, 1.2, 0.9, -1.1],
-            [0.7, 0.4, -1.3, 0.8]
-        ],
-    }
-}
 
 /// The last states of N_CHAINS independent chains (so the samples are
 /// independent, as the chi-square test assumes), started uniformly at random.
@@ -45,20 +31,11 @@ fn final_states(
     v
 }
 
-fn p_value_against_exact(samples: ArrayView2<f32>) -> f64 {
-    let exact = tiny_rbm()
-        .to_exact()
-        .unwrap()
-        .visible_distribution()
-        .unwrap();
-    chi_square_p_value(&state_counts(samples), exact.as_slice().unwrap())
-}
-
 #[test]
 fn gibbs_samples_follow_the_exact_distribution() {
     for seed in [11, 12, 13] {
         let samples = final_states(|m, v, rng| gibbs_step(m, v, rng), seed);
-        let p = p_value_against_exact(samples.view());
+        let p = p_value_against_exact(&tiny_rbm(), samples.view());
         eprintln!("seed {seed}: chi-square p-value {p:.4}");
         assert!(p > 1e-3, "seed {seed}: chi-square p-value {p}");
     }
@@ -74,7 +51,7 @@ fn broken_gibbs_step(model: &Rbm, v: ArrayView2<f32>, rng: &mut ChaCha8Rng) -> A
 #[test]
 fn the_chi_square_check_catches_a_broken_sampler() {
     let samples = final_states(broken_gibbs_step, 11);
-    let p = p_value_against_exact(samples.view());
+    let p = p_value_against_exact(&tiny_rbm(), samples.view());
     eprintln!("broken sampler: chi-square p-value {p:e}");
     assert!(p < 1e-6, "the broken sampler passed with p-value {p}");
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{chi_square_p_value, state_counts};
+use common::p_value_against_exact;
 use ndarray::{Array1, Array2};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -27,15 +27,6 @@ fn bimodal_rbm() -> Rbm {
     }
 }
 
-fn exact_p_value(samples: ndarray::ArrayView2<f32>) -> f64 {
-    let exact = bimodal_rbm()
-        .to_exact()
-        .unwrap()
-        .visible_distribution()
-        .unwrap();
-    chi_square_p_value(&state_counts(samples), exact.as_slice().unwrap())
-}
-
 #[test]
 fn tempered_chains_at_beta_one_follow_the_exact_distribution() {
     let model = bimodal_rbm();
@@ -46,7 +37,7 @@ fn tempered_chains_at_beta_one_follow_the_exact_distribution() {
         for _ in 0..N_SWEEPS {
             pt.sweep(&model, &mut rng);
         }
-        let p = exact_p_value(pt.samples());
+        let p = p_value_against_exact(&model, pt.samples());
         let rates = pt.swap_rates();
         eprintln!("seed {seed}: p = {p:.4}, swap rates {rates:.3?}");
         assert!(p > 1e-3, "seed {seed}: p = {p}");
@@ -67,7 +58,7 @@ fn plain_gibbs_from_one_mode_fails_the_same_check() {
         v = gibbs_step(&model, v.view(), &mut rng);
     }
     let on_fraction = v.mean().unwrap();
-    let p = exact_p_value(v.view());
+    let p = p_value_against_exact(&model, v.view());
     eprintln!("plain Gibbs: p = {p:e}, fraction of units on {on_fraction:.3}");
     assert!(p < 1e-6, "p = {p}");
 }

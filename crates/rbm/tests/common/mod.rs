@@ -2,7 +2,7 @@
 //! a chi-square goodness-of-fit test and z-scores.
 #![allow(dead_code)] // each test file uses a different part
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis, array};
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -58,6 +58,27 @@ pub fn state_counts(samples: ArrayView2<f32>) -> Vec<f64> {
         counts[bm_exact::state_index(row.mapv(f64::from).view()) as usize] += 1.0;
     }
     counts
+}
+
+/// 4 visible, 3 hidden units, moderate weights and visible biases large
+/// enough that their sign matters.
+pub fn tiny_rbm() -> rbm::Rbm {
+    rbm::Rbm {
+        visible_bias: array![1.0, -1.5, 0.5, 2.0],
+        hidden_bias: array![0.5, -0.5, 0.0],
+        weights: array![
+            [1.0, -0.8, 0.6, 0.3],
+            [-0.5, 1.2, 0.9, -1.1],
+            [0.7, 0.4, -1.3, 0.8]
+        ],
+    }
+}
+
+/// The chi-square p-value of binary visible `samples` against the exact p(v)
+/// of `model` (enumerated by `bm_exact`).
+pub fn p_value_against_exact(model: &rbm::Rbm, samples: ArrayView2<f32>) -> f64 {
+    let exact = model.to_exact().unwrap().visible_distribution().unwrap();
+    chi_square_p_value(&state_counts(samples), exact.as_slice().unwrap())
 }
 
 /// Pearson's chi-square goodness-of-fit p-value of `counts` against the

@@ -1,0 +1,344 @@
+//! `boltzmann logz`: log Z of a model, exactly when the smaller layer can be
+//! enumerated (eq. 3.1-3.3 in the book), by annealed importance sampling
+//! (AIS, chapter 8) otherwise; the output always says which.
+//!
+//! This module also holds what `score` and `sample` share with it: loading
+//! a model file, reading data (a CSV file or an IDX folder), and the choice
+//! between exact enumeration and AIS ([`LogzOptions`]).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use bm_exact::{MAX_ENUMERATED_UNITS, Model, check_enumerable};
+use ndarray::{Array1, Array2};
+use rand::SeedableRng;
+use rbm::{AisSchedule, RbmError};
+use serde::Serialize;
+
+use crate::common::{format_name, print_report};
+use crate::report::BadInput;
+
+/// The number of chains of Salakhutdinov & Murray (2008).
+pub const DEFAULT_CHAINS: usize = 100;
+/// 14,500 steps, i.e. 14,501 inverse temperatures: with
+/// `AisSchedule::scaled` exactly the schedule of Salakhutdinov & Murray.
+pub const DEFAULT_BETAS: usize = 14_501;
+pub const DEFAULT_SEED: u64 = 42;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The model: a TOML file with format = "rbm" or "bm".
+    #[arg(value_name = "MODEL.toml")]
+    model: PathBuf,
+
+    #[command(flatten)]
+    options: LogzOptions,
+
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// How log Z is obtained; shared by `logz` and `score`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LogzOptions {
+    /// Enumerate exactly; an error if the smaller layer (all units of a
+    /// "bm" model) has more than 30 units.
+    #[arg(long, conflicts_with = "ais")]
+    pub exact: bool,
+
+    /// Estimate log Z by annealed importance sampling even if the model is
+    /// small enough to enumerate (RBMs only).
+    #[arg(long)]
+    pub ais: bool,
+
+    /// AIS: the number of independent annealing chains.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CHAINS)]
+    pub chains: usize,
+
+    /// AIS: the number of inverse temperatures from 0 to 1, spaced like the
+    /// schedule of Salakhutdinov & Murray (finest near 1); the default
+    /// 14501 (14,500 steps) is their schedule.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_BETAS)]
+    pub betas: usize,
+
+    /// AIS: the seed of every random draw.
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+
+    /// AIS: start from the base-rate model of this data (its pixel means;
+    /// a CSV file or an MNIST-style IDX folder, whose "train" split is
+    /// used) instead of the uniform distribution. `--data` is accepted too.
+    #[arg(long = "base-data", alias = "data", value_name = "DATA")]
+    pub base_data: Option<PathBuf>,
+}
+
+/// What the options ask for, once the model is known.
+pub enum Plan {
+    Exact,
+    Ais(AisSchedule),
+    /// No log Z (score only: too large to enumerate and --ais not given).
+    None,
+}
+
+/// log Z with how it was found.
+#[derive(Clone, Debug, Serialize)]
+pub struct LogPartition {
+    pub log_partition: f64,
+    /// "exact" or "ais".
+    pub method: &'static str,
+    #[serde(flatten)]
+    pub exact: Option<ExactDetails>,
+    #[serde(flatten)]
+    pub ais: Option<AisDetails>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExactDetails {
+    pub n_states_enumerated: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AisDetails {
+    /// log Z_A + log(mean w - 3 se); minus infinity (JSON null) when the
+    /// weights are too spread to bound log Z below.
+    pub log_partition_low: f64,
+    pub log_partition_high: f64,
+    pub effective_sample_size: f64,
+    pub n_chains: usize,
+    pub n_betas: usize,
+    pub seed: u64,
+    /// "uniform" or "base-rate of FILE".
+    pub base_model: String,
+}
+
+impl LogzOptions {
+    /// Check the AIS settings, before any work: zero chains or fewer than
+    /// two inverse temperatures are refused whether or not AIS will run.
+    pub fn check(&self) -> anyhow::Result<AisSchedule> {
+        if self.chains == 0 {
+            return Err(BadInput(
+                "--chains is 0; AIS needs at least one chain (Salakhutdinov & Murray used 100)"
+                    .into(),
+            )
+            .into());
+        }
+        AisSchedule::scaled(self.betas).map_err(|e| {
+            BadInput(format!(
+                "--betas {}: {e}; give at least 2 (the default 14501 is the schedule of \
+                 Salakhutdinov & Murray)",
+                self.betas
+            ))
+            .into()
+        })
+    }
+
+    /// Exact when asked or when feasible and AIS was not asked for; AIS
+    /// when asked, or when too large and `ais_when_too_large` (logz);
+    /// otherwise nothing (score). Errors for `--exact` on a model too large
+    /// (with the number of states and the advice to use AIS) and for AIS on
+    /// a general Boltzmann machine.
+    pub fn plan(
+        &self,
+        model: &Model,
+        model_path: &Path,
+        ais_when_too_large: bool,
+    ) -> anyhow::Result<Plan> {
+        let schedule = self.check()?;
+        let enumerable = check_size(model);
+        let is_rbm = matches!(model, Model::Rbm(_));
+        if self.ais && !is_rbm {
+            return Err(not_for_bm(model, model_path).into());
+        }
+        if self.exact {
+            enumerable.with_context(|| model_path.display().to_string())?;
+            return Ok(Plan::Exact);
+        }
+        match (self.ais, enumerable.is_ok(), is_rbm) {
+            (true, _, _) => Ok(Plan::Ais(schedule)),
+            (false, true, _) => Ok(Plan::Exact),
+            (false, false, true) if ais_when_too_large => Ok(Plan::Ais(schedule)),
+            (false, false, true) => Ok(Plan::None),
+            (false, false, false) => Err(not_for_bm(model, model_path).into()),
+        }
+    }
+
+    /// Carry out `plan` (None gives None).
+    pub fn run(&self, plan: Plan, model: &Model) -> anyhow::Result<Option<LogPartition>> {
+        match plan {
+            Plan::None => Ok(None),
+            Plan::Exact => Ok(Some(LogPartition {
+                log_partition: model.log_partition()?,
+                method: "exact",
+                exact: Some(ExactDetails {
+                    n_states_enumerated: model.n_states_enumerated(),
+                }),
+                ais: None,
+            })),
+            Plan::Ais(schedule) => {
+                let Model::Rbm(exact) = model else {
+                    unreachable!("plan() allows AIS for RBMs only")
+                };
+                let rbm = to_f32(exact)?;
+                let (base_bias, base_model) = self.base_visible_bias(&rbm)?;
+                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed);
+                let estimate = rbm::ais(&rbm, base_bias.view(), &schedule, self.chains, &mut rng)
+                    .map_err(rbm_error)?;
+                Ok(Some(LogPartition {
+                    log_partition: estimate.log_partition,
+                    method: "ais",
+                    exact: None,
+                    ais: Some(AisDetails {
+                        log_partition_low: estimate.log_partition_low,
+                        log_partition_high: estimate.log_partition_high,
+                        effective_sample_size: estimate.effective_sample_size,
+                        n_chains: estimate.n_chains,
+                        n_betas: estimate.n_betas,
+                        seed: self.seed,
+                        base_model,
+                    }),
+                }))
+            }
+        }
+    }
+
+    /// The base model's visible bias: fitted to the data's pixel means, or 0.
+    fn base_visible_bias(&self, rbm: &rbm::Rbm) -> anyhow::Result<(Array1<f32>, String)> {
+        let Some(path) = &self.base_data else {
+            return Ok((Array1::zeros(rbm.n_visible()), "uniform".into()));
+        };
+        let data = read_intensities(path, "train")?;
+        check_width(data.ncols(), rbm.n_visible(), path)?;
+        Ok((
+            rbm::base_rate_visible_bias(data.mapv(|x| x as f32).view()),
+            format!("base-rate of {}", path.display()),
+        ))
+    }
+}
+
+/// Whether log Z can be enumerated, with bm-exact's limit and message.
+pub fn check_size(model: &Model) -> Result<(), bm_exact::ExactError> {
+    match model {
+        Model::Rbm(_) => check_enumerable(
+            "log Z of this RBM",
+            model.n_visible().min(model.n_hidden()),
+            MAX_ENUMERATED_UNITS,
+        ),
+        Model::Bm(_) => check_enumerable(
+            "log Z of this Boltzmann machine",
+            model.n_visible() + model.n_hidden(),
+            MAX_ENUMERATED_UNITS,
+        ),
+    }
+}
+
+fn not_for_bm(model: &Model, path: &Path) -> BadInput {
+    let n_units = model.n_visible() + model.n_hidden();
+    BadInput(format!(
+        "{}: AIS here is for RBMs (format = \"rbm\"), and this is a general Boltzmann machine \
+         (format = \"bm\") with {n_units} units; log Z of a \"bm\" model is computed exactly \
+         (use --exact), which needs at most {MAX_ENUMERATED_UNITS} units",
+        path.display()
+    ))
+}
+
+/// The f32 RBM of the `rbm` crate; parameters too large for f32 are refused.
+pub fn to_f32(exact: &bm_exact::Rbm) -> anyhow::Result<rbm::Rbm> {
+    rbm::Rbm::check_f32_range(exact).map_err(rbm_error)?;
+    Ok(rbm::Rbm::from_exact(exact))
+}
+
+/// RbmErrors that are the user's fault become BadInput (exit code 2).
+pub fn rbm_error(e: RbmError) -> anyhow::Error {
+    if e.is_bad_input() {
+        BadInput(e.to_string()).into()
+    } else {
+        e.into()
+    }
+}
+
+/// Values in [0, 1], one example per row: a CSV file, or the `split` of an
+/// MNIST-style IDX folder.
+pub fn read_intensities(path: &Path, split: &str) -> anyhow::Result<Array2<f64>> {
+    if path.is_dir() {
+        let (images, _, _) = datasets::load_idx_folder(path, split)?;
+        Ok(images.mapv(f64::from))
+    } else {
+        Ok(datasets::read_csv(path)?)
+    }
+}
+
+pub fn check_width(n_values: usize, n_visible: usize, data_path: &Path) -> Result<(), BadInput> {
+    if n_values != n_visible {
+        return Err(BadInput(format!(
+            "{}: each example has {n_values} values but the model has {n_visible} visible units; \
+             the data and the model must have the same width",
+            data_path.display()
+        )));
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct LogzReport {
+    model_file: String,
+    model_format: &'static str,
+    n_visible: usize,
+    n_hidden: usize,
+    #[serde(flatten)]
+    result: LogPartition,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    args.options.check()?;
+    let model = Model::load(&args.model)?;
+    let plan = args.options.plan(&model, &args.model, true)?;
+    let result = args
+        .options
+        .run(plan, &model)
+        .with_context(|| args.model.display().to_string())?
+        .expect("logz always plans exact or AIS");
+    let report = LogzReport {
+        model_file: args.model.display().to_string(),
+        model_format: format_name(&model),
+        n_visible: model.n_visible(),
+        n_hidden: model.n_hidden(),
+        result,
+    };
+    print_report(&report, human_text, args.json, false)
+}
+
+fn human_text(r: &LogzReport) -> String {
+    let mut lines = vec![format!(
+        "model {}: {} with {} visible and {} hidden units",
+        r.model_file, r.model_format, r.n_visible, r.n_hidden
+    )];
+    lines.push(describe(&r.result));
+    lines.join("\n") + "\n"
+}
+
+/// One line: the value and how it was found.
+pub fn describe(r: &LogPartition) -> String {
+    match (&r.exact, &r.ais) {
+        (Some(e), _) => format!(
+            "log Z = {:.12} (exact: enumerated 2^{} = {} states)",
+            r.log_partition,
+            e.n_states_enumerated.trailing_zeros(),
+            e.n_states_enumerated
+        ),
+        (_, Some(a)) => format!(
+            "log Z = {:.6} (AIS estimate: {} chains, {} inverse temperatures, seed {}, base model {}; \
+             3-standard-error bar [{:.6}, {:.6}]; effective sample size {:.1} of {})",
+            r.log_partition,
+            a.n_chains,
+            a.n_betas,
+            a.seed,
+            a.base_model,
+            a.log_partition_low,
+            a.log_partition_high,
+            a.effective_sample_size,
+            a.n_chains
+        ),
+        _ => format!("log Z = {}", r.log_partition),
+    }
+}

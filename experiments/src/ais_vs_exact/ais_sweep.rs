@@ -1,0 +1,204 @@
+//! Part (a): AIS estimates of log Z against the exact value, as the number
+//! of inverse temperatures and the number of chains grow.
+
+use anyhow::Result;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rbm::{AisEstimate, AisSchedule};
+use serde::{Deserialize, Serialize};
+
+use super::config::AisSweep;
+use super::models::TrainedModel;
+
+/// One AIS run.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Run {
+    pub n_betas: usize,
+    pub n_chains: usize,
+    /// The stream of the generator (0, 1, ... within one sweep).
+    pub seed: u64,
+    /// The estimate minus the exact log Z.
+    pub error: f64,
+    /// The ends of the 3-standard-error bar minus the exact log Z; the low
+    /// end is null (minus infinity) when the bar is unbounded below.
+    pub low: Option<f64>,
+    pub high: f64,
+    pub effective_sample_size: f64,
+}
+
+impl Run {
+    pub fn contains_exact(&self) -> bool {
+        self.low.is_none_or(|low| low <= 0.0) && self.high >= 0.0
+    }
+}
+
+/// Summary of the runs at one setting.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setting {
+    pub n_betas: usize,
+    pub n_chains: usize,
+    pub mean_error: f64,
+    /// The spread of the error over seeds (sample standard deviation; 0 for one seed).
+    pub sd_error: f64,
+    pub mean_abs_error: f64,
+    /// The fraction of runs whose error bar contains the exact value.
+    pub coverage: f64,
+    pub mean_effective_sample_size: f64,
+    pub runs: Vec<Run>,
+}
+
+/// The sweeps of one model.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSweeps {
+    pub model: String,
+    /// Error against the number of inverse temperatures.
+    pub betas: Vec<Setting>,
+    /// Error against the number of chains.
+    pub chains: Vec<Setting>,
+    /// Reverse AIS from exact samples, one setting per entry of `betas`
+    /// (empty unless configured): biased upwards, so it brackets log Z
+    /// from above.
+    pub reverse: Vec<Setting>,
+}
+
+/// Every sweep of one model. `stream` keeps the generators of different
+/// models apart.
+pub fn run(model: &TrainedModel, sweep: &AisSweep, seed: u64, stream: u64) -> Result<ModelSweeps> {
+    let exact = model.summary.exact_log_partition;
+    let forward = |n_betas: usize, n_chains: usize, rng: &mut ChaCha8Rng| {
+        let schedule = AisSchedule::scaled(n_betas)?;
+        Ok(rbm::ais(
+            &model.rbm,
+            model.base_visible_bias.view(),
+            &schedule,
+            n_chains,
+            rng,
+        )?)
+    };
+    let mut part = 0;
+    let mut setting = |n_betas: usize,
+                       n_chains: usize,
+                       estimate: &dyn Fn(&mut ChaCha8Rng) -> Result<AisEstimate>|
+     -> Result<Setting> {
+        part += 1;
+        let runs = (0..sweep.n_seeds as u64)
+            .map(|s| {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                rng.set_stream(stream * 1_000_000 + part * 1_000 + s);
+                let e = estimate(&mut rng)?;
+                Ok(Run {
+                    n_betas,
+                    n_chains,
+                    seed: s,
+                    error: e.log_partition - exact,
+                    low: Some(e.log_partition_low - exact).filter(|x| x.is_finite()),
+                    high: e.log_partition_high - exact,
+                    effective_sample_size: e.effective_sample_size,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(summarise(n_betas, n_chains, runs))
+    };
+    let betas = sweep
+        .n_betas
+        .iter()
+        .map(|&k| {
+            setting(k, sweep.chains_for_betas, &|rng| {
+                forward(k, sweep.chains_for_betas, rng)
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let chains = sweep
+        .n_chains
+        .iter()
+        .map(|&c| {
+            setting(sweep.betas_for_chains, c, &|rng| {
+                forward(sweep.betas_for_chains, c, rng)
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let reverse = if sweep.reverse {
+        let exact_rbm = model.rbm.to_exact()?;
+        let hidden_table = exact_rbm.hidden_distribution()?;
+        let reverse_run = |n_betas: usize, rng: &mut ChaCha8Rng| -> Result<AisEstimate> {
+            let start = exact_samples(model, hidden_table.view(), sweep.chains_for_betas, rng);
+            let schedule = AisSchedule::scaled(n_betas)?;
+            Ok(rbm::reverse_ais(
+                &model.rbm,
+                model.base_visible_bias.view(),
+                &schedule,
+                start.view(),
+                rng,
+            )?)
+        };
+        sweep
+            .n_betas
+            .iter()
+            .map(|&k| setting(k, sweep.chains_for_betas, &|rng| reverse_run(k, rng)))
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(ModelSweeps {
+        model: model.summary.name.clone(),
+        betas,
+        chains,
+        reverse,
+    })
+}
+
+// ANCHOR: exact_samples
+/// Exact samples of v: h from the exact table of p(h), then v ~ p(v | h)
+/// (eq. 2.8), which is exact because p(v, h) = p(h) p(v | h).
+fn exact_samples(
+    model: &TrainedModel,
+    hidden_table: ndarray::ArrayView1<f64>,
+    n: usize,
+    rng: &mut ChaCha8Rng,
+) -> ndarray::Array2<f32> {
+    let h = bm_exact::sample_states(hidden_table, model.rbm.n_hidden(), n, rng).mapv(|x| x as f32);
+    rbm::sample_bernoulli(model.rbm.visible_probabilities(h.view()).view(), rng)
+}
+// ANCHOR_END: exact_samples
+
+fn summarise(n_betas: usize, n_chains: usize, runs: Vec<Run>) -> Setting {
+    let n = runs.len() as f64;
+    let mean = |f: &dyn Fn(&Run) -> f64| runs.iter().map(f).sum::<f64>() / n;
+    let mean_error = mean(&|r| r.error);
+    let sd_error = if runs.len() > 1 {
+        (runs
+            .iter()
+            .map(|r| (r.error - mean_error).powi(2))
+            .sum::<f64>()
+            / (n - 1.0))
+            .sqrt()
+    } else {
+        0.0
+    };
+    Setting {
+        n_betas,
+        n_chains,
+        mean_error,
+        sd_error,
+        mean_abs_error: mean(&|r| r.error.abs()),
+        coverage: mean(&|r| f64::from(u8::from(r.contains_exact()))),
+        mean_effective_sample_size: mean(&|r| r.effective_sample_size),
+        runs,
+    }
+}
+
+/// The fraction of all forward runs (both sweeps) whose bar contains the exact value.
+pub fn forward_coverage(sweeps: &[ModelSweeps]) -> (usize, usize) {
+    let runs: Vec<&Run> = sweeps
+        .iter()
+        .flat_map(|m| m.betas.iter().chain(&m.chains))
+        .flat_map(|s| &s.runs)
+        .collect();
+    (
+        runs.iter().filter(|r| r.contains_exact()).count(),
+        runs.len(),
+    )
+}

@@ -1,0 +1,323 @@
+//! The configuration of the mnist-rbm experiment
+//! (experiments/configs/mnist-rbm.toml).
+
+use bm_exact::MAX_ENUMERATED_UNITS;
+use rbm::Estimator;
+use serde::{Deserialize, Serialize};
+
+use crate::config::rules::{at_most, gibbs_steps, positive_count, positive_finite};
+use crate::config::{Check, FieldError};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MnistRbmConfig {
+    /// Every random draw of the experiment derives from this seed.
+    pub seed: u64,
+    pub data: DataConfig,
+    pub training: TrainingConfig,
+    /// The large models: one per estimator, all with `n_hidden` hidden units.
+    pub models: ModelsConfig,
+    /// The small model whose log Z is computed exactly as well.
+    pub small: SmallConfig,
+    pub ais: AisConfig,
+    pub samples: SamplesConfig,
+    pub filters: FiltersConfig,
+}
+
+/// The digits and how they are made binary.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    /// An MNIST-style folder of IDX files, relative to the workspace root.
+    pub folder: String,
+    /// Use the first `n_train` digits of the `train` split (at most 8,000 shipped).
+    pub n_train: usize,
+    /// Use the first `n_test` digits of the `t10k` split (at most 2,000 shipped).
+    pub n_test: usize,
+    pub binarize: Binarize,
+}
+
+/// How intensities in [0, 1] become binary pixels, once, before training.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Binarize {
+    /// 1 where the intensity is above `threshold`.
+    Threshold { threshold: f64 },
+    /// Each pixel 1 with probability equal to its intensity, drawn once from
+    /// the experiment's seed (what Salakhutdinov & Murray did).
+    Sample,
+}
+
+/// The training settings shared by every model (Hinton's practical guide).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingConfig {
+    pub learning_rate: f64,
+    pub initial_momentum: f64,
+    pub final_momentum: f64,
+    /// The epoch (counted from 0) from which `final_momentum` is used.
+    pub momentum_switch_epoch: usize,
+    /// L2 penalty on the weights only.
+    pub weight_decay: f64,
+    pub batch_size: usize,
+    /// The same number of epochs for every model.
+    pub epochs: usize,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelsConfig {
+    pub n_hidden: usize,
+    /// One model per entry, e.g. `{ kind = "cd", k = 1 }` or
+    /// `{ kind = "pcd", k = 1, n_chains = 100 }`.
+    pub estimators: Vec<Estimator>,
+    /// The final momentum of PCD models, if not `training.final_momentum`:
+    /// persistent chains cannot follow parameters that move fast, and with
+    /// momentum 0.9 the step is effectively ten times the learning rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pcd_final_momentum: Option<f64>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmallConfig {
+    /// Few enough for exact enumeration of the hidden layer (2^n_hidden states).
+    pub n_hidden: usize,
+    pub estimator: Estimator,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AisConfig {
+    /// Inverse temperatures, spaced like Salakhutdinov & Murray's schedule
+    /// (14,501 is theirs).
+    pub n_betas: usize,
+    pub n_chains: usize,
+}
+
+/// Long Gibbs chains from random states, shown every `snapshot_every` steps.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamplesConfig {
+    /// The models to sample, by name (`CD-1`, `PCD-1`, ...).
+    pub models: Vec<String>,
+    pub n_chains: usize,
+    pub n_snapshots: usize,
+    pub snapshot_every: usize,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FiltersConfig {
+    /// The model whose filters (rows of W) are drawn, by name.
+    pub model: String,
+    pub n_filters: usize,
+}
+
+/// The name of a model trained with `estimator`: `CD-3` or `PCD-1`.
+pub fn estimator_name(estimator: &Estimator) -> String {
+    match *estimator {
+        Estimator::Cd { k } => format!("CD-{k}"),
+        Estimator::Pcd { k, .. } => format!("PCD-{k}"),
+    }
+}
+
+impl Check for MnistRbmConfig {
+    fn check(&self) -> Result<(), FieldError> {
+        self.data.check()?;
+        self.training.check()?;
+        self.models.check()?;
+        self.small.check()?;
+        self.ais.check()?;
+        let names: Vec<String> = self.models.estimators.iter().map(estimator_name).collect();
+        self.samples.check(&names)?;
+        self.filters.check(&names, self.models.n_hidden)
+    }
+}
+
+impl DataConfig {
+    fn check(&self) -> Result<(), FieldError> {
+        if self.folder.trim().is_empty() {
+            return Err(FieldError::new(
+                "data.folder",
+                "is empty; try \"data/mnist-10k\"",
+            ));
+        }
+        positive_count("data.n_train", self.n_train)?;
+        positive_count("data.n_test", self.n_test)?;
+        if let Binarize::Threshold { threshold } = self.binarize
+            && !(0.0..1.0).contains(&threshold)
+        {
+            return Err(FieldError::new(
+                "data.binarize.threshold",
+                format!("is {threshold}; it must be in [0, 1), e.g. 0.5"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn check_momentum(field: &str, momentum: f64) -> Result<(), FieldError> {
+    if !(0.0..1.0).contains(&momentum) {
+        return Err(FieldError::new(
+            field,
+            format!("is {momentum}; momentum must be in [0, 1), e.g. 0.5 or 0.9"),
+        ));
+    }
+    Ok(())
+}
+
+impl TrainingConfig {
+    fn check(&self) -> Result<(), FieldError> {
+        positive_finite("training.learning_rate", self.learning_rate)?;
+        check_momentum("training.initial_momentum", self.initial_momentum)?;
+        check_momentum("training.final_momentum", self.final_momentum)?;
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return Err(FieldError::new(
+                "training.weight_decay",
+                format!("is {}; it must be >= 0, e.g. 2e-4", self.weight_decay),
+            ));
+        }
+        positive_count("training.batch_size", self.batch_size)?;
+        positive_count("training.epochs", self.epochs)
+    }
+
+    /// The trainer's configuration for one model; `final_momentum` replaces
+    /// `self.final_momentum` when given.
+    pub fn train_config(
+        &self,
+        estimator: Estimator,
+        final_momentum: Option<f64>,
+        seed: u64,
+    ) -> rbm::TrainConfig {
+        rbm::TrainConfig {
+            learning_rate: self.learning_rate as f32,
+            initial_momentum: self.initial_momentum as f32,
+            final_momentum: final_momentum.unwrap_or(self.final_momentum) as f32,
+            momentum_switch_epoch: self.momentum_switch_epoch,
+            weight_decay: self.weight_decay as f32,
+            batch_size: self.batch_size,
+            epochs: self.epochs,
+            estimator,
+            seed,
+        }
+    }
+}
+
+fn check_estimator(field: &str, estimator: &Estimator) -> Result<(), FieldError> {
+    match *estimator {
+        Estimator::Cd { k } => gibbs_steps(&format!("{field}.k"), k),
+        Estimator::Pcd { k, n_chains } => {
+            gibbs_steps(&format!("{field}.k"), k)?;
+            positive_count(&format!("{field}.n_chains"), n_chains)
+        }
+    }
+}
+
+impl ModelsConfig {
+    /// `pcd_final_momentum` for a PCD estimator, else `None` (the shared one).
+    pub fn final_momentum_for(&self, estimator: &Estimator) -> Option<f64> {
+        match estimator {
+            Estimator::Pcd { .. } => self.pcd_final_momentum,
+            Estimator::Cd { .. } => None,
+        }
+    }
+
+    fn check(&self) -> Result<(), FieldError> {
+        positive_count("models.n_hidden", self.n_hidden)?;
+        if self.estimators.is_empty() {
+            return Err(FieldError::new("models.estimators", "is empty"));
+        }
+        for e in &self.estimators {
+            check_estimator("models.estimators", e)?;
+        }
+        if let Some(m) = self.pcd_final_momentum {
+            check_momentum("models.pcd_final_momentum", m)?;
+        }
+        let names: Vec<String> = self.estimators.iter().map(estimator_name).collect();
+        if let Some(twice) = names
+            .iter()
+            .find(|n| names.iter().filter(|m| m == n).count() > 1)
+        {
+            return Err(FieldError::new(
+                "models.estimators",
+                format!("{twice} appears twice; each model needs its own name"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl SmallConfig {
+    fn check(&self) -> Result<(), FieldError> {
+        positive_count("small.n_hidden", self.n_hidden)?;
+        at_most(
+            "small.n_hidden",
+            self.n_hidden,
+            MAX_ENUMERATED_UNITS.min(24),
+            "exact log Z enumerates the 2^n_hidden hidden states",
+        )?;
+        check_estimator("small.estimator", &self.estimator)
+    }
+}
+
+impl AisConfig {
+    fn check(&self) -> Result<(), FieldError> {
+        if self.n_betas < 2 {
+            return Err(FieldError::new(
+                "ais.n_betas",
+                format!(
+                    "is {}; AIS needs at least 2 inverse temperatures (0 and 1), usually thousands",
+                    self.n_betas
+                ),
+            ));
+        }
+        if self.n_chains < 2 {
+            return Err(FieldError::new(
+                "ais.n_chains",
+                format!(
+                    "is {}; the error bar needs at least 2 chains (Salakhutdinov & Murray used 100)",
+                    self.n_chains
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn check_model_name(field: &str, name: &str, names: &[String]) -> Result<(), FieldError> {
+    if !names.iter().any(|n| n == name) {
+        return Err(FieldError::new(
+            field,
+            format!("`{name}` is not one of the models {names:?}"),
+        ));
+    }
+    Ok(())
+}
+
+impl SamplesConfig {
+    fn check(&self, names: &[String]) -> Result<(), FieldError> {
+        if self.models.is_empty() {
+            return Err(FieldError::new("samples.models", "is empty"));
+        }
+        for m in &self.models {
+            check_model_name("samples.models", m, names)?;
+        }
+        positive_count("samples.n_chains", self.n_chains)?;
+        positive_count("samples.n_snapshots", self.n_snapshots)?;
+        positive_count("samples.snapshot_every", self.snapshot_every)
+    }
+}
+
+impl FiltersConfig {
+    fn check(&self, names: &[String], n_hidden: usize) -> Result<(), FieldError> {
+        check_model_name("filters.model", &self.model, names)?;
+        positive_count("filters.n_filters", self.n_filters)?;
+        at_most(
+            "filters.n_filters",
+            self.n_filters,
+            n_hidden,
+            "a model has only models.n_hidden filters",
+        )
+    }
+}

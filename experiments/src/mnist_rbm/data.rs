@@ -1,0 +1,73 @@
+//! The shipped digits, binarised once.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use ndarray::{Array2, s};
+
+use super::config::{Binarize, DataConfig};
+use super::{STREAM_BINARIZE, stream};
+
+/// Binary digits, one per row, 0 or 1 in f32.
+#[derive(Clone, Debug)]
+pub struct Digits {
+    pub train: Array2<f32>,
+    pub test: Array2<f32>,
+    /// (rows, cols) of one image: (28, 28).
+    pub image_shape: (usize, usize),
+}
+
+impl Digits {
+    /// The first `test.nrows()` training digits: a training subset the same
+    /// size as the test set, for the free-energy gap.
+    pub fn train_subset(&self) -> ndarray::ArrayView2<'_, f32> {
+        let n = self.test.nrows().min(self.train.nrows());
+        self.train.slice(s![..n, ..])
+    }
+}
+
+/// Load `config.folder` (relative to `root` unless absolute), keep the first
+/// `n_train` / `n_test` digits, and binarise them as configured.
+pub fn load(config: &DataConfig, root: &Path, seed: u64) -> Result<Digits> {
+    let folder = root.join(&config.folder);
+    let (train, _, image_shape) =
+        datasets::load_idx_folder(&folder, "train").with_context(|| {
+            format!(
+                "loading the training digits (data.folder = {:?})",
+                config.folder
+            )
+        })?;
+    let (test, _, _) = datasets::load_idx_folder(&folder, "t10k").with_context(|| {
+        format!(
+            "loading the test digits (data.folder = {:?})",
+            config.folder
+        )
+    })?;
+    for (field, want, have) in [
+        ("data.n_train", config.n_train, train.nrows()),
+        ("data.n_test", config.n_test, test.nrows()),
+    ] {
+        if want > have {
+            bail!(
+                "field `{field}` is {want}, but {} holds only {have} digits of that split",
+                folder.display()
+            );
+        }
+    }
+    let mut rng = stream(seed, STREAM_BINARIZE, 0);
+    let mut binarize = |x: Array2<f32>| -> Array2<f32> {
+        let x = x.mapv(f64::from);
+        let b = match config.binarize {
+            Binarize::Threshold { threshold } => datasets::binarize_threshold(x.view(), threshold),
+            Binarize::Sample => datasets::binarize_sample(x.view(), &mut rng),
+        };
+        b.mapv(|v| v as f32)
+    };
+    let train = binarize(train.slice(s![..config.n_train, ..]).to_owned());
+    let test = binarize(test.slice(s![..config.n_test, ..]).to_owned());
+    Ok(Digits {
+        train,
+        test,
+        image_shape,
+    })
+}

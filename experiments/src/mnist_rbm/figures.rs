@@ -1,0 +1,283 @@
+//! The figures of mnist-rbm, drawn from the results alone (and, for the
+//! PNGs, from the images that `compute` returns).
+
+use anyhow::{Context, Result};
+use ndarray::Array2;
+use plotters::prelude::*;
+
+use super::MnistRbmResults;
+use crate::plot::{
+    LinePanel, Mark, Series, color, line_panel, padded_range, plot_error, render_svg,
+};
+
+/// The free-energy gap and the reconstruction error against the epoch,
+/// one line per model (the small model dashed).
+pub fn gap(results: &MnistRbmResults) -> Result<String> {
+    let runs: Vec<_> = results
+        .models
+        .iter()
+        .map(|m| (&m.training, Mark::Line))
+        .chain(std::iter::once((&results.small.training, Mark::Dashed)))
+        .collect();
+    let series = |values: &dyn Fn(&super::TrainingRun) -> &Vec<f64>| -> Vec<Series> {
+        runs.iter()
+            .enumerate()
+            .map(|(i, (run, mark))| {
+                Series::new(
+                    format!("{} ({} hidden)", run.name, run.n_hidden),
+                    run.epochs
+                        .iter()
+                        .map(|&e| e as f64)
+                        .zip(values(run).iter().copied())
+                        .collect(),
+                    color(i),
+                    *mark,
+                )
+            })
+            .collect()
+    };
+    let gaps = series(&|r| &r.free_energy_gap);
+    let errors = series(&|r| &r.reconstruction_error);
+    let epochs = results.config.training.epochs as f64;
+    let title = format!(
+        "{} training digits, {} test digits: monitors after each epoch",
+        results.n_train, results.n_test
+    );
+    render_svg((1200, 480), |root| {
+        let root = root
+            .titled(&title, ("sans-serif", 20))
+            .map_err(plot_error)?;
+        let areas = root.split_evenly((1, 2));
+        let gap_range = padded_range(
+            gaps.iter()
+                .flat_map(|s| s.points.iter().map(|p| p.1))
+                .chain([0.0]),
+            0.05,
+        );
+        line_panel(
+            &areas[0],
+            &LinePanel {
+                title: "free-energy gap: mean F(test) - mean F(train)".into(),
+                x_label: "epoch".into(),
+                y_label: "nats".into(),
+                series: gaps,
+                legend: Some(SeriesLabelPosition::UpperLeft),
+                log_axes: (false, false),
+            },
+            0.0..epochs,
+            gap_range,
+        )?;
+        let error_range = padded_range(
+            errors.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
+            0.05,
+        );
+        line_panel(
+            &areas[1],
+            &LinePanel {
+                title: "reconstruction error (squared, per digit)".into(),
+                x_label: "epoch".into(),
+                y_label: "pixels^2".into(),
+                series: errors,
+                legend: Some(SeriesLabelPosition::UpperRight),
+                log_axes: (false, false),
+            },
+            0.0..epochs,
+            error_range,
+        )
+    })
+}
+
+/// One column of the log-probability figure.
+struct Column {
+    label: String,
+    test: super::evaluation::Bracket,
+    train: f64,
+    /// Salakhutdinov & Murray's number, or the exact value for the small model.
+    reference: Option<f64>,
+}
+
+fn columns(results: &MnistRbmResults) -> Vec<Column> {
+    let reference = |name: &str| {
+        results
+            .reference
+            .iter()
+            .find(|r| r.model == name)
+            .map(|r| r.test_log_probability)
+    };
+    let mut columns: Vec<Column> = results
+        .models
+        .iter()
+        .map(|m| Column {
+            label: m.training.name.clone(),
+            test: m.evaluation.test_log_probability,
+            train: m.evaluation.train_log_probability.estimate,
+            reference: reference(&m.training.name),
+        })
+        .collect();
+    let small = &results.small;
+    columns.push(Column {
+        label: format!(
+            "{} ({} hidden)",
+            small.training.name, small.training.n_hidden
+        ),
+        test: small.evaluation.test_log_probability,
+        train: small.evaluation.train_log_probability.estimate,
+        reference: Some(small.exact.test_log_probability),
+    });
+    columns
+}
+
+/// Test log-probability with AIS error bars per model, the training-set
+/// value beside it, and Salakhutdinov & Murray's full-MNIST numbers (for the
+/// small model: the exact value) as grey bars.
+pub fn log_probability(results: &MnistRbmResults) -> Result<String> {
+    let columns = columns(results);
+    let values = columns.iter().flat_map(|c| {
+        [
+            Some(c.test.estimate),
+            c.test.low,
+            c.test.high,
+            Some(c.train),
+            c.reference,
+        ]
+        .into_iter()
+        .flatten()
+    });
+    let y = padded_range(values, 0.08);
+    let n = columns.len();
+    let labels: Vec<String> = columns.iter().map(|c| c.label.clone()).collect();
+    render_svg((900, 520), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "Mean log-probability (nats per digit), AIS with 3-standard-error bars (dashed: open)",
+                ("sans-serif", 18),
+            )
+            .margin(12)
+            .x_label_area_size(42)
+            .y_label_area_size(62)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), y.clone())
+            .map_err(plot_error)?;
+        let x_format = |x: &f64| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+                labels[i as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .x_labels(4 * n + 1)
+            .x_label_formatter(&x_format)
+            .y_label_formatter(&|v| crate::plot::tick_label(*v, false))
+            .y_desc("mean log p(v), nats")
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
+            .light_line_style(WHITE.mix(0.0))
+            .disable_x_mesh()
+            .draw()
+            .map_err(plot_error)?;
+        let test_color = color(0);
+        let train_color = color(1);
+        let grey = color(7);
+        let mut reference_labelled = false;
+        for (i, c) in columns.iter().enumerate() {
+            let x = i as f64;
+            // The reference first, so that the points are drawn over it.
+            if let Some(r) = c.reference {
+                let line = chart
+                    .draw_series([PathElement::new(
+                        vec![(x - 0.35, r), (x + 0.35, r)],
+                        grey.stroke_width(3),
+                    )])
+                    .map_err(plot_error)?;
+                if !reference_labelled {
+                    reference_labelled = true;
+                    line.label("S&M 2008, full MNIST (small model: exact)")
+                        .legend(move |(px, py)| {
+                            PathElement::new(vec![(px, py), (px + 20, py)], grey.stroke_width(3))
+                        });
+                }
+            }
+            let bar_x = x - 0.12;
+            for (end, edge) in [(c.test.low, y.start), (c.test.high, y.end)] {
+                let style = test_color.stroke_width(2);
+                match end {
+                    Some(e) => {
+                        chart
+                            .draw_series([
+                                PathElement::new(vec![(bar_x, c.test.estimate), (bar_x, e)], style),
+                                PathElement::new(vec![(bar_x - 0.05, e), (bar_x + 0.05, e)], style),
+                            ])
+                            .map_err(plot_error)?;
+                    }
+                    // An open end of the error bar: dashed to the edge.
+                    None => {
+                        chart
+                            .draw_series(DashedLineSeries::new(
+                                vec![(bar_x, c.test.estimate), (bar_x, edge)],
+                                5,
+                                4,
+                                style,
+                            ))
+                            .map_err(plot_error)?;
+                    }
+                }
+            }
+            let test = chart
+                .draw_series([Circle::new(
+                    (bar_x, c.test.estimate),
+                    5,
+                    test_color.filled(),
+                )])
+                .map_err(plot_error)?;
+            if i == 0 {
+                test.label("test digits (AIS)")
+                    .legend(move |(px, py)| Circle::new((px + 10, py), 5, test_color.filled()));
+            }
+            let train = chart
+                .draw_series([TriangleMarker::new(
+                    (x + 0.12, c.train),
+                    6,
+                    train_color.filled(),
+                )])
+                .map_err(plot_error)?;
+            if i == 0 {
+                train
+                    .label("training digits (AIS)")
+                    .legend(move |(px, py)| {
+                        TriangleMarker::new((px + 10, py), 6, train_color.filled())
+                    });
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font(("sans-serif", 13))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.4))
+            .draw()
+            .map_err(plot_error)?;
+        Ok(())
+    })
+}
+
+/// `images` tiled `per_row` to a line as the bytes of a greyscale PNG
+/// (through `datasets::write_png_grid`, in a temporary folder).
+pub fn png_grid(
+    images: &Array2<f32>,
+    image_shape: (usize, usize),
+    per_row: usize,
+) -> Result<Vec<u8>> {
+    let dir = tempfile::tempdir().context("a temporary folder for a PNG")?;
+    let path = dir.path().join("grid.png");
+    datasets::write_png_grid(
+        &path,
+        images.view(),
+        image_shape.0,
+        image_shape.1,
+        per_row,
+        false,
+    )?;
+    Ok(std::fs::read(&path)?)
+}

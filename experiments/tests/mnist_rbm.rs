@@ -1,0 +1,248 @@
+//! The mnist-rbm experiment end to end on its smoke configuration: every
+//! file is written, the exact log Z in the JSON is what `bm_exact` computes
+//! for the small model retrained here, the AIS bracket contains it, two
+//! runs give identical bytes, and bad configurations stop before any work
+//! with a message naming the file and the field.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use experiments::mnist_rbm::{self, MnistRbmResults, config::MnistRbmConfig};
+
+const FILES: [&str; 6] = [
+    "mnist-rbm-gap.svg",
+    "mnist-rbm-logprob.svg",
+    "mnist-rbm-filters.png",
+    "mnist-rbm-samples.png",
+    "mnist-rbm.json",
+    "mnist-rbm-summary.md",
+];
+
+fn smoke_config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/mnist-rbm.smoke.toml")
+}
+
+/// `threads`: rayon's thread count, which must not change a single bit.
+fn run_smoke(out: &Path, threads: &str) {
+    Command::cargo_bin("experiment")
+        .unwrap()
+        .env("RAYON_NUM_THREADS", threads)
+        .args(["mnist-rbm", "--smoke", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+/// Width and height of a PNG, read by the png crate's decoder... without
+/// the png crate: the IHDR chunk sits at a fixed offset.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+fn check_exact_against_oracle(results: &MnistRbmResults) {
+    let config: MnistRbmConfig = experiments::config::load(&smoke_config()).unwrap();
+    let digits = mnist_rbm::load_digits(&config).unwrap();
+    assert_eq!(digits.train.nrows(), results.n_train);
+    assert_eq!(digits.test.nrows(), results.n_test);
+    let (rbm, run) = mnist_rbm::train_small(&config, &digits).unwrap();
+    assert_eq!(run.free_energy_gap, results.small.training.free_energy_gap);
+    let exact = rbm.to_exact().unwrap();
+    let log_z = exact.log_partition().unwrap();
+    let small = &results.small;
+    assert!(
+        (small.exact.log_partition - log_z).abs() <= 1e-9 * log_z.abs().max(1.0),
+        "JSON has exact log Z {}, bm_exact gives {log_z}",
+        small.exact.log_partition
+    );
+    let test = digits.test.mapv(f64::from);
+    let test_ll = exact.mean_log_likelihood(test.view()).unwrap();
+    assert!((small.exact.test_log_probability - test_ll).abs() <= 1e-9 * test_ll.abs());
+    assert!(
+        small.evaluation.log_partition.contains(log_z),
+        "the AIS bracket {:?} misses the exact log Z {log_z}",
+        small.evaluation.log_partition
+    );
+    assert!(small.exact.ais_bracket_contains_exact);
+    // log p = -mean F - log Z: the AIS and exact log-probabilities differ by
+    // the difference of the two log Z (up to f32 free energies).
+    let shift = small.evaluation.log_partition.estimate - log_z;
+    let ais_test = small.evaluation.test_log_probability.estimate;
+    assert!(
+        (ais_test - (test_ll - shift)).abs() < 1e-3,
+        "{ais_test} vs {test_ll} - {shift}"
+    );
+}
+
+#[test]
+fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    run_smoke(first.path(), "2");
+    run_smoke(second.path(), "1");
+    for name in FILES {
+        let a = std::fs::read(first.path().join(name)).unwrap();
+        let b = std::fs::read(second.path().join(name)).unwrap();
+        assert!(a == b, "{name} differs between two runs with the same seed");
+    }
+    assert_eq!(
+        std::fs::read_dir(first.path()).unwrap().count(),
+        FILES.len()
+    );
+    for name in FILES.iter().filter(|n| n.ends_with(".svg")) {
+        let svg = std::fs::read_to_string(first.path().join(name)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{name}"
+        );
+        assert!(svg.contains("<text"), "{name} has no text");
+    }
+    let json = std::fs::read_to_string(first.path().join("mnist-rbm.json")).unwrap();
+    let results: MnistRbmResults = serde_json::from_str(&json).unwrap();
+    assert_eq!(results.experiment, "mnist-rbm");
+    let c = &results.config;
+    assert_eq!(results.models.len(), c.models.estimators.len());
+    for m in &results.models {
+        assert_eq!(m.training.epochs.len(), c.training.epochs + 1);
+        let momentum = match m.training.estimator {
+            rbm::Estimator::Pcd { .. } => c.models.pcd_final_momentum.unwrap(),
+            rbm::Estimator::Cd { .. } => c.training.final_momentum,
+        };
+        assert_eq!(m.training.final_momentum, momentum, "{}", m.training.name);
+        assert_eq!(m.evaluation.n_chains, c.ais.n_chains);
+        let t = &m.evaluation.test_log_probability;
+        assert!(t.estimate.is_finite() && t.estimate < 0.0, "{t:?}");
+        assert!(t.contains(t.estimate));
+    }
+    check_exact_against_oracle(&results);
+    // 20 filters, 10 to a row, of 28 x 28 pixels with a 1-pixel border.
+    let filters = std::fs::read(first.path().join("mnist-rbm-filters.png")).unwrap();
+    assert_eq!(png_size(&filters), (10 * 29 + 1, 2 * 29 + 1));
+    // Two models of 3 chains and a grey separator row, 4 snapshots each.
+    let samples = std::fs::read(first.path().join("mnist-rbm-samples.png")).unwrap();
+    assert_eq!(png_size(&samples), (4 * 29 + 1, 7 * 29 + 1));
+    let summary = std::fs::read_to_string(first.path().join("mnist-rbm-summary.md")).unwrap();
+    assert!(summary.contains("| model | test log p"), "{summary}");
+    assert!(
+        summary.contains("| CD-1 |") && summary.contains("| PCD-1 |"),
+        "{summary}"
+    );
+}
+
+/// Run with a configuration made from the smoke one by `edit`; it must fail
+/// with exit code 2, name the file and `field`, and write nothing.
+fn assert_refused(edit: impl Fn(&str) -> String, field: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bad.toml");
+    let original = std::fs::read_to_string(smoke_config()).unwrap();
+    let text = edit(&original);
+    assert_ne!(text, original, "the edit for `{field}` changed nothing");
+    std::fs::write(&config, text).unwrap();
+    let out = dir.path().join("out");
+    let assert = Command::cargo_bin("experiment")
+        .unwrap()
+        .args(["mnist-rbm", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("");
+    assert!(error.contains("bad.toml"), "no file name in: {stderr}");
+    assert!(error.contains(field), "no field `{field}` in: {stderr}");
+    assert!(
+        !out.exists(),
+        "a refused configuration wrote {}",
+        out.display()
+    );
+    // "before any work": no model was trained.
+    assert!(
+        !stderr.contains("loading the digits"),
+        "work started: {stderr}"
+    );
+}
+
+#[test]
+fn unknown_field_is_refused() {
+    assert_refused(
+        |t| t.replace("[training]\n", "[training]\nlearning_rat = 0.1\n"),
+        "learning_rat",
+    );
+}
+
+#[test]
+fn zero_gibbs_steps_are_refused() {
+    assert_refused(
+        |t| t.replace("{ kind = \"cd\", k = 1 },", "{ kind = \"cd\", k = 0 },"),
+        "models.estimators.k",
+    );
+    assert_refused(
+        |t| {
+            t.replace(
+                "estimator = { kind = \"cd\", k = 1 }",
+                "estimator = { kind = \"cd\", k = 0 }",
+            )
+        },
+        "small.estimator.k",
+    );
+}
+
+#[test]
+fn negative_learning_rate_is_refused() {
+    assert_refused(
+        |t| t.replace("learning_rate = 0.05", "learning_rate = -0.05"),
+        "training.learning_rate",
+    );
+}
+
+#[test]
+fn zero_chains_are_refused() {
+    assert_refused(
+        |t| t.replace("n_chains = 20", "n_chains = 0"),
+        "ais.n_chains",
+    );
+    assert_refused(
+        |t| t.replace("n_chains = 100 }", "n_chains = 0 }"),
+        "models.estimators.n_chains",
+    );
+}
+
+#[test]
+fn momentum_of_one_is_refused() {
+    assert_refused(
+        |t| t.replace("pcd_final_momentum = 0.5", "pcd_final_momentum = 1.0"),
+        "models.pcd_final_momentum",
+    );
+}
+
+#[test]
+fn unknown_model_names_and_too_large_small_models_are_refused() {
+    assert_refused(
+        |t| t.replace("model = \"CD-1\"", "model = \"CD-7\""),
+        "filters.model",
+    );
+    assert_refused(
+        |t| t.replace("[small]\nn_hidden = 10", "[small]\nn_hidden = 40"),
+        "small.n_hidden",
+    );
+}
+
+#[test]
+fn listed_by_the_runner() {
+    let assert = Command::cargo_bin("experiment")
+        .unwrap()
+        .arg("--list")
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        stdout.lines().any(|l| l.starts_with("mnist-rbm: ")),
+        "{stdout}"
+    );
+}
