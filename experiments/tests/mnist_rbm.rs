@@ -124,7 +124,10 @@ fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
     let samples = std::fs::read(first.path().join("mnist-rbm-samples.png")).unwrap();
     assert_eq!(png_size(&samples), (4 * 29 + 1, 7 * 29 + 1));
     let summary = std::fs::read_to_string(first.path().join("mnist-rbm-summary.md")).unwrap();
-    assert!(summary.contains("| model | test log p"), "{summary}");
+    assert!(
+        summary.contains("| model | final momentum | test log p"),
+        "{summary}"
+    );
     assert!(
         summary.contains("| CD-1 |") && summary.contains("| PCD-1 |"),
         "{summary}"

@@ -175,6 +175,13 @@ pub(crate) fn persist(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), 
     };
     let mut tmp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
+    // A temporary file is private (0600); the result is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::Permissions::from_mode(0o644);
+        tmp.as_file().set_permissions(mode).map_err(io)?;
+    }
     let persisted = if overwrite {
         tmp.persist(path)
     } else {
