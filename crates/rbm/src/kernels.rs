@@ -43,18 +43,24 @@ pub(crate) struct SparseRows {
 
 impl SparseRows {
     /// Fill from a dense batch, reusing the buffers.
+    ///
+    /// Branch-free: every entry is written at the end of the filled part,
+    /// which only grows past it when the entry is non-zero. Whether a pixel
+    /// is zero is unpredictable (13% ones), so an `if` would mispredict
+    /// often; this costs a fraction of that.
     pub(crate) fn assign(&mut self, dense: ArrayView2<f32>) {
         self.starts.clear();
-        self.entries.clear();
         self.starts.push(0);
+        self.entries.resize(dense.len(), (0, 0.0));
+        let mut filled = 0;
         for row in dense.rows() {
             for (j, &x) in row.iter().enumerate() {
-                if x != 0.0 {
-                    self.entries.push((j as u32, x));
-                }
+                self.entries[filled] = (j as u32, x);
+                filled += usize::from(x != 0.0);
             }
-            self.starts.push(self.entries.len());
+            self.starts.push(filled);
         }
+        self.entries.truncate(filled);
     }
 
     fn row(&self, n: usize) -> &[(u32, f32)] {
