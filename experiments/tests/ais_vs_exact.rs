@@ -4,9 +4,9 @@
 //! exact value, two runs give identical bytes, and bad configurations stop
 //! before any work with a message naming the file and the field.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::assert_close;
 use experiments::ais_vs_exact::AisVsExactResults;
 use experiments::ais_vs_exact::models::train_all;
 
@@ -18,27 +18,6 @@ const FILES: [&str; 6] = [
     "ais-vs-exact-ais.md",
     "ais-vs-exact-mixing.md",
 ];
-
-fn smoke_config() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/ais-vs-exact.smoke.toml")
-}
-
-fn run_smoke(out: &Path, threads: &str) {
-    Command::cargo_bin("experiment")
-        .unwrap()
-        .env("RAYON_NUM_THREADS", threads)
-        .args(["ais-vs-exact", "--smoke", "--out"])
-        .arg(out)
-        .assert()
-        .success();
-}
-
-fn assert_close(got: f64, want: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
-        "{what}: JSON has {got}, the oracle gives {want}"
-    );
-}
 
 fn check_against_oracle(results: &AisVsExactResults) {
     // The models are rebuilt from the configuration (training is seeded);
@@ -126,24 +105,7 @@ fn check_against_oracle(results: &AisVsExactResults) {
 
 #[test]
 fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
-    let first = tempfile::tempdir().unwrap();
-    let second = tempfile::tempdir().unwrap();
-    run_smoke(first.path(), "2");
-    run_smoke(second.path(), "1");
-    for name in FILES {
-        let a = std::fs::read(first.path().join(name)).unwrap();
-        let b = std::fs::read(second.path().join(name)).unwrap();
-        assert!(a == b, "{name} differs between runs with 1 and 2 threads");
-    }
-    for name in FILES.iter().filter(|n| n.ends_with(".svg")) {
-        let svg = std::fs::read_to_string(first.path().join(name)).unwrap();
-        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
-        assert!(svg.contains("<text"), "{name} has no text");
-    }
-    assert_eq!(
-        std::fs::read_dir(first.path()).unwrap().count(),
-        FILES.len()
-    );
+    let first = common::smoke_twice("ais-vs-exact", &FILES);
     let json = std::fs::read_to_string(first.path().join("ais-vs-exact.json")).unwrap();
     let results: AisVsExactResults = serde_json::from_str(&json).unwrap();
     assert_eq!(results.experiment, "ais-vs-exact");
@@ -152,34 +114,12 @@ fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
     assert!(summary.contains("**Coverage**"), "{summary}");
 }
 
-/// Run with a configuration made from the smoke one by `edit`; it must fail
-/// with exit code 2, name the file and `field`, and write nothing.
+/// [`common::assert_refused`], and the refusal comes before any work
+/// (no model was trained) and quickly.
 fn assert_refused(edit: impl Fn(&str) -> String, field: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("bad.toml");
-    let original = std::fs::read_to_string(smoke_config()).unwrap();
-    let text = edit(&original);
-    assert_ne!(text, original, "the edit for {field} changed nothing");
-    std::fs::write(&config, text).unwrap();
-    let out = dir.path().join("out");
     let started = std::time::Instant::now();
-    let assert = Command::cargo_bin("experiment")
-        .unwrap()
-        .args(["ais-vs-exact", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    let error = stderr
-        .lines()
-        .find(|l| l.starts_with("error:"))
-        .unwrap_or("");
-    assert!(error.contains("bad.toml"), "no file name in: {stderr}");
-    assert!(error.contains(field), "no field `{field}` in: {stderr}");
+    let stderr = common::assert_refused("ais-vs-exact", edit, field);
     assert!(!stderr.contains("training"), "work started: {stderr}");
-    assert!(!out.exists());
     assert!(started.elapsed().as_secs() < 30);
 }
 

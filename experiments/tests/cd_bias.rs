@@ -3,10 +3,10 @@
 //! models stored in the JSON, two runs give identical bytes, and bad
 //! configurations stop before any work with a message naming file and field.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
 use bm_exact::Parameters;
+use common::assert_close;
 use experiments::cd_bias::CdBiasResults;
 use ndarray::Array2;
 
@@ -19,21 +19,6 @@ const FILES: [&str; 6] = [
     "cd-bias-summary.md",
 ];
 
-fn smoke_config() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/cd-bias.smoke.toml")
-}
-
-/// `threads`: rayon's thread count, which must not change a single bit.
-fn run_smoke(out: &Path, threads: &str) {
-    Command::cargo_bin("experiment")
-        .unwrap()
-        .env("RAYON_NUM_THREADS", threads)
-        .args(["cd-bias", "--smoke", "--out"])
-        .arg(out)
-        .assert()
-        .success();
-}
-
 fn flatten(p: &Parameters) -> Vec<f64> {
     p.visible_bias
         .iter()
@@ -45,13 +30,6 @@ fn flatten(p: &Parameters) -> Vec<f64> {
 
 fn norm(x: &[f64]) -> f64 {
     x.iter().map(|v| v * v).sum::<f64>().sqrt()
-}
-
-fn assert_close(got: f64, want: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
-        "{what}: JSON has {got}, the oracle gives {want}"
-    );
 }
 
 /// The rows of a data set from the counts of each state.
@@ -144,31 +122,7 @@ fn check_against_oracle(results: &CdBiasResults) {
 
 #[test]
 fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
-    let first = tempfile::tempdir().unwrap();
-    let second = tempfile::tempdir().unwrap();
-    run_smoke(first.path(), "2");
-    run_smoke(second.path(), "1");
-    for name in FILES {
-        let a = std::fs::read(first.path().join(name)).unwrap();
-        let b = std::fs::read(second.path().join(name)).unwrap();
-        assert!(
-            a == b,
-            "{name} differs between two runs with the same seed and 1 or 2 threads"
-        );
-    }
-    for name in FILES.iter().filter(|n| n.ends_with(".svg")) {
-        let svg = std::fs::read_to_string(first.path().join(name)).unwrap();
-        assert!(
-            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
-            "{name}"
-        );
-        assert!(svg.contains("<text"), "{name} has no text");
-    }
-    // Nothing but the outputs: no temporary files left behind.
-    assert_eq!(
-        std::fs::read_dir(first.path()).unwrap().count(),
-        FILES.len()
-    );
+    let first = common::smoke_twice("cd-bias", &FILES);
     let json = std::fs::read_to_string(first.path().join("cd-bias.json")).unwrap();
     let results: CdBiasResults = serde_json::from_str(&json).unwrap();
     assert_eq!(results.experiment, "cd-bias");
@@ -177,39 +131,10 @@ fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
     assert!(summary.contains("| iteration | weight norm"), "{summary}");
 }
 
-/// Run with a configuration made from the smoke one by `edit`; it must fail
-/// with exit code 2, name the file and `field`, and write nothing.
-fn assert_refused(edit: impl Fn(&str) -> String, field: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("bad.toml");
-    let text = edit(&std::fs::read_to_string(smoke_config()).unwrap());
-    std::fs::write(&config, text).unwrap();
-    let out = dir.path().join("out");
-    let assert = Command::cargo_bin("experiment")
-        .unwrap()
-        .args(["cd-bias", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    let error = stderr
-        .lines()
-        .find(|l| l.starts_with("error:"))
-        .unwrap_or("");
-    assert!(error.contains("bad.toml"), "no file name in: {stderr}");
-    assert!(error.contains(field), "no field `{field}` in: {stderr}");
-    assert!(
-        !out.exists(),
-        "a refused configuration wrote {}",
-        out.display()
-    );
-}
-
 #[test]
 fn unknown_field_is_refused() {
-    assert_refused(
+    common::assert_refused(
+        "cd-bias",
         |t| t.replace("[bias]\n", "[bias]\nn_hiden = 3\n"),
         "n_hiden",
     );
@@ -217,7 +142,8 @@ fn unknown_field_is_refused() {
 
 #[test]
 fn wrong_type_is_refused() {
-    assert_refused(
+    common::assert_refused(
+        "cd-bias",
         |t| t.replace("learning_rates = [0.1, 0.3]", "learning_rates = \"fast\""),
         "training.learning_rates",
     );
@@ -225,11 +151,13 @@ fn wrong_type_is_refused() {
 
 #[test]
 fn zero_gibbs_steps_are_refused() {
-    assert_refused(
+    common::assert_refused(
+        "cd-bias",
         |t| t.replace("ks = [1, 2, 5, 10]", "ks = [0, 2]"),
         "bias.ks",
     );
-    assert_refused(
+    common::assert_refused(
+        "cd-bias",
         |t| t.replace("{ method = \"cd\", k = 1 }", "{ method = \"cd\", k = 0 }"),
         "training.methods.k",
     );
@@ -237,7 +165,8 @@ fn zero_gibbs_steps_are_refused() {
 
 #[test]
 fn negative_learning_rate_is_refused() {
-    assert_refused(
+    common::assert_refused(
+        "cd-bias",
         |t| {
             t.replace(
                 "learning_rate = 0.5\niterations = 300",
@@ -250,11 +179,13 @@ fn negative_learning_rate_is_refused() {
 
 #[test]
 fn too_many_enumerated_units_are_refused() {
-    assert_refused(
+    common::assert_refused(
+        "cd-bias",
         |t| t.replace("n_hidden = 3\n", "n_hidden = 30\n"),
         "bias.n_hidden",
     );
-    assert_refused(
+    common::assert_refused(
+        "cd-bias",
         |t| t.replace("side = 3\nn_hidden = 6\n", "side = 6\nn_hidden = 40\n"),
         "training.n_hidden",
     );
@@ -262,24 +193,6 @@ fn too_many_enumerated_units_are_refused() {
 
 #[test]
 fn list_and_unknown_names() {
-    let assert = Command::cargo_bin("experiment")
-        .unwrap()
-        .arg("--list")
-        .assert()
-        .success();
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
-    assert!(
-        stdout.lines().any(|l| l.starts_with("cd-bias: ")),
-        "{stdout}"
-    );
-    let assert = Command::cargo_bin("experiment")
-        .unwrap()
-        .arg("no-such-experiment")
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    assert!(
-        stderr.contains("no-such-experiment") && stderr.contains("cd-bias"),
-        "{stderr}"
-    );
+    common::assert_listed("cd-bias");
+    common::assert_unknown_name_refused("cd-bias");
 }

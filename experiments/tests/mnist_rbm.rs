@@ -4,9 +4,8 @@
 //! runs give identical bytes, and bad configurations stop before any work
 //! with a message naming the file and the field.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
 use experiments::mnist_rbm::{self, MnistRbmResults, config::MnistRbmConfig};
 
 const FILES: [&str; 6] = [
@@ -18,21 +17,6 @@ const FILES: [&str; 6] = [
     "mnist-rbm-summary.md",
 ];
 
-fn smoke_config() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/mnist-rbm.smoke.toml")
-}
-
-/// `threads`: rayon's thread count, which must not change a single bit.
-fn run_smoke(out: &Path, threads: &str) {
-    Command::cargo_bin("experiment")
-        .unwrap()
-        .env("RAYON_NUM_THREADS", threads)
-        .args(["mnist-rbm", "--smoke", "--out"])
-        .arg(out)
-        .assert()
-        .success();
-}
-
 /// Width and height of a PNG, read by the png crate's decoder... without
 /// the png crate: the IHDR chunk sits at a fixed offset.
 fn png_size(bytes: &[u8]) -> (u32, u32) {
@@ -43,7 +27,8 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 }
 
 fn check_exact_against_oracle(results: &MnistRbmResults) {
-    let config: MnistRbmConfig = experiments::config::load(&smoke_config()).unwrap();
+    let config: MnistRbmConfig =
+        experiments::config::load(&common::smoke_config("mnist-rbm")).unwrap();
     let digits = mnist_rbm::load_digits(&config).unwrap();
     assert_eq!(digits.train.nrows(), results.n_train);
     assert_eq!(digits.test.nrows(), results.n_test);
@@ -78,27 +63,7 @@ fn check_exact_against_oracle(results: &MnistRbmResults) {
 
 #[test]
 fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
-    let first = tempfile::tempdir().unwrap();
-    let second = tempfile::tempdir().unwrap();
-    run_smoke(first.path(), "2");
-    run_smoke(second.path(), "1");
-    for name in FILES {
-        let a = std::fs::read(first.path().join(name)).unwrap();
-        let b = std::fs::read(second.path().join(name)).unwrap();
-        assert!(a == b, "{name} differs between two runs with the same seed");
-    }
-    assert_eq!(
-        std::fs::read_dir(first.path()).unwrap().count(),
-        FILES.len()
-    );
-    for name in FILES.iter().filter(|n| n.ends_with(".svg")) {
-        let svg = std::fs::read_to_string(first.path().join(name)).unwrap();
-        assert!(
-            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
-            "{name}"
-        );
-        assert!(svg.contains("<text"), "{name} has no text");
-    }
+    let first = common::smoke_twice("mnist-rbm", &FILES);
     let json = std::fs::read_to_string(first.path().join("mnist-rbm.json")).unwrap();
     let results: MnistRbmResults = serde_json::from_str(&json).unwrap();
     assert_eq!(results.experiment, "mnist-rbm");
@@ -134,36 +99,9 @@ fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
     );
 }
 
-/// Run with a configuration made from the smoke one by `edit`; it must fail
-/// with exit code 2, name the file and `field`, and write nothing.
+/// [`common::assert_refused`], and the refusal comes before any work.
 fn assert_refused(edit: impl Fn(&str) -> String, field: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("bad.toml");
-    let original = std::fs::read_to_string(smoke_config()).unwrap();
-    let text = edit(&original);
-    assert_ne!(text, original, "the edit for `{field}` changed nothing");
-    std::fs::write(&config, text).unwrap();
-    let out = dir.path().join("out");
-    let assert = Command::cargo_bin("experiment")
-        .unwrap()
-        .args(["mnist-rbm", "--config"])
-        .arg(&config)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-    let error = stderr
-        .lines()
-        .find(|l| l.starts_with("error:"))
-        .unwrap_or("");
-    assert!(error.contains("bad.toml"), "no file name in: {stderr}");
-    assert!(error.contains(field), "no field `{field}` in: {stderr}");
-    assert!(
-        !out.exists(),
-        "a refused configuration wrote {}",
-        out.display()
-    );
+    let stderr = common::assert_refused("mnist-rbm", edit, field);
     // "before any work": no model was trained.
     assert!(
         !stderr.contains("loading the digits"),
@@ -238,14 +176,5 @@ fn unknown_model_names_and_too_large_small_models_are_refused() {
 
 #[test]
 fn listed_by_the_runner() {
-    let assert = Command::cargo_bin("experiment")
-        .unwrap()
-        .arg("--list")
-        .assert()
-        .success();
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
-    assert!(
-        stdout.lines().any(|l| l.starts_with("mnist-rbm: ")),
-        "{stdout}"
-    );
+    common::assert_listed("mnist-rbm");
 }
