@@ -63,9 +63,9 @@ pub use ais::{
 pub use bm_gibbs::{layerwise_gibbs_sweep, local_field, sample_bm, sequential_gibbs_sweep};
 pub use error::RbmError;
 pub use gaussian::{
-    GaussianEstimator, GaussianGradient, GaussianPersistentChains, GaussianRbm,
-    GaussianTrainConfig, LOG_VARIANCE_LIMIT, MAX_EXACT_HIDDEN_UNITS, MIN_STANDARD_DEVIATION,
-    Standardizer, gaussian_statistics, train_gaussian,
+    GaussianGradient, GaussianPersistentChains, GaussianRbm, GaussianTrainConfig,
+    LOG_VARIANCE_LIMIT, MAX_EXACT_HIDDEN_UNITS, MIN_STANDARD_DEVIATION, Standardizer,
+    gaussian_statistics, train_gaussian,
 };
 pub use gradient::{Gradient, PersistentChains, cd_gradient, mean_statistics};
 pub use model::{Rbm, check_data};

@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, StandardNormal};
 use rbm::{
-    GaussianEstimator, GaussianRbm, GaussianTrainConfig, RbmError, Standardizer, sample_bernoulli,
+    Estimator, GaussianRbm, GaussianTrainConfig, RbmError, Standardizer, sample_bernoulli,
     train_gaussian,
 };
 use statrs::function::erf::erfc;
@@ -730,14 +730,14 @@ fn bad_configurations_are_refused_with_the_field_named() {
         ),
         (
             GaussianTrainConfig {
-                estimator: GaussianEstimator::Cd { k: 0 },
+                estimator: Estimator::Cd { k: 0 },
                 ..good.clone()
             },
             "estimator.k",
         ),
         (
             GaussianTrainConfig {
-                estimator: GaussianEstimator::Pcd { k: 1, n_chains: 0 },
+                estimator: Estimator::Pcd { k: 1, n_chains: 0 },
                 ..good.clone()
             },
             "estimator.n_chains",
@@ -779,7 +779,7 @@ fn two_blobs(rng: &mut ChaCha8Rng) -> Array2<f32> {
 
 /// Train a 4-hidden-unit model on the blobs; the exact mean log-likelihood
 /// before and after, in nats.
-fn train_on_blobs(name: &str, estimator: GaussianEstimator, learn_variance: bool) -> (f64, f64) {
+fn train_on_blobs(name: &str, estimator: Estimator, learn_variance: bool) -> (f64, f64) {
     let mut rng = ChaCha8Rng::seed_from_u64(10);
     let data = two_blobs(&mut rng);
     let mut model = GaussianRbm::initialise(4, data.view(), &mut rng);
@@ -807,21 +807,17 @@ fn train_on_blobs(name: &str, estimator: GaussianEstimator, learn_variance: bool
 
 #[test]
 fn training_raises_the_exact_log_likelihood_of_two_gaussian_blobs() {
-    let (before, unit_variance) = train_on_blobs("CD-1", GaussianEstimator::Cd { k: 1 }, false);
+    let (before, unit_variance) = train_on_blobs("CD-1", Estimator::Cd { k: 1 }, false);
     assert!(
         unit_variance > before + 0.1,
         "CD-1: {before} -> {unit_variance}"
     );
-    let pcd = GaussianEstimator::Pcd { k: 1, n_chains: 50 };
+    let pcd = Estimator::Pcd { k: 1, n_chains: 50 };
     let (before, after) = train_on_blobs("PCD-1", pcd, false);
     assert!(after > before + 0.1, "PCD-1: {before} -> {after}");
     // The standardised blobs have variances near 0.1 and 0.2 per cluster, so
     // a model that learns its variances should beat unit variance by far.
-    let (before, learned) = train_on_blobs(
-        "CD-1, learned variance",
-        GaussianEstimator::Cd { k: 1 },
-        true,
-    );
+    let (before, learned) = train_on_blobs("CD-1, learned variance", Estimator::Cd { k: 1 }, true);
     assert!(
         learned > before + 1.0,
         "learned variance: {before} -> {learned}"

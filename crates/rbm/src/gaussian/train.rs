@@ -9,32 +9,12 @@ use serde::{Deserialize, Serialize};
 use super::{GaussianGradient, GaussianPersistentChains, GaussianRbm};
 use crate::error::{RbmError, config_error};
 use crate::monitor::EpochMonitors;
+use crate::train::Estimator;
 
 /// Learned log-variances are kept in [-LOG_VARIANCE_LIMIT, LOG_VARIANCE_LIMIT]:
 /// sigma^2 between 3e-4 and 3e3 on standardised data. A variance that shrinks
 /// towards 0 around a few data points would send the likelihood to infinity.
 pub const LOG_VARIANCE_LIMIT: f32 = 8.0;
-
-/// Where the negative statistics come from. In TOML:
-/// `estimator = { kind = "cd", k = 1 }` or
-/// `estimator = { kind = "pcd", k = 1, n_chains = 100 }`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-pub enum GaussianEstimator {
-    /// CD-k, eq. (5.2): chains restarted at the minibatch, k Gibbs steps.
-    Cd { k: usize },
-    /// PCD, eq. (5.5): `n_chains` persistent chains, advanced k steps per update.
-    Pcd { k: usize, n_chains: usize },
-}
-
-impl GaussianEstimator {
-    /// k: the Gibbs steps per update.
-    pub fn n_gibbs_steps(&self) -> usize {
-        match *self {
-            GaussianEstimator::Cd { k } | GaussianEstimator::Pcd { k, .. } => k,
-        }
-    }
-}
 
 /// The settings of [`train_gaussian`]; unknown TOML fields are refused.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -55,7 +35,7 @@ pub struct GaussianTrainConfig {
     /// Examples per minibatch; the last of an epoch may be smaller.
     pub batch_size: usize,
     pub epochs: usize,
-    pub estimator: GaussianEstimator,
+    pub estimator: Estimator,
     /// Learn z = log sigma^2 (eq. 6.6) as well; off by default, which keeps
     /// unit variances, the right choice for standardised data.
     pub learn_variance: bool,
@@ -71,7 +51,7 @@ impl Default for GaussianTrainConfig {
             weight_decay: 1e-4,
             batch_size: 10,
             epochs: 10,
-            estimator: GaussianEstimator::Cd { k: 1 },
+            estimator: Estimator::Cd { k: 1 },
             learn_variance: false,
         }
     }
@@ -122,7 +102,7 @@ impl GaussianTrainConfig {
                 "must be at least 1: CD-k and PCD need at least one Gibbs step per update",
             ));
         }
-        if let GaussianEstimator::Pcd { n_chains: 0, .. } = self.estimator {
+        if let Estimator::Pcd { n_chains: 0, .. } = self.estimator {
             return Err(config_error(
                 "estimator.n_chains",
                 "PCD needs at least one persistent chain; try the batch size",
@@ -157,10 +137,8 @@ pub fn train_gaussian(
     rbm.check_data(data)?;
     let k = config.estimator.n_gibbs_steps();
     let mut chains = match config.estimator {
-        GaussianEstimator::Pcd { n_chains, .. } => {
-            Some(GaussianPersistentChains::new(n_chains, rbm, rng))
-        }
-        GaussianEstimator::Cd { .. } => None,
+        Estimator::Pcd { n_chains, .. } => Some(GaussianPersistentChains::new(n_chains, rbm, rng)),
+        Estimator::Cd { .. } => None,
     };
     let mut velocity = GaussianGradient::zeros_like(rbm);
     let mut order: Vec<usize> = (0..data.nrows()).collect();
