@@ -12,6 +12,11 @@
 //!   `book/src` that is missing from `SUMMARY.md` (pages under `generated/`
 //!   and pages included by other pages are exempt).
 //!
+//! The module [`equations`] checks (f)-(h): equation tags follow the chapter
+//! numbers of the sidebar, and the code and the book cite only equations that
+//! exist, every one of them, but for the pure definitions listed in
+//! [`equations::UNCITED_BY_DESIGN`].
+//!
 //! The checker works on an in-memory [`Tree`] of files, so the unit tests
 //! below can show on small strings that it catches each problem.
 
@@ -21,6 +26,9 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
+
+#[path = "book_anchors/equations.rs"]
+mod equations;
 
 /// Files by absolute, normalised path.
 #[derive(Default)]
@@ -359,15 +367,41 @@ fn the_book_has_no_dangling_includes_and_no_bad_or_unused_anchors() {
     );
 }
 
+#[test]
+fn every_equation_tag_follows_its_chapter_and_is_cited_by_code() {
+    let root = normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let book_src = root.join("book/src");
+    let citing_roots = [
+        root.join("crates"),
+        root.join("experiments"),
+        root.join("tests"),
+    ];
+    let tree = load_workspace(&book_src, &citing_roots);
+    let problems = equations::check_equations(
+        &tree,
+        &root,
+        &book_src,
+        &citing_roots,
+        &equations::checker_source(&root),
+        equations::UNCITED_BY_DESIGN,
+    );
+    assert!(
+        problems.is_empty(),
+        "{} equation problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
 // The checker on small made-up books: each test shows one problem is caught.
 #[cfg(test)]
 mod checker {
     use super::*;
 
-    const ROOT: &str = "/r";
+    pub(crate) const ROOT: &str = "/r";
 
     /// A made-up workspace from (path relative to /r, contents) pairs.
-    fn tree(files: &[(&str, String)]) -> Tree {
+    pub(crate) fn tree(files: &[(&str, String)]) -> Tree {
         Tree {
             files: files
                 .iter()
@@ -392,7 +426,7 @@ mod checker {
     const CHAPTER: &str =
         "# Chapter\n\n```rust,ignore\n{{#include ../../crates/x/src/lib.rs:energy}}\n```\n";
 
-    type Files = Vec<(&'static str, String)>;
+    pub(crate) type Files = Vec<(&'static str, String)>;
 
     fn good_book() -> Files {
         vec![
@@ -404,13 +438,13 @@ mod checker {
     }
 
     /// `files` with `path` added or replaced.
-    fn with(mut files: Files, path: &'static str, text: impl Into<String>) -> Files {
+    pub(crate) fn with(mut files: Files, path: &'static str, text: impl Into<String>) -> Files {
         files.retain(|(p, _)| *p != path);
         files.push((path, text.into()));
         files
     }
 
-    fn assert_one_problem(problems: &[String], needle: &str) {
+    pub(crate) fn assert_one_problem(problems: &[String], needle: &str) {
         assert_eq!(problems.len(), 1, "{problems:#?}");
         assert!(problems[0].contains(needle), "{problems:#?}");
     }

@@ -272,7 +272,8 @@ pub fn reverse_ais(
     ))
 }
 
-/// The mean log-probability of the rows of `data` under `rbm`, eq. (4.1):
+/// The mean log-probability of the rows of `data` under `rbm`, eq. (4.1) and
+/// eq. (8.4):
 /// -mean F(v) - log Z with log Z from `estimate`. Returns (estimate, low,
 /// high), where low and high use the ends of the AIS error bar (a larger
 /// log Z gives a lower log-probability).
@@ -352,7 +353,8 @@ fn run_blocks(
         .concat()
 }
 
-/// The path p_beta from the base-rate model (beta = 0) to the RBM (beta = 1).
+/// The path p_beta from the base-rate model (beta = 0) to the RBM (beta = 1):
+/// p*_beta = p*_A^(1 - beta) p*_B^beta, eq. (7.2).
 struct AnnealingPath<'a> {
     rbm: &'a Rbm,
     base_visible_bias: Array1<f32>,
@@ -399,8 +401,8 @@ impl<'a> AnnealingPath<'a> {
     }
 
     /// Run the chains of one block through `betas` from `v`, samples of
-    /// p_{betas[0]}; return each chain's log weight, the sum over steps of
-    /// log p*_k(v_k) - log p*_{k-1}(v_k).
+    /// p_{betas[0]}; return each chain's log weight, eq. (7.3): the sum over
+    /// steps of log p*_k(v_k) - log p*_{k-1}(v_k).
     fn anneal(&self, betas: &[f64], v: Array2<f32>, rng: &mut impl Rng) -> Vec<f64> {
         let n = v.nrows();
         let (n_visible, n_hidden) = (self.rbm.n_visible(), self.rbm.n_hidden());
@@ -439,7 +441,7 @@ impl<'a> AnnealingPath<'a> {
         general_mat_mul(1.0, &chains.v, &self.rbm.weights.t(), 1.0, a);
     }
 
-    /// log w += log p*_beta(v) - log p*_previous(v)
+    /// log w += log p*_beta(v) - log p*_previous(v), with log p*_beta of eq. (7.4):
     ///        = (beta - previous) (b_B - b_A)·v + sum_i softplus(beta a_i) - softplus(previous a_i),
     /// in f64.
     fn add_log_weights(
@@ -540,9 +542,11 @@ enum Direction {
     Reverse,
 }
 
-/// Turn log weights into the estimate. Forward: log Z = log Z_A + log mean w;
-/// reverse: log Z = log Z_A - log mean w. Weights are taken relative to the
-/// largest, so no exponential overflows.
+/// Turn log weights into the estimate. Forward: log Z = log Z_A + log mean w,
+/// the mean weight estimating Z_B / Z_A as in eq. (7.1); reverse: log Z =
+/// log Z_A - log mean w. The error bar spans 3 standard errors of the mean
+/// weight, eq. (7.6). Weights are taken relative to the largest, so no
+/// exponential overflows.
 fn estimate(
     log_base: f64,
     log_weights: Vec<f64>,

@@ -38,7 +38,7 @@ impl Rbm {
         }
     }
 
-    /// The initialisation of Hinton's practical guide (section 8): weights
+    /// The initialisation of eq. (8.1), from Hinton's practical guide (section 8): weights
     /// drawn from N(0, 0.01^2), hidden bias 0, and visible bias
     /// b_j = log(p_j / (1 - p_j)) where p_j is the mean of unit j in `data`
     /// (clamped to [0.001, 0.999]). With zero weights this b makes each

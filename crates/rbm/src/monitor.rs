@@ -28,7 +28,8 @@ pub fn reconstruction_error(rbm: &Rbm, data: ArrayView2<f32>) -> f32 {
     (&data - &reconstruction).mapv(|d| d * d).sum() / data.nrows() as f32
 }
 
-/// mean F(held_out) - mean F(train), with F of eq. (2.3). log Z cancels, so
+/// The free-energy gap of eq. (8.3): mean F(held_out) - mean F(train), with
+/// F of eq. (2.3). log Z cancels, so
 /// this is computable at any size; it estimates mean log p(train) - mean
 /// log p(held_out), and a gap that keeps growing signals overfitting
 /// (Hinton's guide, section 6). NaN if either set is empty.

@@ -170,7 +170,8 @@ impl ParallelTempering {
         self.sweeps_done += 1;
     }
 
-    /// Metropolis swaps between temperatures k and k + 1, chain by chain.
+    /// Metropolis swaps between temperatures k and k + 1, chain by chain,
+    /// accepted with the probability of eq. (6.4).
     fn propose_swaps(&mut self, rbm: &Rbm, k: usize, rng: &mut impl Rng) {
         let (beta_cold, beta_hot) = (self.ladder.betas()[k], self.ladder.betas()[k + 1]);
         let (lower, upper) = self.states.split_at_mut(k + 1);
@@ -262,7 +263,8 @@ impl FreeEnergyParts {
         }
     }
 
-    /// F_beta(v) = -beta b·v - sum_i softplus(beta a_i) for every row, in f64.
+    /// F_beta(v) = -beta b·v - sum_i softplus(beta a_i), eq. (6.3), for every
+    /// row, in f64.
     fn at(&self, beta: f64) -> Array1<f64> {
         let mut scaled = Vec::with_capacity(self.hidden_input.ncols());
         Array1::from_iter(self.hidden_input.axis_iter(Axis(0)).zip(&self.visible).map(
