@@ -400,33 +400,6 @@ impl<'a> AnnealingPath<'a> {
         v
     }
 
-    /// Run the chains of one block through `betas` from `v`, samples of
-    /// p_{betas[0]}; return each chain's log weight, eq. (7.3): the sum over
-    /// steps of log p*_k(v_k) - log p*_{k-1}(v_k).
-    fn anneal(&self, betas: &[f64], v: Array2<f32>, rng: &mut impl Rng) -> Vec<f64> {
-        let n = v.nrows();
-        let (n_visible, n_hidden) = (self.rbm.n_visible(), self.rbm.n_hidden());
-        let mut chains = Chains {
-            v,
-            hidden_input: Array2::zeros((n, n_hidden)),
-            h: Array2::zeros((n, n_hidden)),
-            visible_input: Array2::zeros((n, n_visible)),
-            uniforms: Vec::with_capacity(n * n_visible.max(n_hidden)),
-            scaled_input: vec![0.0; n_hidden],
-            no_offset: Array1::zeros(n_hidden),
-        };
-        let mut log_weights = vec![0.0; n];
-        for (k, pair) in betas.windows(2).enumerate() {
-            let (previous, beta) = (pair[0], pair[1]);
-            self.hidden_input(&mut chains);
-            self.add_log_weights(&mut chains, previous, beta, &mut log_weights);
-            if k + 2 < betas.len() {
-                self.gibbs_step(&mut chains, beta, rng);
-            }
-        }
-        log_weights
-    }
-
     /// a = c + v W^T, into `chains.hidden_input`.
     fn hidden_input(&self, chains: &mut Chains) {
         let a = &mut chains.hidden_input;
@@ -439,37 +412,6 @@ impl<'a> AnnealingPath<'a> {
                 .expect("one row per chain"),
         );
         general_mat_mul(1.0, &chains.v, &self.rbm.weights.t(), 1.0, a);
-    }
-
-    /// log w += log p*_beta(v) - log p*_previous(v), with log p*_beta of eq. (7.4):
-    ///        = (beta - previous) (b_B - b_A)·v + sum_i softplus(beta a_i) - softplus(previous a_i),
-    /// in f64.
-    fn add_log_weights(
-        &self,
-        chains: &mut Chains,
-        previous: f64,
-        beta: f64,
-        log_weights: &mut [f64],
-    ) {
-        let visible_terms = chains.v.dot(&self.bias_difference);
-        let buffer = &mut chains.scaled_input;
-        for ((a, visible), log_weight) in chains
-            .hidden_input
-            .rows()
-            .into_iter()
-            .zip(visible_terms)
-            .zip(log_weights)
-        {
-            let mut sum_softplus = |scale: f64| {
-                buffer
-                    .iter_mut()
-                    .zip(a)
-                    .for_each(|(x, &a)| *x = scale * f64::from(a));
-                bm_exact::numerics::sum_softplus(buffer)
-            };
-            *log_weight += (beta - previous) * f64::from(visible) + sum_softplus(beta)
-                - sum_softplus(previous);
-        }
     }
 
     /// One block Gibbs step under p_beta (eq. 5.1 at inverse temperature beta):
@@ -502,6 +444,68 @@ impl<'a> AnnealingPath<'a> {
         std::mem::swap(&mut chains.v, &mut chains.visible_input);
     }
 }
+
+// ANCHOR: ais_anneal
+impl AnnealingPath<'_> {
+    /// Run the chains of one block through `betas` from `v`, samples of
+    /// p_{betas[0]}; return each chain's log weight, eq. (7.3): the sum over
+    /// steps of log p*_k(v_k) - log p*_{k-1}(v_k).
+    fn anneal(&self, betas: &[f64], v: Array2<f32>, rng: &mut impl Rng) -> Vec<f64> {
+        let n = v.nrows();
+        let (n_visible, n_hidden) = (self.rbm.n_visible(), self.rbm.n_hidden());
+        let mut chains = Chains {
+            v,
+            hidden_input: Array2::zeros((n, n_hidden)),
+            h: Array2::zeros((n, n_hidden)),
+            visible_input: Array2::zeros((n, n_visible)),
+            uniforms: Vec::with_capacity(n * n_visible.max(n_hidden)),
+            scaled_input: vec![0.0; n_hidden],
+            no_offset: Array1::zeros(n_hidden),
+        };
+        let mut log_weights = vec![0.0; n];
+        for (k, pair) in betas.windows(2).enumerate() {
+            let (previous, beta) = (pair[0], pair[1]);
+            self.hidden_input(&mut chains);
+            self.add_log_weights(&mut chains, previous, beta, &mut log_weights);
+            if k + 2 < betas.len() {
+                self.gibbs_step(&mut chains, beta, rng);
+            }
+        }
+        log_weights
+    }
+
+    /// log w += log p*_beta(v) - log p*_previous(v), with log p*_beta of eq. (7.4):
+    ///        = (beta - previous) (b_B - b_A)·v + sum_i softplus(beta a_i) - softplus(previous a_i),
+    /// in f64.
+    fn add_log_weights(
+        &self,
+        chains: &mut Chains,
+        previous: f64,
+        beta: f64,
+        log_weights: &mut [f64],
+    ) {
+        let visible_terms = chains.v.dot(&self.bias_difference);
+        let buffer = &mut chains.scaled_input;
+        for ((a, visible), log_weight) in chains
+            .hidden_input
+            .rows()
+            .into_iter()
+            .zip(visible_terms)
+            .zip(log_weights)
+        {
+            let mut sum_softplus = |scale: f64| {
+                buffer
+                    .iter_mut()
+                    .zip(a)
+                    .for_each(|(x, &a)| *x = scale * f64::from(a));
+                bm_exact::numerics::sum_softplus(buffer)
+            };
+            *log_weight += (beta - previous) * f64::from(visible) + sum_softplus(beta)
+                - sum_softplus(previous);
+        }
+    }
+}
+// ANCHOR_END: ais_anneal
 
 /// Replace every entry x_nj of `x` by a sample that is 1 with probability
 /// sigmoid(scale x_nj + offset_j), drawing all uniforms in one go.

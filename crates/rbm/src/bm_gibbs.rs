@@ -18,6 +18,7 @@ use rand::Rng;
 
 use crate::error::{RbmError, config_error};
 
+// ANCHOR: sequential_gibbs
 /// The local field of unit k of s = (v, h), eq. (6.2): the change in
 /// -E(v, h) when s_k goes from 0 to 1 with every other unit fixed (see the
 /// module docs).
@@ -53,6 +54,7 @@ pub fn sequential_gibbs_sweep(
         state[k] = if rng.random::<f64>() < p_on { 1.0 } else { 0.0 };
     }
 }
+// ANCHOR_END: sequential_gibbs
 
 /// One layerwise (block) Gibbs sweep: all visible units at once given h,
 /// then all hidden units at once given the new v (eq. 5.1). Units of one

@@ -170,29 +170,6 @@ impl ParallelTempering {
         self.sweeps_done += 1;
     }
 
-    /// Metropolis swaps between temperatures k and k + 1, chain by chain,
-    /// accepted with the probability of eq. (6.4).
-    fn propose_swaps(&mut self, rbm: &Rbm, k: usize, rng: &mut impl Rng) {
-        let (beta_cold, beta_hot) = (self.ladder.betas()[k], self.ladder.betas()[k + 1]);
-        let (lower, upper) = self.states.split_at_mut(k + 1);
-        let (cold, hot) = (&mut lower[k], &mut upper[0]);
-        let cold_parts = FreeEnergyParts::new(rbm, cold.view());
-        let hot_parts = FreeEnergyParts::new(rbm, hot.view());
-        // log acceptance = F_cold(v_cold) + F_hot(v_hot) - F_cold(v_hot) - F_hot(v_cold)
-        let log_acceptance = cold_parts.at(beta_cold) + hot_parts.at(beta_hot)
-            - hot_parts.at(beta_cold)
-            - cold_parts.at(beta_hot);
-        for (m, log_a) in log_acceptance.iter().enumerate() {
-            self.proposed[k] += 1;
-            if rng.random::<f64>().ln() < *log_a {
-                self.accepted[k] += 1;
-                let cold_row = cold.row(m).to_owned();
-                cold.row_mut(m).assign(&hot.row(m));
-                hot.row_mut(m).assign(&cold_row);
-            }
-        }
-    }
-
     /// The chains at beta = 1: samples of the model, one per row.
     pub fn samples(&self) -> ArrayView2<'_, f32> {
         self.states[0].view()
@@ -222,6 +199,33 @@ impl ParallelTempering {
         self.states[0].nrows()
     }
 }
+
+// ANCHOR: propose_swaps
+impl ParallelTempering {
+    /// Metropolis swaps between temperatures k and k + 1, chain by chain,
+    /// accepted with the probability of eq. (6.4).
+    fn propose_swaps(&mut self, rbm: &Rbm, k: usize, rng: &mut impl Rng) {
+        let (beta_cold, beta_hot) = (self.ladder.betas()[k], self.ladder.betas()[k + 1]);
+        let (lower, upper) = self.states.split_at_mut(k + 1);
+        let (cold, hot) = (&mut lower[k], &mut upper[0]);
+        let cold_parts = FreeEnergyParts::new(rbm, cold.view());
+        let hot_parts = FreeEnergyParts::new(rbm, hot.view());
+        // log acceptance = F_cold(v_cold) + F_hot(v_hot) - F_cold(v_hot) - F_hot(v_cold)
+        let log_acceptance = cold_parts.at(beta_cold) + hot_parts.at(beta_hot)
+            - hot_parts.at(beta_cold)
+            - cold_parts.at(beta_hot);
+        for (m, log_a) in log_acceptance.iter().enumerate() {
+            self.proposed[k] += 1;
+            if rng.random::<f64>().ln() < *log_a {
+                self.accepted[k] += 1;
+                let cold_row = cold.row(m).to_owned();
+                cold.row_mut(m).assign(&hot.row(m));
+                hot.row_mut(m).assign(&cold_row);
+            }
+        }
+    }
+}
+// ANCHOR_END: propose_swaps
 
 /// One block Gibbs step (eq. 5.1) of the RBM at inverse temperature `beta`:
 /// h ~ sigmoid(beta (c + W v)), then v ~ sigmoid(beta (b + W^T h)), for
