@@ -20,9 +20,11 @@ book-tables:
     cargo run --release -p bm-exact --example logz_scaling
     cargo run --release -p bm-exact --example gradient_check
 
-# Build the book into book/book (needs mdbook and mdbook-katex, see README).
+# Build the book into book/book (needs mdbook and mdbook-katex, see README),
+# with the API docs (rustdoc, warnings denied) in book/book/api.
 book:
     mdbook build book
+    bash .ci/api-docs
 
 # Serve the book on localhost with live reload.
 serve:

@@ -224,7 +224,7 @@ impl Rbm {
         }
     }
 
-    /// The model term of eq. (4.3): E[v], E[h] and E[h v^T] under p(v, h), by enumeration.
+    /// The model term of eq. (4.3): E\[v\], E\[h\] and E\[h v^T\] under p(v, h), by enumeration.
     pub fn model_statistics(&self) -> Result<Statistics> {
         let sum = self.layer_sum()?;
         let m = sum.moments(sum.log_partition());
