@@ -26,6 +26,12 @@ book:
     mdbook build book
     bash .ci/api-docs
 
+# Open every page of the built book in headless Chromium (offline): fails on
+# unrendered math, broken images or links, requests leaving the machine,
+# equations wider than the column, or an empty search. Needs chromium and npm.
+book-browser-check: book
+    bash .ci/book-browser-check
+
 # Serve the book on localhost with live reload.
 serve:
     mdbook serve book
