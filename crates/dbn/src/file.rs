@@ -65,6 +65,7 @@ impl ExactDbn {
     /// A net from the TOML text of a `format = "dbn"` file; every error names
     /// the layer and the field.
     pub fn from_toml_str(text: &str) -> Result<Self, DbnError> {
+        refuse_rbm_layout(text)?;
         let file: DbnToml = toml::from_str(text).map_err(|e| DbnError::Toml(e.to_string()))?;
         if file.format != "dbn" {
             let problem = format!("\"{}\" is not \"dbn\"", file.format);
@@ -120,6 +121,25 @@ impl ExactDbn {
             }),
         };
         toml::to_string(&file).expect("plain numbers always serialise")
+    }
+}
+
+/// A file with `format = "dbn"` but the fields of an RBM at the top level
+/// gets a message that says where they belong.
+fn refuse_rbm_layout(text: &str) -> Result<(), DbnError> {
+    let Ok(table) = toml::from_str::<toml::Table>(text) else {
+        return Ok(()); // the typed parse below reports the syntax error
+    };
+    let misplaced = ["visible_bias", "hidden_bias", "weights"]
+        .into_iter()
+        .find(|field| table.contains_key(*field));
+    match misplaced {
+        Some(field) => Err(field_error(
+            field,
+            "a format = \"dbn\" file keeps each layer's fields in a [[layers]] table, \
+             bottom layer first; for a single RBM use format = \"rbm\"",
+        )),
+        None => Ok(()),
     }
 }
 
