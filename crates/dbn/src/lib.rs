@@ -16,6 +16,9 @@
 //!   variational lower bound, eq. (10.6), by enumeration in f64.
 //! - [`train_greedy`]: greedy layer-wise training, each layer an
 //!   `rbm::Trainer` fed with the up-pass of the layers below.
+//! - [`Classifier`]: the net unrolled into sigmoid layers with a softmax
+//!   output and fine-tuned by backpropagation, eq. (10.9)-(10.10); with no
+//!   hidden layer, multinomial logistic regression.
 //!
 //! ## Example
 //! ```
@@ -32,6 +35,7 @@
 //! assert!((summary.mean_log_likelihood + 3.0 * 2f64.ln()).abs() < 1e-12);
 //! ```
 
+mod classifier;
 mod error;
 pub mod exact;
 mod file;
@@ -39,6 +43,7 @@ mod greedy;
 mod model;
 mod passes;
 
+pub use classifier::{Classifier, Dense, FineTuneConfig, accuracy, fine_tune};
 pub use error::DbnError;
 pub use exact::{ExactDbn, ExactLabels, ExactSummary};
 pub use file::format_of;
