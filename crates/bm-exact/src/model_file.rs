@@ -69,6 +69,13 @@ pub fn parameters_from_toml(text: &str) -> Result<(String, Parameters)> {
     Ok((file.format, params))
 }
 
+/// Rows of equal length `n_columns` as a matrix, for other model files
+/// (`format = "dbn"`) that hold matrices in the same layout; a row of the
+/// wrong length is refused naming `field`.
+pub fn matrix_from_rows(field: &str, rows: Vec<Vec<f64>>, n_columns: usize) -> Result<Array2<f64>> {
+    matrix(field, rows, n_columns)
+}
+
 /// Rows of equal length `n_columns` as a matrix.
 fn matrix(field: &str, rows: Vec<Vec<f64>>, n_columns: usize) -> Result<Array2<f64>> {
     if let Some((i, row)) = rows.iter().enumerate().find(|(_, r)| r.len() != n_columns) {

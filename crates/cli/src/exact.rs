@@ -16,7 +16,7 @@ use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a TOML file with format = "rbm" or "bm".
+    /// The model: a TOML file with format = "rbm", "bm" or "dbn".
     #[arg(value_name = "MODEL.toml")]
     model: PathBuf,
 
@@ -85,6 +85,10 @@ struct GradientReport {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
+    if crate::dbn::is_dbn_file(&args.model) {
+        let gradient = args.gradient.is_some();
+        return crate::dbn::exact::run(&args.model, args.data.as_ref(), gradient, args.json);
+    }
     if let Some(out) = &args.gradient {
         check_output(out, args.force)?;
     }
@@ -96,7 +100,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .transpose()?;
     check_size(&model, plan.as_ref()).with_context(|| args.model.display().to_string())?;
     let data = match &args.data {
-        Some(path) => Some(read_data(path, &model, &args.model)?),
+        Some(path) => Some(read_data(path, model.n_visible(), &args.model)?),
         None => None,
     };
 
@@ -183,16 +187,16 @@ fn check_size(model: &Model, plan: Option<&GradientPlan>) -> Result<(), ExactErr
 }
 
 /// Binary data with one value per visible unit of the model.
-fn read_data(path: &Path, model: &Model, model_path: &Path) -> anyhow::Result<Array2<f64>> {
+pub fn read_data(path: &Path, n_visible: usize, model_path: &Path) -> anyhow::Result<Array2<f64>> {
     let data = datasets::read_binary_csv(path)?;
-    if data.ncols() != model.n_visible() {
+    if data.ncols() != n_visible {
         return Err(BadInput(format!(
             "{}: each example has {} values but the model {} has {} visible units; \
              the data and the model must have the same width",
             path.display(),
             data.ncols(),
             model_path.display(),
-            model.n_visible()
+            n_visible
         ))
         .into());
     }

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 mod checkpoint;
 mod common;
+mod dbn;
 mod exact;
 mod filters;
 mod logz;

@@ -145,7 +145,7 @@ fn find_idx_file(
 }
 
 /// The whole file, decompressed when it starts with the gzip magic bytes.
-fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, DataError> {
+pub(crate) fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, DataError> {
     let mut raw = Vec::new();
     File::open(path)
         .and_then(|mut f| f.read_to_end(&mut raw))

@@ -9,6 +9,8 @@
 //! - [`load_idx_folder`], [`read_idx_images`] and [`read_idx_labels`]: the
 //!   IDX files of MNIST and Fashion-MNIST, gzip-compressed or raw.
 //! - [`write_png_grid`]: many small images tiled into one PNG.
+//! - [`read_digits_8x8`]: the 1,797 UCI 8x8 digits shipped in `data/digits-8x8`,
+//!   and [`nudge_images`], which adds copies moved by one pixel.
 //!
 //! Every error is a [`DataError`] that names the file, the line and the
 //! column, and says what was expected there.
@@ -22,6 +24,7 @@
 mod bars_and_stripes;
 mod binarize;
 mod csv_file;
+mod digits;
 mod error;
 mod idx;
 pub mod image_grid;
@@ -29,6 +32,9 @@ pub mod image_grid;
 pub use bars_and_stripes::{MAX_SIDE, bars_and_stripes};
 pub use binarize::{binarize_sample, binarize_threshold};
 pub use csv_file::{read_binary_csv, read_csv, write_csv};
+pub use digits::{
+    DIGITS_MAX_PIXEL, DIGITS_SIDE, Digits, nudge_images, read_digits_8x8, shift_images,
+};
 pub use error::DataError;
 pub use idx::{
     IdxImages, IdxSplit, has_idx_split, load_idx_folder, read_idx_images, read_idx_labels,
