@@ -20,3 +20,9 @@ pub mod numerics;
 
 pub use error::{EbmError, Result};
 pub use mlp::{Activation, Layer, Mlp, ParamGrad};
+pub mod energy;
+pub mod oracle;
+
+pub use energy::{Energy, Tempered};
+pub use oracle::{Grid2d, Toy};
+pub mod samplers;
