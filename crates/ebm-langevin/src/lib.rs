@@ -26,3 +26,6 @@ pub mod oracle;
 pub use energy::{Energy, Tempered};
 pub use oracle::{Grid2d, Toy};
 pub mod samplers;
+pub mod train;
+
+pub use train::{Objective, TrainConfig, Trainer};
