@@ -48,3 +48,19 @@ lint:
 # Everything CI runs.
 ci:
     bash .ci/run
+
+# Write the student release of the assignments into OUT (refuses a non-empty OUT without --force).
+assign OUT="release" *FLAGS="":
+    cargo run --release -p classroom -- release {{OUT}} {{FLAGS}}
+
+# Grade one submission: a student's copy of one assignment's release folder.
+grade DIR *FLAGS="":
+    cargo run --release -p classroom -- grade {{DIR}} {{FLAGS}}
+
+# Grade every submission in FOLDER into a CSV gradebook.
+grade-all FOLDER CSV="gradebook.csv":
+    cargo run --release -p classroom -- grade-all {{FOLDER}} --csv {{CSV}}
+
+# Check the assignments: releases score 0, solutions full marks, mutants less.
+assignments-check:
+    cargo run --release -p classroom -- check
