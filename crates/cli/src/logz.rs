@@ -1,6 +1,6 @@
 //! `boltzmann logz`: log Z of a model, exactly when the smaller layer can be
 //! enumerated (eq. 3.1-3.3 in the book), by annealed importance sampling
-//! (AIS, chapter 8) otherwise; the output always says which.
+//! (AIS, chapter 7) otherwise; the output always says which.
 //!
 //! This module also holds what `score` and `sample` share with it: loading
 //! a model file, reading data (a CSV file or an IDX folder), and the choice

@@ -1,10 +1,10 @@
 //! `boltzmann sample`: draw samples of v from a model with Markov chains.
 //!
 //! - RBM: block Gibbs sampling, eq. (5.1) in the book, or with
-//!   `--tempering` parallel tempering (chapter 7): block Gibbs at every
+//!   `--tempering` parallel tempering (chapter 6): block Gibbs at every
 //!   inverse temperature of a ladder plus swaps between neighbours.
 //! - General Boltzmann machine ("bm"): sequential Gibbs sweeps, one unit at a
-//!   time, which stay correct with lateral couplings (chapter 7).
+//!   time, which stay correct with lateral couplings (chapter 6).
 //!
 //! `--chains C` chains start at random states, make `--burn-in B` sweeps,
 //! and then every `--every K` sweeps each chain contributes its state, until

@@ -1,5 +1,5 @@
 //! Gaussian-Bernoulli RBMs for real-valued data (chapter "Gaussian-Bernoulli
-//! RBMs for real-valued data" of the book, eq. 6.1-6.8).
+//! RBMs for real-valued data" of the book, eq. 9.1-9.8).
 //!
 //! A binary RBM models v in {0,1}^d; fed with real numbers it treats them as
 //! probabilities or, worse, as binary states, and its p(v) puts no mass on
@@ -7,14 +7,14 @@
 //! binary visible units by Gaussian ones, keeping binary hidden units.
 //!
 //! ## Algorithm
-//! - The energy of Cho, Ilin and Raiko (2011), eq. (6.1), with one variance
-//!   sigma_j^2 = e^{z_j} per visible unit, eq. (6.6). By default z = 0 (unit
+//! - The energy of Cho, Ilin and Raiko (2011), eq. (9.1), with one variance
+//!   sigma_j^2 = e^{z_j} per visible unit, eq. (9.6). By default z = 0 (unit
 //!   variance), which suits data standardised by [`Standardizer`].
-//! - Conditionals p(h_i = 1 | v), eq. (6.2), and p(v_j | h), a Gaussian,
-//!   eq. (6.3); block Gibbs sampling as for the binary RBM.
-//! - The free energy F(v), eq. (6.4), and for small hidden layers the exact
-//!   log Z in closed form, eq. (6.5), in f64.
-//! - CD-k and PCD gradients for b, c, W and z from -dE/dtheta, eq. (6.8), and
+//! - Conditionals p(h_i = 1 | v), eq. (9.2), and p(v_j | h), a Gaussian,
+//!   eq. (9.3); block Gibbs sampling as for the binary RBM.
+//! - The free energy F(v), eq. (9.4), and for small hidden layers the exact
+//!   log Z in closed form, eq. (9.5), in f64.
+//! - CD-k and PCD gradients for b, c, W and z from -dE/dtheta, eq. (9.8), and
 //!   a small training loop with momentum and weight decay ([`train_gaussian`]).
 //!
 //! ## Example
@@ -62,7 +62,7 @@ pub struct GaussianRbm {
     pub visible_bias: Array1<f32>,
     pub hidden_bias: Array1<f32>,
     pub weights: Array2<f32>,
-    /// z_j = log sigma_j^2, eq. (6.6). All zeros means unit variances.
+    /// z_j = log sigma_j^2, eq. (9.6). All zeros means unit variances.
     pub log_variance: Array1<f32>,
 }
 
@@ -158,12 +158,12 @@ impl GaussianRbm {
 
 // ANCHOR: gaussian_energy
 impl GaussianRbm {
-    /// sigma_j^2 = e^{z_j}, eq. (6.6): positive for every real z_j.
+    /// sigma_j^2 = e^{z_j}, eq. (9.6): positive for every real z_j.
     pub fn variance(&self) -> Array1<f32> {
         self.log_variance.mapv(f32::exp)
     }
 
-    /// The energy of eq. (6.1), one value per row pair (v, h):
+    /// The energy of eq. (9.1), one value per row pair (v, h):
     /// E(v,h) = sum_j (v_j - b_j)^2 / (2 sigma_j^2) - c^T h - sum_ij h_i W_ij v_j / sigma_j^2.
     pub fn energy(&self, v: ArrayView2<f32>, h: ArrayView2<f32>) -> Array1<f32> {
         let variance = self.variance();
@@ -183,17 +183,17 @@ impl GaussianRbm {
         (&v / &self.variance()).dot(&self.weights.t()) + &self.hidden_bias
     }
 
-    /// p(h_i = 1 | v) = sigmoid(a_i), eq. (6.2); shape (batch, n_hidden).
+    /// p(h_i = 1 | v) = sigmoid(a_i), eq. (9.2); shape (batch, n_hidden).
     pub fn hidden_probabilities(&self, v: ArrayView2<f32>) -> Array2<f32> {
         self.hidden_inputs(v).mapv(sigmoid)
     }
 
-    /// The mean b_j + (W^T h)_j of p(v_j | h), eq. (6.3); shape (batch, n_visible).
+    /// The mean b_j + (W^T h)_j of p(v_j | h), eq. (9.3); shape (batch, n_visible).
     pub fn visible_means(&self, h: ArrayView2<f32>) -> Array2<f32> {
         h.dot(&self.weights) + &self.visible_bias
     }
 
-    /// v ~ p(v | h) = N(b + W^T h, diag sigma^2), eq. (6.3), one row per row
+    /// v ~ p(v | h) = N(b + W^T h, diag sigma^2), eq. (9.3), one row per row
     /// of `h`: mean plus sigma_j times a standard normal draw.
     pub fn sample_visible(&self, h: ArrayView2<f32>, rng: &mut impl Rng) -> Array2<f32> {
         let sd = self.log_variance.mapv(|z| (0.5 * z).exp());
@@ -209,7 +209,7 @@ impl GaussianRbm {
 // ANCHOR: gaussian_free_energy
 impl GaussianRbm {
     /// F(v) = sum_j (v_j - b_j)^2 / (2 sigma_j^2) - sum_i softplus(a_i),
-    /// eq. (6.4), one value per row v, with the stable softplus.
+    /// eq. (9.4), one value per row v, with the stable softplus.
     pub fn free_energy(&self, v: ArrayView2<f32>) -> Array1<f32> {
         let quadratic = ((&v - &self.visible_bias).mapv(|x| x * x) / (2.0 * &self.variance()))
             .sum_axis(Axis(1));
@@ -221,7 +221,7 @@ impl GaussianRbm {
 // ANCHOR: gaussian_gibbs
 impl GaussianRbm {
     /// One block Gibbs step v -> h -> v', eq. (5.1) with the conditionals
-    /// (6.2) and (6.3): binary h from p(h | v), then Gaussian v' from p(v | h).
+    /// (9.2) and (9.3): binary h from p(h | v), then Gaussian v' from p(v | h).
     pub fn gibbs_step(&self, v: ArrayView2<f32>, rng: &mut impl Rng) -> Array2<f32> {
         let h = sample_bernoulli(self.hidden_probabilities(v).view(), rng);
         self.sample_visible(h.view(), rng)

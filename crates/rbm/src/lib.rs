@@ -16,7 +16,7 @@
 //!   Hinton's "A practical guide to training RBMs" ([`Trainer`]).
 //! - Monitors: reconstruction error, free-energy gap, and the exact
 //!   log-likelihood for tiny models ([`exact_mean_log_likelihood`]).
-//! - Gaussian-Bernoulli RBMs for real-valued data, eq. (6.1)-(6.8):
+//! - Gaussian-Bernoulli RBMs for real-valued data, eq. (9.1)-(9.8):
 //!   [`GaussianRbm`], [`Standardizer`], [`train_gaussian`].
 //!
 //! ## Example

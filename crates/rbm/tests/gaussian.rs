@@ -1,5 +1,5 @@
 //! The Gaussian-Bernoulli RBM (book chapter "Gaussian-Bernoulli RBMs for
-//! real-valued data", eq. 6.1-6.8) against references written here in f64:
+//! real-valued data", eq. 9.1-9.8) against references written here in f64:
 //! brute-force sums over h, numerical integration over v, exact Gaussian
 //! moments, finite differences, and goodness-of-fit tests of the sampler.
 //! Run with `--nocapture` to see the statistics.
@@ -62,7 +62,7 @@ impl Reference {
         self.c.len()
     }
 
-    /// Eq. (6.1), term by term.
+    /// Eq. (9.1), term by term.
     fn energy(&self, v: &[f64], h: &[f64]) -> f64 {
         let mut e = 0.0;
         for (j, &v_j) in v.iter().enumerate() {
@@ -516,7 +516,7 @@ fn a_sampler_with_the_wrong_variance_fails_the_same_test() {
 // Gradients
 
 /// The exact gradient of the mean log-likelihood, eq. (4.2) with the
-/// derivatives (6.8): the data term with p(h | v), the model term from p(h)
+/// derivatives (9.8): the data term with p(h | v), the model term from p(h)
 /// and the Gaussian moments E[v_j | h] = m_j, E[v_j^2 | h] = m_j^2 + sigma_j^2.
 /// Returned in the order b, c, W (row-major), z.
 fn exact_gradient(model: &GaussianRbm, data: &Array2<f32>) -> Vec<f64> {
@@ -558,7 +558,7 @@ fn exact_gradient(model: &GaussianRbm, data: &Array2<f32>) -> Vec<f64> {
         .collect()
 }
 
-/// -dE/dtheta, eq. (6.8), averaged over v with mean `v_mean` (v enters
+/// -dE/dtheta, eq. (9.8), averaged over v with mean `v_mean` (v enters
 /// linearly except in the squared term, passed as `square(j)` = E[(v_j - b_j)^2]).
 fn statistics(r: &Reference, v_mean: &[f64], h: &[f64], square: impl Fn(usize) -> f64) -> Vec<f64> {
     let (d, n) = (r.b.len(), r.c.len());

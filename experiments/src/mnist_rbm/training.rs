@@ -53,7 +53,7 @@ impl TrainingRun {
 }
 
 /// Train an RBM with `n_hidden` hidden units on `digits.train` from Hinton's
-/// initialisation (eq. 9.1) with the update (9.2); `final_momentum`, if
+/// initialisation (eq. 8.1) with the update (8.2); `final_momentum`, if
 /// given, replaces `training.final_momentum`; `index` picks the random
 /// streams of this model.
 #[allow(clippy::too_many_arguments)]

@@ -1,7 +1,7 @@
 //! Exact log Z and log-likelihoods for small hidden layers, in f64.
 //!
 //! For each hidden state h the integral over v is a Gaussian integral, so
-//! Z = sum_h e^{-F(h)} with the hidden free energy of eq. (6.5); only the 2^n
+//! Z = sum_h e^{-F(h)} with the hidden free energy of eq. (9.5); only the 2^n
 //! hidden states are enumerated, however many visible units there are.
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
@@ -36,7 +36,7 @@ impl Exact64 {
         }
     }
 
-    /// F(v) of eq. (6.4) in f64.
+    /// F(v) of eq. (9.4) in f64.
     fn free_energy(&self, v: ArrayView1<f64>) -> f64 {
         let quadratic: f64 =
             ((&v - &self.visible_bias).mapv(|x| x * x) / (2.0 * &self.variance)).sum();
@@ -44,7 +44,7 @@ impl Exact64 {
         quadratic - inputs.iter().map(|&a| softplus(a)).sum::<f64>()
     }
 
-    /// F(h) of eq. (6.5): -c^T h - sum_j [ (m_j^2 - b_j^2) / (2 sigma_j^2)
+    /// F(h) of eq. (9.5): -c^T h - sum_j [ (m_j^2 - b_j^2) / (2 sigma_j^2)
     /// + log(2 pi sigma_j^2) / 2 ] with m = b + W^T h.
     fn hidden_free_energy(&self, h: ArrayView1<f64>) -> f64 {
         let b = &self.visible_bias;
@@ -69,7 +69,7 @@ impl Exact64 {
 
 // ANCHOR: gaussian_log_partition
 impl GaussianRbm {
-    /// log Z = log sum_h e^{-F(h)}, eq. (6.5), in f64: each hidden state
+    /// log Z = log sum_h e^{-F(h)}, eq. (9.5), in f64: each hidden state
     /// contributes a Gaussian integral over v in closed form, and the 2^n
     /// terms are added with log-sum-exp (eq. 3.2). Refused for more than
     /// [`MAX_EXACT_HIDDEN_UNITS`] hidden units or non-finite parameters.

@@ -1,6 +1,6 @@
 //! CD-k and PCD gradient estimates for the Gaussian-Bernoulli RBM: data
 //! statistics minus model statistics (eq. 4.2), with the derivatives of the
-//! energy (6.1) listed in eq. (6.8).
+//! energy (9.1) listed in eq. (9.8).
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::Rng;
@@ -57,7 +57,7 @@ impl GaussianGradient {
 }
 
 // ANCHOR: gaussian_statistics
-/// The average over the rows v of a batch of -dE/dtheta, eq. (6.8), with h
+/// The average over the rows v of a batch of -dE/dtheta, eq. (9.8), with h
 /// replaced by p(h | v): every derivative is linear in h, so this is the
 /// exact expectation over p(h | v), with less noise than sampled h.
 ///   b_j: (v_j - b_j) / sigma_j^2          c_i: h_i
@@ -81,7 +81,7 @@ pub fn gaussian_statistics(rbm: &GaussianRbm, v: ArrayView2<f32>) -> GaussianGra
 // ANCHOR: gaussian_cd_gradient
 impl GaussianRbm {
     /// The CD-k estimate of the gradient of the mean log-likelihood, eq. (5.2)
-    /// with the statistics of eq. (6.8): statistics at the minibatch minus
+    /// with the statistics of eq. (9.8): statistics at the minibatch minus
     /// statistics at v_k, k block Gibbs steps away from it. Averaged over the
     /// batch; the log-variance entry is there even when training keeps z fixed.
     pub fn cd_gradient(

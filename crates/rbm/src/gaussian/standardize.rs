@@ -1,4 +1,4 @@
-//! Standardisation of real-valued data, eq. (6.7): each column shifted to
+//! Standardisation of real-valued data, eq. (9.7): each column shifted to
 //! mean 0 and scaled to standard deviation 1, so that unit visible variances
 //! are a sensible default.
 
@@ -20,7 +20,7 @@ pub struct Standardizer {
 // ANCHOR: standardizer_fit
 impl Standardizer {
     /// The column means and (population) standard deviations of `data`,
-    /// computed in f64, eq. (6.7). A constant column (std below
+    /// computed in f64, eq. (9.7). A constant column (std below
     /// [`MIN_STANDARD_DEVIATION`]) gets std = 1, so it maps to 0 and back
     /// instead of being divided by zero; the model then sees a column that is
     /// always 0. Empty data or a NaN or infinite value is refused.

@@ -39,7 +39,7 @@ pub struct GaussianTrainConfig {
     pub batch_size: usize,
     pub epochs: usize,
     pub estimator: Estimator,
-    /// Learn z = log sigma^2 (eq. 6.6) as well; off by default, which keeps
+    /// Learn z = log sigma^2 (eq. 9.6) as well; off by default, which keeps
     /// unit variances, the right choice for standardised data.
     pub learn_variance: bool,
 }
