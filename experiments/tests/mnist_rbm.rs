@@ -82,6 +82,7 @@ fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
         assert!(t.contains(t.estimate));
     }
     check_exact_against_oracle(&results);
+    check_claims(&results);
     // 20 filters, 10 to a row, of 28 x 28 pixels with a 1-pixel border.
     let filters = std::fs::read(first.path().join("mnist-rbm-filters.png")).unwrap();
     assert_eq!(png_size(&filters), (10 * 29 + 1, 2 * 29 + 1));
@@ -97,6 +98,67 @@ fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
         summary.contains("| CD-1 |") && summary.contains("| PCD-1 |"),
         "{summary}"
     );
+}
+
+/// The pattern sentences of the summary follow their numbers: each is
+/// checked on the smoke results, and on results broken on purpose so that
+/// the pattern no longer holds, where the sentence must change.
+fn check_claims(results: &MnistRbmResults) {
+    use mnist_rbm::claims;
+    // Eq. (9.3): the final free-energy gap is train-subset minus test log p.
+    for m in &results.models {
+        let (gap, overfit) = (claims::final_gap(m), claims::overfit(m));
+        assert!(
+            (gap - overfit).abs() < 1e-2,
+            "{}: {gap} vs {overfit}",
+            m.training.name
+        );
+    }
+    let said = claims::gap_sentence(&results.models);
+    assert!(said.starts_with("For every model"), "{said}");
+    let mut broken = results.models.clone();
+    let shifted = claims::final_gap(&broken[0]) + 0.5;
+    broken[0].training.free_energy_gap.push(shifted);
+    let said = claims::gap_sentence(&broken);
+    assert!(said.contains("differ by up to 0.5"), "{said}");
+
+    let n = results.n_test.min(results.n_train);
+    let every = results.models.iter().all(|m| claims::overfit(m) > 0.0);
+    let said = claims::overfitting_sentence(&results.models, n);
+    assert_eq!(said.contains("every model scores higher"), every, "{said}");
+    let mut broken = results.models.clone();
+    let e = &mut broken[0].evaluation;
+    e.test_log_probability.estimate = e.train_subset_log_probability.estimate + 1.0;
+    let said = claims::overfitting_sentence(&broken, n);
+    assert!(said.starts_with("Not every model"), "{said}");
+    assert!(
+        said.contains(&format!("{} (-1.00 nats)", broken[0].training.name)),
+        "{said}"
+    );
+
+    // The order against the published numbers, with a reference made up so
+    // that it is the same, then reversed.
+    let reference = |values: [f64; 2]| -> Vec<mnist_rbm::Reference> {
+        results
+            .models
+            .iter()
+            .zip(values)
+            .map(|(m, v)| mnist_rbm::Reference {
+                model: m.training.name.clone(),
+                test_log_probability: v,
+                source: "made up".into(),
+            })
+            .collect()
+    };
+    let (a, b) = (
+        results.models[0].evaluation.test_log_probability.estimate,
+        results.models[1].evaluation.test_log_probability.estimate,
+    );
+    let same = reference([a - 10.0, b - 10.0]);
+    assert!(claims::reference_sentence(&results.models, &same).contains("the same order"));
+    let reversed = reference([b - 10.0, a - 10.0]);
+    let said = claims::reference_sentence(&results.models, &reversed);
+    assert_eq!(said.contains("a different order"), a != b, "{said}");
 }
 
 /// [`common::assert_refused`], and the refusal comes before any work.

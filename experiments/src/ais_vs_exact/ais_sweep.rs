@@ -43,6 +43,8 @@ pub struct Setting {
     /// The spread of the error over seeds (sample standard deviation; 0 for one seed).
     pub sd_error: f64,
     pub mean_abs_error: f64,
+    /// The spread of the absolute error over seeds (sample standard deviation).
+    pub sd_abs_error: f64,
     /// The fraction of runs whose error bar contains the exact value.
     pub coverage: f64,
     pub mean_effective_sample_size: f64,
@@ -111,13 +113,20 @@ pub fn run(model: &TrainedModel, sweep: &AisSweep, seed: u64, stream: u64) -> Re
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    // A setting that is in both sweeps is run once and shown in both tables.
     let chains = sweep
         .n_chains
         .iter()
         .map(|&c| {
-            setting(sweep.betas_for_chains, c, &|rng| {
-                forward(sweep.betas_for_chains, c, rng)
-            })
+            match betas
+                .iter()
+                .find(|s| s.n_betas == sweep.betas_for_chains && s.n_chains == c)
+            {
+                Some(shared) => Ok(shared.clone()),
+                None => setting(sweep.betas_for_chains, c, &|rng| {
+                    forward(sweep.betas_for_chains, c, rng)
+                }),
+            }
         })
         .collect::<Result<Vec<_>>>()?;
     let reverse = if sweep.reverse {
@@ -168,35 +177,44 @@ fn summarise(n_betas: usize, n_chains: usize, runs: Vec<Run>) -> Setting {
     let n = runs.len() as f64;
     let mean = |f: &dyn Fn(&Run) -> f64| runs.iter().map(f).sum::<f64>() / n;
     let mean_error = mean(&|r| r.error);
-    let sd_error = if runs.len() > 1 {
-        (runs
-            .iter()
-            .map(|r| (r.error - mean_error).powi(2))
-            .sum::<f64>()
-            / (n - 1.0))
-            .sqrt()
-    } else {
-        0.0
+    let mean_abs_error = mean(&|r| r.error.abs());
+    let sd = |f: &dyn Fn(&Run) -> f64, m: f64| {
+        if runs.len() > 1 {
+            (runs.iter().map(|r| (f(r) - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        }
     };
     Setting {
         n_betas,
         n_chains,
         mean_error,
-        sd_error,
-        mean_abs_error: mean(&|r| r.error.abs()),
+        sd_error: sd(&|r| r.error, mean_error),
+        mean_abs_error,
+        sd_abs_error: sd(&|r| r.error.abs(), mean_abs_error),
         coverage: mean(&|r| f64::from(u8::from(r.contains_exact()))),
         mean_effective_sample_size: mean(&|r| r.effective_sample_size),
         runs,
     }
 }
 
-/// The fraction of all forward runs (both sweeps) whose bar contains the exact value.
-pub fn forward_coverage(sweeps: &[ModelSweeps]) -> (usize, usize) {
-    let runs: Vec<&Run> = sweeps
+/// Every forward run of one model, a setting shared by both sweeps once.
+pub fn forward_runs(m: &ModelSweeps) -> Vec<&Run> {
+    let shared = |c: &Setting| {
+        m.betas
+            .iter()
+            .any(|b| (b.n_betas, b.n_chains) == (c.n_betas, c.n_chains))
+    };
+    m.betas
         .iter()
-        .flat_map(|m| m.betas.iter().chain(&m.chains))
+        .chain(m.chains.iter().filter(|c| !shared(c)))
         .flat_map(|s| &s.runs)
-        .collect();
+        .collect()
+}
+
+/// How many forward runs (all models) have a bar containing the exact value, of all.
+pub fn forward_coverage(sweeps: &[ModelSweeps]) -> (usize, usize) {
+    let runs: Vec<&Run> = sweeps.iter().flat_map(forward_runs).collect();
     (
         runs.iter().filter(|r| r.contains_exact()).count(),
         runs.len(),

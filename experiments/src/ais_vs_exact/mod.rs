@@ -11,6 +11,7 @@
 //!    the exact p(v).
 
 pub mod ais_sweep;
+pub mod claims;
 pub mod config;
 pub mod figures;
 pub mod mixing;

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::AisVsExactResults;
 use super::ais_sweep::Setting;
+use super::claims;
 
 fn header(r: &AisVsExactResults) -> String {
     format!(
@@ -16,7 +17,7 @@ fn header(r: &AisVsExactResults) -> String {
 }
 
 /// A number that may be large or tiny, with 3 significant digits or so.
-fn num(x: f64) -> String {
+pub fn num(x: f64) -> String {
     if x != 0.0 && x.abs() < 0.01 {
         format!("{x:.2e}")
     } else {
@@ -27,19 +28,20 @@ fn num(x: f64) -> String {
 fn setting_row(md: &mut String, model: &str, s: &Setting) {
     let _ = writeln!(
         md,
-        "| {model} | {} | {} | {} | {} | {} | {}/{} | {:.1} |",
+        "| {model} | {} | {} | {} | {} | {} ± {} | {}/{} | {:.1} |",
         s.n_betas,
         s.n_chains,
         num(s.mean_error),
         num(s.sd_error),
         num(s.mean_abs_error),
+        num(s.sd_abs_error),
         (s.coverage * s.runs.len() as f64).round(),
         s.runs.len(),
         s.mean_effective_sample_size
     );
 }
 
-const TABLE_HEAD: &str = "| model | inverse temperatures | chains | mean error | sd over seeds | mean abs. error | bars containing exact | mean ESS |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+const TABLE_HEAD: &str = "| model | inverse temperatures | chains | mean error | sd over seeds | mean abs. error ± sd | bars containing exact | mean ESS |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
 
 pub fn ais_markdown(r: &AisVsExactResults) -> String {
     let mut md = header(r);
@@ -80,7 +82,7 @@ pub fn ais_markdown(r: &AisVsExactResults) -> String {
     if r.sweeps.iter().any(|m| !m.reverse.is_empty()) {
         let _ = writeln!(
             md,
-            "\n**Reverse AIS** from exact samples (biased upwards, so its mean error is positive):\n"
+            "\n**Reverse AIS** from exact samples (bidirectional Monte Carlo; biased upwards in expectation):\n"
         );
         md.push_str(TABLE_HEAD);
         for m in &r.sweeps {
@@ -91,11 +93,23 @@ pub fn ais_markdown(r: &AisVsExactResults) -> String {
     }
     let _ = writeln!(
         md,
-        "\n**Coverage**: {} of {} forward AIS runs ({:.1}%) have an error bar that contains the exact log Z.",
+        "\n**Coverage**: {} of {} forward AIS runs ({:.1}%) have an error bar that contains the exact log Z \
+         (a setting that appears in both tables counted once).\n",
         r.runs_containing_exact,
         r.runs_total,
         100.0 * r.runs_containing_exact as f64 / r.runs_total.max(1) as f64
     );
+    let mut sentences = vec![
+        claims::shortest_schedule_sentence(&r.sweeps),
+        claims::bracket_sentence(&r.sweeps),
+        claims::reverse_mean_sentence(&r.sweeps),
+        claims::coverage_sentence(&r.sweeps, r.config.ais.chains_for_betas),
+        claims::tail_sentence(&r.sweeps),
+    ];
+    sentences.extend(claims::equal_cost_sentences(&r.sweeps));
+    for s in sentences.iter().filter(|s| !s.is_empty()) {
+        let _ = writeln!(md, "- {s}");
+    }
     md
 }
 
@@ -157,5 +171,29 @@ pub fn mixing_markdown(r: &AisVsExactResults) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let (gibbs, tempering) = (switches(&m.gibbs), switches(&m.tempering));
+    let (lo, hi) = m
+        .swap_rates
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+            (l.min(x), h.max(x))
+        });
+    let _ = writeln!(
+        md,
+        "\nPer sweep, the parallel-tempering chains at beta = 1 switch between training images {:.1} \
+         times as often as the block Gibbs chains; its swap rates lie between {lo:.2} and {hi:.2}; \
+         the worst final total variation is {} for block Gibbs and {} for tempering.",
+        tempering / gibbs,
+        num(worst(&m.gibbs)),
+        num(worst(&m.tempering)),
+    );
     md
+}
+
+/// The largest total variation after the last sweep over the repeats.
+fn worst(traces: &[super::mixing::Trace]) -> f64 {
+    traces
+        .iter()
+        .filter_map(|t| t.total_variation.last().copied())
+        .fold(f64::NEG_INFINITY, f64::max)
 }

@@ -96,15 +96,16 @@ fn training_table(md: &mut String, r: &CdBiasResults) {
          than {} nats below the peak):\n",
         c.side, c.side, t.n_hidden, c.iterations, t.optimum_log_likelihood, c.fall_threshold
     );
-    md.push_str("| learning rate | method | seed | peak log-likelihood | at iteration | final log-likelihood | fell |\n");
-    md.push_str("|---:|:---|---:|---:|---:|---:|:---|\n");
+    md.push_str("| learning rate | method | seed | iterations run | peak log-likelihood | at iteration | final log-likelihood | fell |\n");
+    md.push_str("|---:|:---|---:|---:|---:|---:|---:|:---|\n");
     for run in &t.runs {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.3} | {} | {:.3} | {} |",
+            "| {} | {} | {} | {} | {:.3} | {} | {:.3} | {} |",
             run.learning_rate,
             run.method,
             run.seed_index,
+            run.iterations.last().copied().unwrap_or(0),
             run.peak_log_likelihood,
             run.peak_iteration,
             run.final_log_likelihood,
@@ -129,9 +130,20 @@ fn training_table(md: &mut String, r: &CdBiasResults) {
                     )
                 })
                 .collect();
+            let shorter = runs
+                .iter()
+                .filter_map(|x| x.iterations.last().copied())
+                .filter(|&n| n < c.iterations)
+                .max()
+                .map_or(String::new(), |n| {
+                    format!(
+                        " (these runs stop at iteration {n}, not {}: their peak is not comparable)",
+                        c.iterations
+                    )
+                });
             let _ = writeln!(
                 md,
-                "- {method}, learning rate {lr}: the log-likelihood rose and then fell in {} of {} runs{}",
+                "- {method}, learning rate {lr}: the log-likelihood rose and then fell in {} of {} runs{}{shorter}",
                 fell.len(),
                 runs.len(),
                 if fell.is_empty() {

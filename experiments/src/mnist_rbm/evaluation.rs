@@ -52,6 +52,21 @@ pub struct Evaluation {
     /// a smaller log-probability, so the bracket is turned around.
     pub test_log_probability: Bracket,
     pub train_log_probability: Bracket,
+    /// Mean log-probability of the training subset on which the free-energy
+    /// gap is measured (the first `n_test` training digits), so that the gap
+    /// can be compared with train minus test log-probability like for like.
+    pub train_subset_log_probability: Bracket,
+    /// Mean log-probability of the test digits binarised in other ways
+    /// (see `Digits::test_binarisations`), with the same log Z.
+    pub test_binarisations: Vec<NamedBracket>,
+}
+
+/// A log-probability of one version of the data.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NamedBracket {
+    pub name: String,
+    pub log_probability: Bracket,
 }
 
 /// Run AIS from the base-rate model with visible bias `base_visible_bias`
@@ -81,6 +96,15 @@ pub fn evaluate(
         n_betas: estimate.n_betas,
         test_log_probability: log_probability(digits.test.view()),
         train_log_probability: log_probability(digits.train.view()),
+        train_subset_log_probability: log_probability(digits.train_subset()),
+        test_binarisations: digits
+            .test_binarisations
+            .iter()
+            .map(|(name, data)| NamedBracket {
+                name: name.clone(),
+                log_probability: log_probability(data.view()),
+            })
+            .collect(),
     })
 }
 

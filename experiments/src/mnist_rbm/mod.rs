@@ -10,6 +10,7 @@
 //! 4. [`samples`]: long Gibbs chains and the filters;
 //! 5. [`figures`] and [`summary`]: the figures, the JSON and the table.
 
+pub mod claims;
 pub mod config;
 pub mod data;
 pub mod evaluation;

@@ -12,8 +12,11 @@ use crate::monitor::EpochMonitors;
 use crate::train::Estimator;
 
 /// Learned log-variances are kept in [-LOG_VARIANCE_LIMIT, LOG_VARIANCE_LIMIT]:
-/// sigma^2 between 3e-4 and 3e3 on standardised data. A variance that shrinks
-/// towards 0 around a few data points would send the likelihood to infinity.
+/// sigma^2 between 3e-4 and 3e3 on standardised data. All 2^n components
+/// share sigma_j, so a shrinking sigma_j sends the likelihood to 0 for data
+/// away from the component means; it grows without bound only for a
+/// coordinate with at most 2^n distinct values (a constant column above all),
+/// which is what this limit guards against (tests/gaussian_claims.rs).
 pub const LOG_VARIANCE_LIMIT: f32 = 8.0;
 
 /// The settings of [`train_gaussian`]; unknown TOML fields are refused.
