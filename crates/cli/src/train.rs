@@ -354,7 +354,7 @@ fn load_data(settings: &Settings) -> anyhow::Result<(Array2<f32>, Array2<f32>)> 
         };
         (train, held_out)
     } else {
-        let all = datasets::read_csv(path)?.mapv(|x| x as f32);
+        let mut all = datasets::read_csv_f32(path)?;
         let n_held_out = (all.nrows() as f64 * settings.held_out_fraction).floor() as usize;
         let n_train = all.nrows() - n_held_out;
         if n_train == 0 {
@@ -364,10 +364,10 @@ fn load_data(settings: &Settings) -> anyhow::Result<(Array2<f32>, Array2<f32>)> 
             ))
             .into());
         }
-        (
-            all.slice(s![..n_train, ..]).to_owned(),
-            all.slice(s![n_train.., ..]).to_owned(),
-        )
+        // Copy the (few) held-out rows out; the training rows stay in place.
+        let held_out = all.slice(s![n_train.., ..]).to_owned();
+        all.slice_collapse(s![..n_train, ..]);
+        (all, held_out)
     };
     Ok((
         binarize(train, &settings.binarize, 0),
@@ -376,13 +376,15 @@ fn load_data(settings: &Settings) -> anyhow::Result<(Array2<f32>, Array2<f32>)> 
 }
 
 /// `stream` keeps the training and held-out draws of `Sample` independent.
-fn binarize(data: Array2<f32>, how: &Binarize, stream: u64) -> Array2<f32> {
+fn binarize(mut data: Array2<f32>, how: &Binarize, stream: u64) -> Array2<f32> {
     match *how {
-        Binarize::Threshold { threshold } => data.mapv(|x| if x > threshold { 1.0 } else { 0.0 }),
+        Binarize::Threshold { threshold } => {
+            data.mapv_inplace(|x| if x > threshold { 1.0 } else { 0.0 })
+        }
         Binarize::Sample { seed } => {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(stream);
-            data.mapv(|x| {
+            data.mapv_inplace(|x| {
                 if rand::Rng::random::<f32>(&mut rng) < x {
                     1.0
                 } else {
@@ -390,8 +392,9 @@ fn binarize(data: Array2<f32>, how: &Binarize, stream: u64) -> Array2<f32> {
                 }
             })
         }
-        Binarize::None => data,
+        Binarize::None => {}
     }
+    data
 }
 
 /// A new trainer (initialised from the data, Hinton's guide section 8) or

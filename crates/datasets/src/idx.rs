@@ -52,11 +52,11 @@ impl IdxImages {
 /// by its first two bytes, whatever the file name).
 pub fn read_idx_images(path: impl AsRef<Path>) -> Result<IdxImages, DataError> {
     let path = path.as_ref();
-    let bytes = read_maybe_gzip(path)?;
+    let mut bytes = read_maybe_gzip(path)?;
     let dims = parse_header(path, &bytes, IMAGES_MAGIC, "images")?;
     let (n_images, n_rows, n_cols) = (dims[0], dims[1], dims[2]);
-    let body = &bytes[header_len(3)..];
-    let pixels = Array2::from_shape_vec((n_images, n_rows * n_cols), body.to_vec())
+    bytes.drain(..header_len(3)); // the pixels stay in the buffer that was read
+    let pixels = Array2::from_shape_vec((n_images, n_rows * n_cols), bytes)
         .expect("parse_header checked the size");
     Ok(IdxImages {
         n_rows,

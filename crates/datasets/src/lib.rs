@@ -1,7 +1,9 @@
 //! # datasets: data for the boltzmann workbench
 //!
 //! - [`read_csv`], [`read_binary_csv`] and [`write_csv`]: the CSV format of
-//!   the book, one example per line, values separated by commas, no header.
+//!   the book, one example per line, values separated by commas, no header;
+//!   [`read_csv_f32`] and [`read_binary_csv_f32`] read the same files
+//!   straight into the f32 matrix the trainers use.
 //! - [`bars_and_stripes`]: the classic toy data set of every bars-and-stripes
 //!   image, small enough that a model of it can be solved exactly.
 //! - [`binarize_threshold`] and [`binarize_sample`]: turn intensities in
@@ -31,7 +33,9 @@ pub mod image_grid;
 
 pub use bars_and_stripes::{MAX_SIDE, bars_and_stripes};
 pub use binarize::{binarize_sample, binarize_threshold};
-pub use csv_file::{read_binary_csv, read_csv, write_csv};
+pub use csv_file::{
+    CsvValue, read_binary_csv, read_binary_csv_f32, read_csv, read_csv_f32, write_csv,
+};
 pub use digits::{
     DIGITS_MAX_PIXEL, DIGITS_SIDE, Digits, nudge_images, read_digits_8x8, shift_images,
 };
