@@ -383,10 +383,12 @@ fn the_book_has_no_dangling_includes_and_no_bad_or_unused_anchors() {
 fn every_equation_tag_follows_its_chapter_and_is_cited_by_code() {
     let root = workspace_root();
     let book_src = root.join("book/src");
+    // assignments/ (solutions and tests, once it exists) cites equations too.
     let citing_roots = [
         root.join("crates"),
         root.join("experiments"),
         root.join("tests"),
+        root.join("assignments"),
     ];
     let tree = load_workspace(&book_src, &citing_roots);
     let problems = equations::check_equations(
