@@ -15,7 +15,9 @@
 //! The module [`equations`] checks (f)-(h): equation tags follow the chapter
 //! numbers of the sidebar, and the code and the book cite only equations that
 //! exist, every one of them, but for the pure definitions listed in
-//! [`equations::UNCITED_BY_DESIGN`].
+//! [`equations::UNCITED_BY_DESIGN`]. The module [`map`] checks (i): the map
+//! of the book in the introduction names the crates each chapter includes
+//! and the experiments and examples that make its figures.
 //!
 //! The checker works on an in-memory [`Tree`] of files, so the unit tests
 //! below can show on small strings that it catches each problem.
@@ -29,6 +31,8 @@ use regex::Regex;
 
 #[path = "book_anchors/equations.rs"]
 mod equations;
+#[path = "book_anchors/map.rs"]
+mod map;
 
 /// Files by absolute, normalised path.
 #[derive(Default)]
@@ -347,9 +351,23 @@ fn load_workspace(book_src: &Path, source_roots: &[PathBuf]) -> Tree {
     tree
 }
 
+/// The workspace this test crate sits in.
+fn workspace_root() -> PathBuf {
+    normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+}
+
+fn assert_no_problems(what: &str, problems: Vec<String>) {
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) {what}:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn the_book_has_no_dangling_includes_and_no_bad_or_unused_anchors() {
-    let root = normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let root = workspace_root();
     let book_src = root.join("book/src");
     let source_roots = [root.join("crates"), root.join("experiments")];
     let tree = load_workspace(&book_src, &source_roots);
@@ -358,23 +376,19 @@ fn the_book_has_no_dangling_includes_and_no_bad_or_unused_anchors() {
         "no book at {}",
         book_src.display()
     );
-    let problems = check(&tree, &root, &book_src, &source_roots);
-    assert!(
-        problems.is_empty(),
-        "{} problem(s) in the book:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert_no_problems("in the book", check(&tree, &root, &book_src, &source_roots));
 }
 
 #[test]
 fn every_equation_tag_follows_its_chapter_and_is_cited_by_code() {
-    let root = normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let root = workspace_root();
     let book_src = root.join("book/src");
+    // assignments/ (solutions and tests, once it exists) cites equations too.
     let citing_roots = [
         root.join("crates"),
         root.join("experiments"),
         root.join("tests"),
+        root.join("assignments"),
     ];
     let tree = load_workspace(&book_src, &citing_roots);
     let problems = equations::check_equations(
@@ -385,12 +399,27 @@ fn every_equation_tag_follows_its_chapter_and_is_cited_by_code() {
         &equations::checker_source(&root),
         equations::UNCITED_BY_DESIGN,
     );
-    assert!(
-        problems.is_empty(),
-        "{} equation problem(s):\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert_no_problems("with equation numbers", problems);
+}
+
+#[test]
+fn the_map_of_the_book_matches_its_chapters() {
+    let root = workspace_root();
+    let book_src = root.join("book/src");
+    let source_roots = [root.join("crates"), root.join("experiments")];
+    let tree = load_workspace(&book_src, &source_roots);
+    let experiments: BTreeSet<String> = std::fs::read_dir(root.join("experiments/configs"))
+        .expect("experiments/configs exists")
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".toml")?;
+            Some(stem.strip_suffix(".smoke").unwrap_or(stem).to_string())
+        })
+        .collect();
+    let experiments: Vec<String> = experiments.into_iter().collect();
+    let problems = map::check_map(&tree, &root, &book_src, &experiments);
+    assert_no_problems("with the map of the book", problems);
 }
 
 // The checker on small made-up books: each test shows one problem is caught.

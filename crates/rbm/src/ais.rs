@@ -4,19 +4,22 @@
 //!
 //! ## Algorithm
 //! A path of distributions runs from a base-rate model A (zero weights,
-//! visible bias b_A fitted to the data marginals, see
+//! visible bias `b_A` fitted to the data marginals, see
 //! [`base_rate_visible_bias`]) to the RBM B. At inverse temperature beta,
-//! with hidden input a = c + W v,
+//! with hidden input `a = c + W v` (eqs. (7.2) and (7.4) in the book),
 //!
+//! ```text
 //! p_beta(v, h) ∝ exp((1 - beta) b_A·v + beta (b_B·v + c·h + h^T W v)),
 //! log p*_beta(v) = (1 - beta) b_A·v + beta b_B·v + sum_i softplus(beta a_i),
+//! ```
 //!
-//! so p_0 = A, whose log Z_A = n_hidden ln 2 + sum_j softplus(b_A_j) is closed
-//! form, and p_1 = B with log p*_1(v) = -F(v) (eq. 2.3). Each chain starts
-//! with an exact sample of A; at every step beta_{k-1} -> beta_k it adds
-//! log p*_k(v) - log p*_{k-1}(v) to its log weight and then makes one block
-//! Gibbs step (eq. 5.1) that leaves p_k invariant. The mean weight is an
-//! unbiased estimate of Z_B / Z_A, so log Z_B ≈ log Z_A + log mean w.
+//! so `p_0 = A`, whose `log Z_A = n_hidden ln 2 + sum_j softplus(b_A_j)` is
+//! closed form, and `p_1 = B` with `log p*_1(v) = -F(v)` (eq. (2.3)). Each
+//! chain starts with an exact sample of A; at every step
+//! `beta_{k-1} -> beta_k` it adds `log p*_k(v) - log p*_{k-1}(v)` to its log
+//! weight (eq. (7.3)) and then makes one block Gibbs step (eq. (5.1)) that
+//! leaves `p_k` invariant. The mean weight is an unbiased estimate of
+//! `Z_B / Z_A`, so `log Z_B ≈ log Z_A + log mean w`.
 //!
 //! Chains run as matrices (one chain per row), in blocks of at most
 //! [`CHAINS_PER_BLOCK`] that are spread over threads with rayon. Every block

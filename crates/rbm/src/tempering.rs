@@ -1,22 +1,32 @@
 //! Parallel tempering (replica exchange) for the RBM.
 //!
 //! ## Algorithm
-//! The RBM at inverse temperature beta has energy beta E(v, h) (eq. 1.4), so
-//! p_beta(h_i = 1 | v) = sigmoid(beta (c_i + W_i v)) and
-//! p_beta(v_j = 1 | h) = sigmoid(beta (b_j + (W^T h)_j)), and its free energy
-//! is F_beta(v) = -beta b·v - sum_i softplus(beta (c_i + W_i v)) (eq. 2.3).
-//! Hot chains (small beta) see a flattened landscape and move between modes
-//! easily; swaps pass their states down to the chain at beta = 1.
+//! The RBM at inverse temperature beta has energy `beta E(v, h)` (eq. (1.4)),
+//! so
 //!
-//! Each [`ParallelTempering::sweep`] makes one block Gibbs step (eq. 5.1) at
-//! every temperature, then proposes to swap the states of neighbouring
+//! ```text
+//! p_beta(h_i = 1 | v) = sigmoid(beta (c_i + W_i v)),
+//! p_beta(v_j = 1 | h) = sigmoid(beta (b_j + (W^T h)_j)),
+//! F_beta(v) = -beta b·v - sum_i softplus(beta (c_i + W_i v)),
+//! ```
+//!
+//! the tempered free energy of eq. (6.3). Hot chains (small beta) see a
+//! flattened landscape and move between modes easily; swaps pass their
+//! states down to the chain at beta = 1.
+//!
+//! Each [`ParallelTempering::sweep`] makes one block Gibbs step (eq. (5.1))
+//! at every temperature, then proposes to swap the states of neighbouring
 //! temperatures k and k + 1, for the even pairs (0-1, 2-3, ...) on one sweep
-//! and the odd pairs (1-2, 3-4, ...) on the next. A swap of v (at beta_k)
-//! and v' (at beta_{k+1}) is accepted with probability
-//! min(1, exp(F_k(v) + F_{k+1}(v') - F_k(v') - F_{k+1}(v))), the Metropolis
-//! rule for the product distribution p_k(v) p_{k+1}(v'), which it leaves
-//! invariant. Every column of chains (one per temperature) is independent
-//! of the others.
+//! and the odd pairs (1-2, 3-4, ...) on the next. A swap of `v` (at
+//! `beta_k`) and `v'` (at `beta_{k+1}`) is accepted with probability
+//!
+//! ```text
+//! min(1, exp(F_k(v) + F_{k+1}(v') - F_k(v') - F_{k+1}(v))),
+//! ```
+//!
+//! eq. (6.4): the Metropolis rule for the product distribution
+//! `p_k(v) p_{k+1}(v')`, which it leaves invariant. Every column of chains
+//! (one per temperature) is independent of the others.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::Rng;

@@ -4,7 +4,8 @@
 //! its display equations `\tag{N.k}`. This check fails on:
 //!
 //! - (f) a tag whose first number is not the chapter's number, a tag in an
-//!   unnumbered page, or a tag used twice;
+//!   unnumbered page, a tag used twice, or tags that do not run (N.1), (N.2),
+//!   ... in reading order;
 //! - (g) a citation `eq. (N.k)` in a `.rs` file (doc comment, comment or
 //!   message) with no `\tag{N.k}` in chapter N, and a reference `(N.k)` or
 //!   `eq. N.k` in a page of the book with no such tag;
@@ -156,6 +157,7 @@ fn collect_tags(
     for page in tree.paths_under(book_src, "md") {
         let relative = page.strip_prefix(book_src).unwrap_or(page);
         let chapter = chapters.get(&relative.to_string_lossy().replace('\\', "/"));
+        let mut next_index = 1;
         for (k, line) in tree.get(page).unwrap_or_default().lines().enumerate() {
             for cap in TAG.captures_iter(line) {
                 let n = EqNumber {
@@ -170,8 +172,13 @@ fn collect_tags(
                     Some(&c) if c != n.chapter => problems.push(format!(
                         "{at}: \\tag{{{n}}} in chapter {c}: its tags must read ({c}.k)"
                     )),
+                    Some(_) if n.index != next_index => problems.push(format!(
+                        "{at}: \\tag{{{n}}} out of order: the next equation of chapter {} is ({}.{next_index})",
+                        n.chapter, n.chapter
+                    )),
                     Some(_) => {}
                 }
+                next_index = n.index + 1;
                 if let Some(first) = tags.get(&n) {
                     problems.push(format!("{at}: \\tag{{{n}}} is also used at {first}"));
                 } else {
@@ -395,12 +402,28 @@ mod tests {
     }
 
     #[test]
+    fn catches_tags_out_of_reading_order() {
+        let one = "$$ E \\tag{1.2} $$\n$$ Z \\tag{1.1} $$\nBy (1.1), eq. 1.2 holds.\n";
+        let problems = run(&with(good_book(), "book/src/one.md", one));
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(problems[0].contains(
+            "book/src/one.md:1: \\tag{1.2} out of order: the next equation of chapter 1 is (1.1)"
+        ));
+        assert!(problems[1].contains(
+            "book/src/one.md:2: \\tag{1.1} out of order: the next equation of chapter 1 is (1.3)"
+        ));
+    }
+
+    #[test]
     fn catches_a_tag_used_twice() {
         let one = format!("{ONE}$$ again \\tag{{1.1}} $$\n");
         let problems = run(&with(good_book(), "book/src/one.md", one));
-        assert_one_problem(
-            &problems,
-            "book/src/one.md:4: \\tag{1.1} is also used at book/src/one.md:1",
+        // A second (1.1) is also out of order; both are reported.
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        let duplicate = "book/src/one.md:4: \\tag{1.1} is also used at book/src/one.md:1";
+        assert!(
+            problems.iter().any(|p| p.contains(duplicate)),
+            "{problems:#?}"
         );
     }
 
