@@ -4,7 +4,7 @@
 //! results: the book's chapter *Exact partition functions for tiny machines*
 //! explains why `log(1 + exp(x))` must never be computed as written.
 
-/// softplus(x) = log(1 + e^x), eq. (2.5) in the book, without overflow for large x.
+/// softplus(x) = log(1 + e^x), eq. (2.4) in the book, without overflow for large x.
 pub fn softplus(x: f64) -> f64 {
     if x > 0.0 {
         x + (-x).exp().ln_1p()

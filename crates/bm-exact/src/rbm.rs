@@ -102,7 +102,7 @@ impl Rbm {
         -self.visible_bias.dot(&v) - hidden_input.mapv(softplus).sum()
     }
 
-    /// F(h) = -c^T h - sum_j softplus(b_j + (W^T h)_j), eq. (2.4) in the book:
+    /// F(h) = -c^T h - sum_j softplus(b_j + (W^T h)_j), eq. (2.5) in the book:
     /// the same sum with the roles of the layers swapped.
     pub fn hidden_free_energy(&self, h: ArrayView1<f64>) -> f64 {
         let visible_input = &self.visible_bias + &self.weights.t().dot(&h);

@@ -48,6 +48,7 @@ mod error;
 mod gaussian;
 mod gradient;
 mod kernels;
+mod mean_field;
 mod model;
 mod monitor;
 pub mod numerics;
@@ -68,6 +69,7 @@ pub use gaussian::{
     gaussian_statistics, train_gaussian,
 };
 pub use gradient::{Gradient, PersistentChains, cd_gradient, mean_statistics};
+pub use mean_field::{MeanFieldEstimate, MeanFieldOrder, mean_field_log_partition};
 pub use model::{Rbm, check_data};
 pub use monitor::{
     EpochMonitors, exact_mean_log_likelihood, free_energy_gap, reconstruction_error,

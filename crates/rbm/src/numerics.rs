@@ -16,7 +16,7 @@ pub fn sigmoid(x: f32) -> f32 {
     }
 }
 
-/// softplus(x) = log(1 + e^x), eq. (2.5) in the book, computed as
+/// softplus(x) = log(1 + e^x), eq. (2.4) in the book, computed as
 /// max(x, 0) + log(1 + e^-|x|) so that no exponential exceeds 1.
 pub fn softplus(x: f32) -> f32 {
     if x > 0.0 {
