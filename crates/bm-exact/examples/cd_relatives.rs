@@ -14,7 +14,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 use bm_exact::objectives::{
-    expected_log_likelihood, expected_pseudo_log_likelihood, nce_objective, ratio_matching_loss,
+    self, expected_log_likelihood, expected_pseudo_log_likelihood, flatten, nce_objective,
+    ratio_matching_loss,
 };
 use bm_exact::{Rbm, empirical_distribution, state_vector};
 use ndarray::{Array1, Array2, ArrayView1};
@@ -49,22 +50,8 @@ impl Method {
     }
 }
 
-fn flatten(rbm: &Rbm) -> Vec<f64> {
-    rbm.visible_bias()
-        .iter()
-        .chain(rbm.hidden_bias().iter())
-        .chain(rbm.weights().iter())
-        .copied()
-        .collect()
-}
-
 fn unflatten(x: &[f64], n: usize) -> Rbm {
-    Rbm::new(
-        Array1::from_vec(x[..D].to_vec()),
-        Array1::from_vec(x[D..D + n].to_vec()),
-        Array2::from_shape_vec((n, D), x[D + n..D + n + n * D].to_vec()).unwrap(),
-    )
-    .unwrap()
+    objectives::unflatten(x, D, n).expect("finite parameters")
 }
 
 /// The ascent direction of `method` at x (the model's parameters, plus log Z

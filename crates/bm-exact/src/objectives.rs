@@ -20,7 +20,29 @@
 use ndarray::{Array1, ArrayView1};
 
 use crate::numerics::{log_sum_exp, sigmoid, softplus};
-use crate::{Rbm, state_vector};
+use crate::{Rbm, Result, state_vector};
+
+/// The parameters as one vector (b, then c, then W row by row), the form
+/// in which an optimiser or a finite-difference check moves them.
+pub fn flatten(rbm: &Rbm) -> Vec<f64> {
+    rbm.visible_bias()
+        .iter()
+        .chain(rbm.hidden_bias().iter())
+        .chain(rbm.weights().iter())
+        .copied()
+        .collect()
+}
+
+/// The inverse of [`flatten`]; entries after the RBM's are ignored.
+pub fn unflatten(x: &[f64], n_visible: usize, n_hidden: usize) -> Result<Rbm> {
+    let (d, n) = (n_visible, n_hidden);
+    Rbm::new(
+        Array1::from_vec(x[..d].to_vec()),
+        Array1::from_vec(x[d..d + n].to_vec()),
+        ndarray::Array2::from_shape_vec((n, d), x[d + n..d + n + n * d].to_vec())
+            .expect("n_hidden * n_visible weights"),
+    )
+}
 
 /// F(v) for every visible state s = 0 .. 2^d - 1.
 fn free_energies(rbm: &Rbm) -> Array1<f64> {

@@ -6,7 +6,8 @@
 //! for a different target (the control).
 
 use bm_exact::objectives::{
-    expected_log_likelihood, expected_pseudo_log_likelihood, nce_objective, ratio_matching_loss,
+    self, expected_log_likelihood, expected_pseudo_log_likelihood, flatten, nce_objective,
+    ratio_matching_loss,
 };
 use bm_exact::{Rbm, state_vector};
 use ndarray::{Array1, Array2};
@@ -26,22 +27,8 @@ fn random_rbm(rng: &mut impl Rng) -> Rbm {
     .unwrap()
 }
 
-fn flatten(rbm: &Rbm) -> Vec<f64> {
-    rbm.visible_bias()
-        .iter()
-        .chain(rbm.hidden_bias().iter())
-        .chain(rbm.weights().iter())
-        .copied()
-        .collect()
-}
-
 fn unflatten(x: &[f64]) -> Rbm {
-    Rbm::new(
-        Array1::from_vec(x[..D].to_vec()),
-        Array1::from_vec(x[D..D + N].to_vec()),
-        Array2::from_shape_vec((N, D), x[D + N..].to_vec()).unwrap(),
-    )
-    .unwrap()
+    objectives::unflatten(x, D, N).unwrap()
 }
 
 /// The largest |d objective / d x_i| by central differences.
