@@ -128,7 +128,7 @@ fn check_claims(results: &MnistRbmResults) {
     assert_eq!(said.contains("every model scores higher"), every, "{said}");
     let mut broken = results.models.clone();
     let e = &mut broken[0].evaluation;
-    e.test_log_probability.estimate = e.train_subset_log_probability.estimate + 1.0;
+    e.test_log_probability.estimate = e.train_subset_log_probability.unwrap().estimate + 1.0;
     let said = claims::overfitting_sentence(&broken, n);
     assert!(said.starts_with("Not every model"), "{said}");
     assert!(
@@ -159,6 +159,16 @@ fn check_claims(results: &MnistRbmResults) {
     let reversed = reference([b - 10.0, a - 10.0]);
     let said = claims::reference_sentence(&results.models, &reversed);
     assert_eq!(said.contains("a different order"), a != b, "{said}");
+
+    // The chains: below the test digits' free energy for every model, or not.
+    let every = claims::chains_sentence(results).contains("for every sampled model");
+    let mut broken = results.clone();
+    for s in &mut broken.samples {
+        s.mean_free_energy.push(1e9);
+    }
+    let said = claims::chains_sentence(&broken);
+    assert!(said.contains("below the test digits' for none"), "{said}");
+    assert!(every || !said.contains("for every"), "{said}");
 }
 
 /// [`common::assert_refused`], and the refusal comes before any work.

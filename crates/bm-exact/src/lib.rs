@@ -39,6 +39,7 @@ mod enumerate;
 mod error;
 mod model_file;
 pub mod numerics;
+pub mod objectives;
 mod params;
 mod rbm;
 

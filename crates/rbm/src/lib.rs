@@ -52,6 +52,7 @@ mod error;
 pub mod gaussian;
 mod gradient;
 mod kernels;
+mod mean_field;
 mod model;
 mod monitor;
 pub mod numerics;
@@ -74,6 +75,7 @@ pub use gaussian::{
     gaussian_statistics, train_gaussian,
 };
 pub use gradient::{Gradient, PersistentChains, cd_gradient, mean_statistics};
+pub use mean_field::{MeanFieldEstimate, MeanFieldOrder, mean_field_log_partition};
 pub use model::{Rbm, check_data};
 pub use monitor::{
     EpochMonitors, exact_mean_log_likelihood, free_energy_gap, reconstruction_error,

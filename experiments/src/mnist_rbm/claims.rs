@@ -3,15 +3,29 @@
 //! results and says what it found when the pattern does not hold, so the
 //! chapter never claims more than the numbers show.
 
-use super::{ModelResult, Reference, SmallResult};
+use super::{MnistRbmResults, ModelResult, Reference, SmallResult};
 
 /// (train log p on the gap subset) - (test log p): how much better a model
 /// does on digits it was trained on, measured on sets of the same size.
+/// NaN if the results predate that measurement.
 pub fn overfit(m: &ModelResult) -> f64 {
-    m.evaluation.train_subset_log_probability.estimate - m.evaluation.test_log_probability.estimate
+    m.evaluation
+        .train_subset_log_probability
+        .map_or(f64::NAN, |b| b.estimate)
+        - m.evaluation.test_log_probability.estimate
 }
 
-/// The free-energy gap after the last epoch, eq. (9.3).
+/// Whether the results measured the log-probability of the gap subset.
+pub fn measured_subset(models: &[ModelResult]) -> bool {
+    models
+        .iter()
+        .all(|m| m.evaluation.train_subset_log_probability.is_some())
+}
+
+const NOT_MEASURED: &str = "This run did not measure the log-probability of the training subset \
+     on which the gap is taken; rerun `mnist-rbm` to compare train and test like for like.";
+
+/// The free-energy gap after the last epoch, eq. (8.3).
 pub fn final_gap(m: &ModelResult) -> f64 {
     m.training
         .free_energy_gap
@@ -27,6 +41,9 @@ fn name(m: &ModelResult) -> &str {
 /// Whether every model scores higher on its training subset than on the
 /// test digits, and by how much.
 pub fn overfitting_sentence(models: &[ModelResult], n_subset: usize) -> String {
+    if !measured_subset(models) {
+        return NOT_MEASURED.into();
+    }
     let Some(lo) = models
         .iter()
         .min_by(|a, b| overfit(a).total_cmp(&overfit(b)))
@@ -60,9 +77,12 @@ pub fn overfitting_sentence(models: &[ModelResult], n_subset: usize) -> String {
     }
 }
 
-/// Eq. (9.3) checked: the final free-energy gap against train-subset minus
+/// Eq. (8.3) checked: the final free-energy gap against train-subset minus
 /// test log p (log Z cancels, so they differ only by f32 rounding).
 pub fn gap_sentence(models: &[ModelResult]) -> String {
+    if !measured_subset(models) {
+        return String::new();
+    }
     let worst = models.iter().max_by(|a, b| {
         (final_gap(a) - overfit(a))
             .abs()
@@ -75,7 +95,7 @@ pub fn gap_sentence(models: &[ModelResult]) -> String {
     if diff < 0.01 {
         format!(
             "For every model the final free-energy gap equals train-subset minus test log p to \
-             within {diff:.1e} nats, as eq. (9.3) says (log Z cancels; only f32 rounding remains)."
+             within {diff:.1e} nats, as eq. (8.3) says (log Z cancels; only f32 rounding remains)."
         )
     } else {
         format!(
@@ -189,5 +209,49 @@ pub fn small_sentence(s: &SmallResult) -> String {
         s.exact.ais_error,
         s.evaluation.effective_sample_size,
         s.evaluation.n_chains
+    )
+}
+
+/// The long chains: pixels on relative to a training digit, and whether
+/// the chains settle below the test digits' mean free energy.
+pub fn chains_sentence(r: &MnistRbmResults) -> String {
+    let mut ratios = Vec::new();
+    let mut below = Vec::new();
+    let mut above = Vec::new();
+    for s in &r.samples {
+        let pixels = s.mean_pixels_on.last().copied().unwrap_or(f64::NAN);
+        ratios.push(format!(
+            "{} {:.2}",
+            s.model,
+            pixels / r.train_mean_pixels_on
+        ));
+        let chain_f = s.mean_free_energy.last().copied().unwrap_or(f64::NAN);
+        let test_f = r
+            .models
+            .iter()
+            .find(|m| m.training.name == s.model)
+            .map_or(f64::NAN, |m| m.test_mean_free_energy);
+        if chain_f < test_f {
+            below.push(s.model.as_str());
+        } else {
+            above.push(s.model.as_str());
+        }
+    }
+    let free_energy = if above.is_empty() {
+        "for every sampled model the chains' mean free energy is below the test digits'".into()
+    } else {
+        format!(
+            "the chains' mean free energy is below the test digits' for {} and not for {}",
+            if below.is_empty() {
+                "none".into()
+            } else {
+                below.join(", ")
+            },
+            above.join(", ")
+        )
+    };
+    format!(
+        "Pixels on in the chains' states relative to a training digit: {}; {free_energy}.",
+        ratios.join(", ")
     )
 }

@@ -55,9 +55,13 @@ pub struct Evaluation {
     /// Mean log-probability of the training subset on which the free-energy
     /// gap is measured (the first `n_test` training digits), so that the gap
     /// can be compared with train minus test log-probability like for like.
-    pub train_subset_log_probability: Bracket,
+    /// `None` in results written before it was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_subset_log_probability: Option<Bracket>,
     /// Mean log-probability of the test digits binarised in other ways
-    /// (see `Digits::test_binarisations`), with the same log Z.
+    /// (see `Digits::test_binarisations`), with the same log Z; empty in
+    /// results written before it was measured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub test_binarisations: Vec<NamedBracket>,
 }
 
@@ -96,7 +100,7 @@ pub fn evaluate(
         n_betas: estimate.n_betas,
         test_log_probability: log_probability(digits.test.view()),
         train_log_probability: log_probability(digits.train.view()),
-        train_subset_log_probability: log_probability(digits.train_subset()),
+        train_subset_log_probability: Some(log_probability(digits.train_subset())),
         test_binarisations: digits
             .test_binarisations
             .iter()

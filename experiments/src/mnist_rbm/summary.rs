@@ -74,7 +74,9 @@ pub fn markdown(r: &MnistRbmResults, config_file: &str) -> String {
             m.training.final_momentum,
             bracket(&m.evaluation.test_log_probability),
             m.evaluation.train_log_probability.estimate,
-            m.evaluation.train_subset_log_probability.estimate,
+            m.evaluation
+                .train_subset_log_probability
+                .map_or(f64::NAN, |b| b.estimate),
             claims::overfit(m),
             claims::final_gap(m),
             bracket(&m.evaluation.log_partition),
@@ -155,6 +157,7 @@ fn chain_table(md: &mut String, r: &MnistRbmResults) {
             s.mean_pixels_on.last().copied().unwrap_or(f64::NAN)
         );
     }
+    let _ = writeln!(md, "\n{}", claims::chains_sentence(r));
 }
 
 /// The same models and log Z, test digits binarised three ways.
