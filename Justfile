@@ -40,3 +40,7 @@ lint:
 # Everything CI runs.
 ci:
     bash .ci/run
+
+# Time one greedy-pretraining epoch (784 x 500) and one fine-tuning epoch against their references.
+bench-dbn:
+    cargo bench -p dbn --bench greedy

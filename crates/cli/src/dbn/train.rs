@@ -137,7 +137,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         n_labels,
         greedy,
     };
-    let checkpoint_path = checkpoint_path(&args.out);
+    let checkpoint_path = crate::checkpoint::path_for(&args.out);
     let resume = if args.resume {
         read_checkpoint(&checkpoint_path, &settings)?
     } else {
@@ -259,12 +259,6 @@ fn greedy_config(args: &Args) -> anyhow::Result<GreedyConfig> {
         },
         layers,
     })
-}
-
-fn checkpoint_path(model: &Path) -> PathBuf {
-    let mut name = model.as_os_str().to_owned();
-    name.push(".checkpoint");
-    PathBuf::from(name)
 }
 
 fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
