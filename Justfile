@@ -64,3 +64,7 @@ grade-all FOLDER CSV="gradebook.csv":
 # Check the assignments: releases score 0, solutions full marks, mutants less.
 assignments-check:
     cargo run --release -p classroom -- check
+
+# Time one greedy-pretraining epoch (784 x 500) and one fine-tuning epoch against their references.
+bench-dbn:
+    cargo bench -p dbn --bench greedy

@@ -8,6 +8,7 @@
 pub mod ais_vs_exact;
 pub mod cd_bias;
 pub mod config;
+pub mod dbn_digits;
 pub mod mnist_rbm;
 pub mod output;
 pub mod plot;

@@ -32,6 +32,11 @@ pub const EXPERIMENTS: &[Experiment] = &[
         description: crate::ais_vs_exact::DESCRIPTION,
         run: crate::ais_vs_exact::run,
     },
+    Experiment {
+        name: crate::dbn_digits::NAME,
+        description: crate::dbn_digits::DESCRIPTION,
+        run: crate::dbn_digits::run,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Experiment> {

@@ -46,6 +46,8 @@ enum Command {
     Sample(sample::Args),
     /// Per-example free energies and log-probabilities (anomaly scores).
     Score(score::Args),
+    /// Deep belief nets: train, sample, classify, features.
+    Dbn(dbn::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Logz(args) => logz::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Score(args) => score::run(args),
+        Command::Dbn(args) => dbn::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

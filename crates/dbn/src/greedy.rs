@@ -2,6 +2,8 @@
 //! as an RBM on the data, then layer 2 as an RBM on layer 1's up-pass, and
 //! so on; label units, if any, join the top RBM's visible layer.
 
+use std::ops::ControlFlow;
+
 use ndarray::{Array2, ArrayView2, Axis, concatenate};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -60,13 +62,25 @@ impl GreedyConfig {
 }
 
 /// Where training stands after an epoch; passed to the caller's hook (for
-/// progress bars and checkpoints).
+/// progress bars and checkpoints). Returning `ControlFlow::Break` stops
+/// training after this epoch (for Ctrl-C).
 pub struct EpochDone<'a> {
     /// The layer being trained, counted from 1.
     pub layer: usize,
-    /// Epochs finished in this layer.
-    pub epochs_done: usize,
+    /// The layers finished before it, bottom first.
+    pub finished: &'a [Rbm],
+    /// The trainer of this layer, after `trainer.epochs_done()` epochs.
     pub trainer: &'a Trainer,
+}
+
+/// Where to continue an interrupted run: the finished layers and, if a
+/// layer was in progress, its trainer (restored with `Trainer::resume`).
+/// The top layer with labels is kept in its joint form (labels as extra
+/// visible units) until training ends.
+#[derive(Default)]
+pub struct GreedyResume {
+    pub finished: Vec<Rbm>,
+    pub current: Option<Trainer>,
 }
 
 /// The random numbers of layer k (counted from 1): its initial weights and,
@@ -89,44 +103,74 @@ pub fn train_greedy(
     config: &GreedyConfig,
     after_epoch: &mut dyn FnMut(EpochDone),
 ) -> Result<Dbn, DbnError> {
+    let mut hook = |done: EpochDone| {
+        after_epoch(done);
+        ControlFlow::Continue(())
+    };
+    let run = train_greedy_from(data, labels, config, GreedyResume::default(), &mut hook)?;
+    Ok(run.expect("a run that is never stopped finishes"))
+}
+
+/// [`train_greedy`] that continues from `resume` and stops (returning
+/// `None`) when `after_epoch` breaks. Layer k's input and initial weights
+/// come from a random stream of (seed, k) alone, so a resumed run ends with
+/// the same bits as one that was never interrupted.
+pub fn train_greedy_from(
+    data: ArrayView2<f32>,
+    labels: Option<(&[usize], usize)>,
+    config: &GreedyConfig,
+    resume: GreedyResume,
+    after_epoch: &mut dyn FnMut(EpochDone) -> ControlFlow<()>,
+) -> Result<Option<Dbn>, DbnError> {
     config.check()?;
     check_labels(data, labels)?;
     let n_layers = config.layers.len();
-    let mut layers: Vec<Rbm> = Vec::new();
+    let GreedyResume {
+        mut finished,
+        mut current,
+    } = resume;
     let mut input = data.to_owned();
     for (k, layer) in config.layers.iter().enumerate() {
         let mut rng = layer_rng(config.seed, k + 1);
         if k > 0 {
-            input = up_one_layer(&layers[k - 1], input.view(), config.up_pass, &mut rng);
+            input = up_one_layer(&finished[k - 1], input.view(), config.up_pass, &mut rng);
         }
-        let is_top_with_labels = k + 1 == n_layers && labels.is_some();
-        let visible = match labels.filter(|_| is_top_with_labels) {
-            Some((classes, n_labels)) => {
-                concatenate![Axis(1), input, one_hot(classes, n_labels)]
-            }
+        if k < finished.len() {
+            continue; // trained before the interruption; only its up-pass is needed
+        }
+        let visible = match labels.filter(|_| k + 1 == n_layers) {
+            Some((classes, n_labels)) => concatenate![Axis(1), input, one_hot(classes, n_labels)],
             None => input.clone(),
         };
-        let initial = Rbm::initialise(layer.n_hidden, visible.view(), &mut rng);
-        let mut trainer = Trainer::new(initial, layer.train.clone())
-            .map_err(|e| DbnError::from(e).in_layer(k + 1))?;
+        let mut trainer = match current.take() {
+            Some(trainer) => trainer,
+            None => {
+                let initial = Rbm::initialise(layer.n_hidden, visible.view(), &mut rng);
+                Trainer::new(initial, layer.train.clone())
+                    .map_err(|e| DbnError::from(e).in_layer(k + 1))?
+            }
+        };
         rbm::check_data(trainer.rbm(), visible.view())
             .map_err(|e| DbnError::from(e).in_layer(k + 1))?;
-        for _ in 0..layer.train.epochs {
+        while trainer.epochs_done() < layer.train.epochs {
             trainer.train_epoch(visible.view());
-            after_epoch(EpochDone {
+            let done = EpochDone {
                 layer: k + 1,
-                epochs_done: trainer.epochs_done(),
+                finished: &finished,
                 trainer: &trainer,
-            });
+            };
+            if after_epoch(done).is_break() {
+                return Ok(None);
+            }
         }
-        layers.push(trainer.into_rbm());
+        finished.push(trainer.into_rbm());
     }
     let labels = labels.map(|(_, n_labels)| {
-        let (top, units) = split_top(&layers[n_layers - 1], n_labels);
-        layers[n_layers - 1] = top;
+        let (top, units) = split_top(&finished[n_layers - 1], n_labels);
+        finished[n_layers - 1] = top;
         units
     });
-    Dbn::new(layers, labels)
+    Dbn::new(finished, labels).map(Some)
 }
 // ANCHOR_END: train_greedy
 

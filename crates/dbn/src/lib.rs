@@ -47,6 +47,8 @@ pub use classifier::{Classifier, Dense, FineTuneConfig, accuracy, fine_tune};
 pub use error::DbnError;
 pub use exact::{ExactDbn, ExactLabels, ExactSummary};
 pub use file::format_of;
-pub use greedy::{EpochDone, GreedyConfig, LayerConfig, train_greedy};
+pub use greedy::{
+    EpochDone, GreedyConfig, GreedyResume, LayerConfig, train_greedy, train_greedy_from,
+};
 pub use model::{Dbn, Labels};
 pub use passes::{UpPass, one_hot};

@@ -32,6 +32,7 @@ impl Labels {
     }
 }
 
+// ANCHOR: dbn_type
 /// A deep belief net of K layers. Layer k (counted from 1) is an RBM between
 /// h_{k-1} and h_k, with h_0 = v. The top two layers, h_{K-1} and h_K, form
 /// an undirected RBM (with the label units beside h_{K-1} when there are
@@ -44,6 +45,7 @@ pub struct Dbn {
     layers: Vec<Rbm>,
     labels: Option<Labels>,
 }
+// ANCHOR_END: dbn_type
 
 impl Dbn {
     /// A net from its layers, bottom first. Refused, naming the layer, when

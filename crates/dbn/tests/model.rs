@@ -308,3 +308,73 @@ fn bad_greedy_settings_name_the_layer() {
         .to_string();
     assert!(err.contains("labels"), "{err}");
 }
+
+#[test]
+fn the_example_file_of_the_notation_page_loads() {
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../book/src/notation.md"
+    ))
+    .unwrap();
+    let start = page
+        .find("```toml\nformat = \"dbn\"")
+        .expect("the dbn example")
+        + "```toml\n".len();
+    let end = start + page[start..].find("```").unwrap();
+    let net = ExactDbn::from_toml_str(&page[start..end]).unwrap();
+    assert_eq!(net.layers().len(), 2);
+    assert_eq!(net.labels().unwrap().bias.len(), 2);
+}
+
+#[test]
+fn a_resumed_greedy_run_equals_an_uninterrupted_one() {
+    use dbn::{GreedyResume, train_greedy_from};
+    use std::ops::ControlFlow;
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let data = Array2::from_shape_fn((60, 6), |_| rng.random_range(0..2) as f32);
+    let classes: Vec<usize> = (0..60).map(|n| n % 3).collect();
+    let mut second = layer(4, 3, 3);
+    second.train.estimator = Estimator::Pcd { k: 1, n_chains: 5 };
+    let config = GreedyConfig {
+        seed: 5,
+        up_pass: UpPass::Samples,
+        layers: vec![layer(5, 3, 2), second],
+    };
+    let labels = Some((&classes[..], 3));
+    let whole = train_greedy(data.view(), labels, &config, &mut |_| ()).unwrap();
+    // Stop after the first epoch of layer 2, keeping what a checkpoint keeps.
+    let mut saved = None;
+    let stopped = train_greedy_from(
+        data.view(),
+        labels,
+        &config,
+        GreedyResume::default(),
+        &mut |d| {
+            if d.layer == 2 && d.trainer.epochs_done() == 1 {
+                let t = d.trainer;
+                let resumed = rbm::Trainer::resume(
+                    t.rbm().clone(),
+                    t.config().clone(),
+                    t.velocity().clone(),
+                    t.chains().cloned(),
+                    t.epochs_done(),
+                )
+                .unwrap();
+                saved = Some(GreedyResume {
+                    finished: d.finished.to_vec(),
+                    current: Some(resumed),
+                });
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        },
+    )
+    .unwrap();
+    assert!(stopped.is_none());
+    let resumed = train_greedy_from(data.view(), labels, &config, saved.unwrap(), &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap()
+    .unwrap();
+    assert_eq!(resumed, whole);
+}
