@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 mod checkpoint;
 mod common;
+mod ebm;
 mod exact;
 mod filters;
 mod logz;
@@ -45,6 +46,9 @@ enum Command {
     Sample(sample::Args),
     /// Per-example free energies and log-probabilities (anomaly scores).
     Score(score::Args),
+    /// Energy-based models with an MLP energy: train, sample (Langevin,
+    /// MALA, annealed) and score.
+    Ebm(ebm::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Command::Logz(args) => logz::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Score(args) => score::run(args),
+        Command::Ebm(args) => ebm::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

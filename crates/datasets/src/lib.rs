@@ -29,6 +29,7 @@ pub mod image_grid;
 pub use bars_and_stripes::{MAX_SIDE, bars_and_stripes};
 pub use binarize::{binarize_sample, binarize_threshold};
 pub use csv_file::{read_binary_csv, read_csv, write_csv};
+pub use csv_file::{read_real_csv, write_real_csv};
 pub use error::DataError;
 pub use idx::{
     IdxImages, IdxSplit, has_idx_split, load_idx_folder, read_idx_images, read_idx_labels,

@@ -62,10 +62,13 @@ pub struct LogPartition {
     /// The probability in the outermost ring of cells: when it is small,
     /// so is the mass outside the square.
     pub edge_mass: f64,
-    pub grid: Grid2d,
+    /// The square (or segment) [-half_width, half_width]^d and the number of
+    /// cells per side of the finer grid.
+    pub half_width: f64,
+    pub cells_per_side: usize,
 }
 
-// ANCHOR: quadrature
+// TODO-ANCHOR: quadrature
 /// -E(c) + log h^2 for each cell centre c: the log of each cell's
 /// unnormalised mass, eq. (11.9).
 fn log_cell_masses(energy: &dyn Energy, grid: Grid2d) -> Array1<f64> {
@@ -94,10 +97,32 @@ pub fn log_partition(energy: &dyn Energy, grid: Grid2d) -> LogPartition {
         value: fine,
         discretisation_error: (fine - coarse).abs(),
         edge_mass: log_sum_exp(&edge).exp(),
-        grid: fine_grid,
+        half_width: grid.half_width,
+        cells_per_side: fine_grid.n,
     }
 }
-// ANCHOR_END: quadrature
+
+/// log Z of a 1-D energy by the midpoint rule on [-a, a] with n and 2n
+/// cells, with the same two error terms as [`log_partition`].
+pub fn log_partition_1d(energy: &dyn Energy, half_width: f64, n: usize) -> LogPartition {
+    let log_masses = |n: usize| -> Array1<f64> {
+        let h = 2.0 * half_width / n as f64;
+        let x = Array2::from_shape_fn((n, 1), |(i, _)| -half_width + (i as f64 + 0.5) * h);
+        energy.energies(x.view()).mapv(|e| -e + h.ln())
+    };
+    let coarse = log_sum_exp(log_masses(n).as_slice().unwrap());
+    let fine_masses = log_masses(2 * n);
+    let fine = log_sum_exp(fine_masses.as_slice().unwrap());
+    let edge = [fine_masses[0] - fine, fine_masses[2 * n - 1] - fine];
+    LogPartition {
+        value: fine,
+        discretisation_error: (fine - coarse).abs(),
+        edge_mass: log_sum_exp(&edge).exp(),
+        half_width,
+        cells_per_side: 2 * n,
+    }
+}
+// TODO-ANCHOR_END: quadrature
 
 /// The model's probability of each cell of `grid` (normalised on the grid).
 pub fn cell_probabilities(energy: &dyn Energy, grid: Grid2d) -> Array1<f64> {

@@ -28,7 +28,7 @@ pub enum Objective {
 
 /// Everything a training run needs; `check()` validates it before any work.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct TrainConfig {
     /// Widths of the hidden layers (the input width comes from the data).
     pub hidden: Vec<usize>,
@@ -160,7 +160,7 @@ pub fn clip_global_norm(grad: &mut [f64], max_norm: f64) -> f64 {
     norm
 }
 
-// ANCHOR: ml_gradient
+// TODO-ANCHOR: ml_gradient
 /// The gradient of the regularised maximum-likelihood loss, eq. (11.8):
 /// L = mean E(x+) - mean E(x-) + alpha (mean E(x+)^2 + mean E(x-)^2),
 /// dL/dtheta = sum_i w+_i grad E(x+_i) + sum_j w-_j grad E(x-_j) with
@@ -182,7 +182,7 @@ pub fn ml_gradient(
     let grad = g_pos.iter().zip(&g_neg).map(|(a, b)| a + b).collect();
     (grad, e_pos, e_neg)
 }
-// ANCHOR_END: ml_gradient
+// TODO-ANCHOR_END: ml_gradient
 
 /// The regularised maximum-likelihood loss of eq. (11.8) (for tests).
 pub fn ml_loss(
@@ -198,7 +198,7 @@ pub fn ml_loss(
         + alpha * (mean_sq(&e_pos) + mean_sq(&e_neg))
 }
 
-// ANCHOR: dsm
+// TODO-ANCHOR: dsm
 /// The denoising score matching loss, eq. (12.3), for noisy points
 /// x~ = x + sigma xi: L = 1/(2n) sum_i |grad_x E(x~_i) - (x~_i - x_i) / sigma^2|^2.
 pub fn dsm_loss(
@@ -244,7 +244,7 @@ pub fn dsm_gradient(
     let g_minus = flatten(&model.weighted_param_grad(minus.view(), weights.view()).1);
     g_plus.iter().zip(&g_minus).map(|(a, b)| a - b).collect()
 }
-// ANCHOR_END: dsm
+// TODO-ANCHOR_END: dsm
 
 /// A divergence caught by the detector.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
