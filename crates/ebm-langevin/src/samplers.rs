@@ -22,7 +22,7 @@ fn gaussian_noise(shape: (usize, usize), rng: &mut impl Rng) -> Array2<f64> {
     Array2::from_shape_simple_fn(shape, || rng.sample(StandardNormal))
 }
 
-// TODO-ANCHOR: ula
+// ANCHOR: ula
 /// One step of unadjusted Langevin dynamics at temperature T, eq. (11.5):
 /// x <- x - eps grad E(x) + sqrt(2 eps T) xi, xi ~ N(0, I).
 pub fn ula_step(
@@ -39,7 +39,7 @@ pub fn ula_step(
         *x += -step_size * g + noise_scale * z;
     });
 }
-// TODO-ANCHOR_END: ula
+// ANCHOR_END: ula
 
 /// `n_steps` ULA steps at temperature 1.
 pub fn ula(
@@ -54,7 +54,7 @@ pub fn ula(
     }
 }
 
-// TODO-ANCHOR: mala
+// ANCHOR: mala
 /// One MALA step, eq. (11.6): propose y = x - eps grad E(x) + sqrt(2 eps) xi
 /// and accept with probability
 /// min(1, exp(-E(y) + E(x)) q(x | y) / q(y | x)),
@@ -86,7 +86,7 @@ pub fn mala_step(
     }
     accepted
 }
-// TODO-ANCHOR_END: mala
+// ANCHOR_END: mala
 
 /// `n_steps` MALA steps; returns the acceptance rate.
 pub fn mala(
@@ -103,7 +103,7 @@ pub fn mala(
     accepted as f64 / (n_steps * x.nrows()).max(1) as f64
 }
 
-// TODO-ANCHOR: annealed
+// ANCHOR: annealed
 /// Annealed Langevin, eq. (12.5): `steps_per_level` ULA steps on each energy
 /// of the ladder in turn (from the flattest to the target), with step size
 /// `step_sizes[k]` on level k. With noised energies E_sigma and step sizes
@@ -121,7 +121,7 @@ pub fn annealed_langevin(
         }
     }
 }
-// TODO-ANCHOR_END: annealed
+// ANCHOR_END: annealed
 
 /// The practitioner's sampler (IGEBM, JEM, the UvA tutorial): step size and
 /// noise chosen independently, the gradient clipped, samples clamped.
@@ -135,7 +135,7 @@ pub struct CooledSampler {
     pub clamp: Option<(f64, f64)>,
 }
 
-// TODO-ANCHOR: cooled
+// ANCHOR: cooled
 impl CooledSampler {
     /// The temperature this sampler targets where no clipping or clamping
     /// acts, eq. (11.7): x - eps g + s xi is ULA at T = s^2 / (2 eps).
@@ -156,7 +156,7 @@ impl CooledSampler {
         });
     }
 }
-// TODO-ANCHOR_END: cooled
+// ANCHOR_END: cooled
 
 /// Persistent negative samples: each draw re-initialises a sample with
 /// probability `reinit_probability` (with `fresh`) and reuses it otherwise.

@@ -1,5 +1,5 @@
 //! Training an energy network: maximum likelihood with sampled negatives
-//! (eq. 11.8) and the alpha (E+^2 + E-^2) regulariser, or denoising score
+//! (eq. 11.10) and the alpha (E+^2 + E-^2) regulariser, or denoising score
 //! matching (eq. 12.3); Adam, gradient clipping by the global norm, and a
 //! divergence detector that rolls back instead of writing NaN.
 //!
@@ -20,7 +20,7 @@ use crate::samplers::{ReplayBuffer, ula_step};
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Objective {
-    /// Maximum likelihood with Langevin negatives, eq. (11.8).
+    /// Maximum likelihood with Langevin negatives, eq. (11.10).
     MaximumLikelihood,
     /// Denoising score matching at one noise level, eq. (12.3).
     DenoisingScoreMatching,
@@ -37,6 +37,9 @@ pub struct TrainConfig {
     pub n_iterations: usize,
     pub batch_size: usize,
     pub learning_rate: f64,
+    /// The learning rate decays geometrically to learning_rate times this
+    /// factor over the run (1: constant).
+    pub final_learning_rate_factor: f64,
     /// Weight of the energy regulariser alpha (E(x+)^2 + E(x-)^2).
     pub alpha: f64,
     /// Clip the gradient to this global norm.
@@ -63,6 +66,7 @@ impl Default for TrainConfig {
             n_iterations: 2000,
             batch_size: 256,
             learning_rate: 1e-3,
+            final_learning_rate_factor: 1.0,
             alpha: 0.1,
             grad_clip: 10.0,
             langevin_steps: 20,
@@ -91,6 +95,10 @@ impl TrainConfig {
         };
         positive("learning_rate", self.learning_rate)?;
         positive("grad_clip", self.grad_clip)?;
+        positive(
+            "final_learning_rate_factor",
+            self.final_learning_rate_factor,
+        )?;
         positive("langevin_step_size", self.langevin_step_size)?;
         positive("dsm_sigma", self.dsm_sigma)?;
         positive("max_abs_energy", self.max_abs_energy)?;
@@ -160,8 +168,8 @@ pub fn clip_global_norm(grad: &mut [f64], max_norm: f64) -> f64 {
     norm
 }
 
-// TODO-ANCHOR: ml_gradient
-/// The gradient of the regularised maximum-likelihood loss, eq. (11.8):
+// ANCHOR: ml_gradient
+/// The gradient of the regularised maximum-likelihood loss, eq. (11.10):
 /// L = mean E(x+) - mean E(x-) + alpha (mean E(x+)^2 + mean E(x-)^2),
 /// dL/dtheta = sum_i w+_i grad E(x+_i) + sum_j w-_j grad E(x-_j) with
 /// w+_i = (1 + 2 alpha E(x+_i)) / n and w-_j = (-1 + 2 alpha E(x-_j)) / m.
@@ -182,9 +190,9 @@ pub fn ml_gradient(
     let grad = g_pos.iter().zip(&g_neg).map(|(a, b)| a + b).collect();
     (grad, e_pos, e_neg)
 }
-// TODO-ANCHOR_END: ml_gradient
+// ANCHOR_END: ml_gradient
 
-/// The regularised maximum-likelihood loss of eq. (11.8) (for tests).
+/// The regularised maximum-likelihood loss of eq. (11.10) (for tests).
 pub fn ml_loss(
     model: &Mlp<f64>,
     positive: ArrayView2<f64>,
@@ -198,7 +206,7 @@ pub fn ml_loss(
         + alpha * (mean_sq(&e_pos) + mean_sq(&e_neg))
 }
 
-// TODO-ANCHOR: dsm
+// ANCHOR: dsm
 /// The denoising score matching loss, eq. (12.3), for noisy points
 /// x~ = x + sigma xi: L = 1/(2n) sum_i |grad_x E(x~_i) - (x~_i - x_i) / sigma^2|^2.
 pub fn dsm_loss(
@@ -244,7 +252,7 @@ pub fn dsm_gradient(
     let g_minus = flatten(&model.weighted_param_grad(minus.view(), weights.view()).1);
     g_plus.iter().zip(&g_minus).map(|(a, b)| a - b).collect()
 }
-// TODO-ANCHOR_END: dsm
+// ANCHOR_END: dsm
 
 /// A divergence caught by the detector.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -459,7 +467,13 @@ impl Trainer {
             return Ok(None);
         }
         let mut theta = self.model.flat_params();
-        self.adam.update(&mut theta, &grad, self.learning_rate);
+        let progress = self.iteration as f64 / self.config.n_iterations.max(1) as f64;
+        let decay = self
+            .config
+            .final_learning_rate_factor
+            .powf(progress.min(1.0));
+        self.adam
+            .update(&mut theta, &grad, self.learning_rate * decay);
         self.model.set_flat_params(&theta);
         self.iteration += 1;
         if self.iteration.is_multiple_of(SNAPSHOT_EVERY) {

@@ -160,7 +160,7 @@ fn progress(steps: u64) -> indicatif::ProgressBar {
     }
 }
 
-// TODO-ANCHOR: tuned_mala
+// ANCHOR: tuned_mala
 /// Burn-in with the step size tuned (and optional cooling), then MALA with
 /// the step size frozen, so that the sampling half is exact MALA.
 fn tuned_mala(
@@ -194,7 +194,7 @@ fn tuned_mala(
     }
     (eps, accepted as f64 / (n * (args.steps - burn_in) as f64))
 }
-// TODO-ANCHOR_END: tuned_mala
+// ANCHOR_END: tuned_mala
 
 /// ULA over a geometric ladder of temperatures from T0 down to 1 with step
 /// size eps T (noise sqrt(2 eps T)), half of the steps; then ULA at T = 1.

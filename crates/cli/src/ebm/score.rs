@@ -1,6 +1,6 @@
 //! `boltzmann ebm score MODEL DATA`: the energy of each example (low =
 //! typical, an anomaly score) and, for d <= 2, log p(x) = -E(x) - log Z with
-//! log Z by quadrature (eq. 11.9) on [-a, a]^d, reported with its error terms.
+//! log Z by quadrature (eq. 11.8) on [-a, a]^d, reported with its error terms.
 
 use std::io::Write;
 use std::path::PathBuf;
