@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 mod checkpoint;
 mod common;
 mod dbn;
+mod ebm;
 mod exact;
 mod filters;
 mod logz;
@@ -48,6 +49,9 @@ enum Command {
     Score(score::Args),
     /// Deep belief nets: train, sample, classify, features.
     Dbn(dbn::Args),
+    /// Energy-based models with an MLP energy: train, sample (Langevin,
+    /// MALA, annealed) and score.
+    Ebm(ebm::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +67,7 @@ fn main() -> ExitCode {
         Command::Sample(args) => sample::run(args),
         Command::Score(args) => score::run(args),
         Command::Dbn(args) => dbn::run(args),
+        Command::Ebm(args) => ebm::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,6 +22,7 @@ use crate::error::DataError;
 enum ValueKind {
     Intensity,
     Binary,
+    Real,
 }
 
 impl ValueKind {
@@ -29,6 +30,7 @@ impl ValueKind {
         match self {
             ValueKind::Intensity => x.is_finite() && (0.0..=1.0).contains(&x),
             ValueKind::Binary => x == 0.0 || x == 1.0,
+            ValueKind::Real => x.is_finite(),
         }
     }
 
@@ -43,6 +45,7 @@ impl ValueKind {
         let what = match self {
             ValueKind::Intensity => "a number in [0, 1]",
             ValueKind::Binary => "0 or 1",
+            ValueKind::Real => "a finite number",
         };
         if line == 1 && text.parse::<f64>().is_err() {
             format!("{what} (these files have no header line; remove it)")
@@ -90,6 +93,33 @@ pub fn read_csv_f32(path: impl AsRef<Path>) -> Result<Array2<f32>, DataError> {
 /// [`read_binary_csv`] straight into f32.
 pub fn read_binary_csv_f32(path: impl AsRef<Path>) -> Result<Array2<f32>, DataError> {
     read_values(path.as_ref(), ValueKind::Binary)
+}
+
+/// Read real-valued data (any finite numbers): like [`read_csv`] without
+/// the range check, for models of continuous data.
+pub fn read_real_csv(path: impl AsRef<Path>) -> Result<Array2<f64>, DataError> {
+    read_values(path.as_ref(), ValueKind::Real)
+}
+
+/// Write real-valued data in the format [`read_real_csv`] reads (values in
+/// the shortest form that reads back to the same f64), atomically; an
+/// existing file is replaced only when `overwrite` is set.
+pub fn write_real_csv(
+    path: impl AsRef<Path>,
+    data: ArrayView2<f64>,
+    overwrite: bool,
+) -> Result<(), DataError> {
+    let path = path.as_ref();
+    if let Some(((row, col), x)) = data.indexed_iter().find(|(_, x)| !x.is_finite()) {
+        return Err(DataError::Unwritable {
+            path: path.to_path_buf(),
+            problem: format!("example {row}, column {col}: value {x} is not finite"),
+        });
+    }
+    if !overwrite && path.exists() {
+        return Err(DataError::WouldOverwrite(path.to_path_buf()));
+    }
+    persist(path, csv_text(data).as_bytes(), overwrite)
 }
 
 fn read_values<T: CsvValue>(path: &Path, kind: ValueKind) -> Result<Array2<T>, DataError> {

@@ -131,7 +131,7 @@ impl<F: Real> Mlp<F> {
         }
     }
 
-    // TODO-ANCHOR: forward
+    // ANCHOR: forward
     /// Energies of a batch, one per row: eq. (11.1) in the book,
     /// h_0 = x, h_l = act(W_l h_{l-1} + b_l), E(x) = W_L h_{L-1} + b_L.
     pub fn energies(&self, x: ArrayView2<F>) -> Array1<F> {
@@ -162,9 +162,9 @@ impl<F: Real> Mlp<F> {
         }
         unreachable!("a network has at least one layer")
     }
-    // TODO-ANCHOR_END: forward
+    // ANCHOR_END: forward
 
-    // TODO-ANCHOR: backward
+    // ANCHOR: backward
     /// Backpropagation of d(sum_i w_i E(x_i)), eqs. (11.2)-(11.3): returns
     /// the gradient with respect to each input row and, if asked for, with
     /// respect to the parameters. `delta` is dE/da for the current layer.
@@ -197,7 +197,7 @@ impl<F: Real> Mlp<F> {
         }
         unreachable!("a network has at least one layer")
     }
-    // TODO-ANCHOR_END: backward
+    // ANCHOR_END: backward
 
     /// Energies and grad_x E(x) for each row: the force Langevin dynamics needs.
     pub fn energies_and_input_grads(&self, x: ArrayView2<F>) -> (Array1<F>, Array2<F>) {

@@ -32,7 +32,7 @@ impl Real for f64 {
     }
 }
 
-// TODO-ANCHOR: activations
+// ANCHOR: activations
 /// The logistic sigmoid 1 / (1 + e^{-x}), evaluated without overflow.
 pub fn sigmoid<F: Real>(x: F) -> F {
     let one = F::one();
@@ -59,7 +59,7 @@ pub fn swish_derivative<F: Real>(x: F) -> F {
     let s = sigmoid(x);
     s + x * s * (F::one() - s)
 }
-// TODO-ANCHOR_END: activations
+// ANCHOR_END: activations
 
 /// log sum_i e^{x_i}, shifted by the largest term; -inf for an empty slice
 /// or when every term is -inf.

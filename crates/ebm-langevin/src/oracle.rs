@@ -2,7 +2,7 @@
 //! quadrature on a bounded grid, and toy densities with closed forms.
 //!
 //! The grid is the square [-a, a]^2 cut into n x n cells; the midpoint rule
-//! gives log Z = log sum_cells exp(-E(c)) + log(h^2), h = 2a / n (eq. 11.9).
+//! gives log Z = log sum_cells exp(-E(c)) + log(h^2), h = 2a / n (eq. 11.8).
 //! Its error has two parts, both reported by [`log_partition`]: the
 //! midpoint rule's O(h^2) error, estimated by comparing n and 2n cells, and
 //! the mass outside the square, bounded by the mass of the outermost ring
@@ -11,13 +11,13 @@
 use ndarray::{Array1, Array2, ArrayView2};
 use rand::Rng;
 use rand_distr::StandardNormal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::energy::Energy;
 use crate::numerics::log_sum_exp;
 
 /// The square [-half_width, half_width]^2 cut into n x n cells.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Grid2d {
     pub half_width: f64,
     pub n: usize,
@@ -53,7 +53,7 @@ impl Grid2d {
 }
 
 /// log Z by quadrature with its two error terms.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub struct LogPartition {
     /// log Z on the grid with 2n cells per side.
     pub value: f64,
@@ -62,12 +62,15 @@ pub struct LogPartition {
     /// The probability in the outermost ring of cells: when it is small,
     /// so is the mass outside the square.
     pub edge_mass: f64,
-    pub grid: Grid2d,
+    /// The square (or segment) [-half_width, half_width]^d and the number of
+    /// cells per side of the finer grid.
+    pub half_width: f64,
+    pub cells_per_side: usize,
 }
 
 // ANCHOR: quadrature
 /// -E(c) + log h^2 for each cell centre c: the log of each cell's
-/// unnormalised mass, eq. (11.9).
+/// unnormalised mass, eq. (11.8).
 fn log_cell_masses(energy: &dyn Energy, grid: Grid2d) -> Array1<f64> {
     let log_area = 2.0 * grid.cell_side().ln();
     energy
@@ -76,7 +79,7 @@ fn log_cell_masses(energy: &dyn Energy, grid: Grid2d) -> Array1<f64> {
 }
 
 /// log Z by the midpoint rule on `grid` and on the grid with twice as many
-/// cells per side, eq. (11.9); reports both error terms.
+/// cells per side, eq. (11.8); reports both error terms.
 pub fn log_partition(energy: &dyn Energy, grid: Grid2d) -> LogPartition {
     let coarse = log_sum_exp(log_cell_masses(energy, grid).as_slice().unwrap());
     let fine_grid = Grid2d {
@@ -94,7 +97,29 @@ pub fn log_partition(energy: &dyn Energy, grid: Grid2d) -> LogPartition {
         value: fine,
         discretisation_error: (fine - coarse).abs(),
         edge_mass: log_sum_exp(&edge).exp(),
-        grid: fine_grid,
+        half_width: grid.half_width,
+        cells_per_side: fine_grid.n,
+    }
+}
+
+/// log Z of a 1-D energy by the midpoint rule on [-a, a] with n and 2n
+/// cells, with the same two error terms as [`log_partition`].
+pub fn log_partition_1d(energy: &dyn Energy, half_width: f64, n: usize) -> LogPartition {
+    let log_masses = |n: usize| -> Array1<f64> {
+        let h = 2.0 * half_width / n as f64;
+        let x = Array2::from_shape_fn((n, 1), |(i, _)| -half_width + (i as f64 + 0.5) * h);
+        energy.energies(x.view()).mapv(|e| -e + h.ln())
+    };
+    let coarse = log_sum_exp(log_masses(n).as_slice().unwrap());
+    let fine_masses = log_masses(2 * n);
+    let fine = log_sum_exp(fine_masses.as_slice().unwrap());
+    let edge = [fine_masses[0] - fine, fine_masses[2 * n - 1] - fine];
+    LogPartition {
+        value: fine,
+        discretisation_error: (fine - coarse).abs(),
+        edge_mass: log_sum_exp(&edge).exp(),
+        half_width,
+        cells_per_side: 2 * n,
     }
 }
 // ANCHOR_END: quadrature
@@ -126,7 +151,7 @@ pub fn integrated_cell_probabilities(
     p
 }
 
-/// KL(data || model) = sum_cells p_data log(p_data / p_model) h^2, eq. (11.10),
+/// KL(data || model) = sum_cells p_data log(p_data / p_model) h^2, eq. (11.9),
 /// with p_model = exp(-E) / Z and Z by quadrature on the same grid. Cells
 /// where the data density is zero contribute nothing.
 pub fn kl_data_model(data: &Toy, energy: &dyn Energy, grid: Grid2d) -> f64 {

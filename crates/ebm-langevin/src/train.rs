@@ -1,5 +1,5 @@
 //! Training an energy network: maximum likelihood with sampled negatives
-//! (eq. 11.8) and the alpha (E+^2 + E-^2) regulariser, or denoising score
+//! (eq. 11.10) and the alpha (E+^2 + E-^2) regulariser, or denoising score
 //! matching (eq. 12.3); Adam, gradient clipping by the global norm, and a
 //! divergence detector that rolls back instead of writing NaN.
 //!
@@ -20,7 +20,7 @@ use crate::samplers::{ReplayBuffer, ula_step};
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Objective {
-    /// Maximum likelihood with Langevin negatives, eq. (11.8).
+    /// Maximum likelihood with Langevin negatives, eq. (11.10).
     MaximumLikelihood,
     /// Denoising score matching at one noise level, eq. (12.3).
     DenoisingScoreMatching,
@@ -28,7 +28,7 @@ pub enum Objective {
 
 /// Everything a training run needs; `check()` validates it before any work.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct TrainConfig {
     /// Widths of the hidden layers (the input width comes from the data).
     pub hidden: Vec<usize>,
@@ -37,6 +37,9 @@ pub struct TrainConfig {
     pub n_iterations: usize,
     pub batch_size: usize,
     pub learning_rate: f64,
+    /// The learning rate decays geometrically to learning_rate times this
+    /// factor over the run (1: constant).
+    pub final_learning_rate_factor: f64,
     /// Weight of the energy regulariser alpha (E(x+)^2 + E(x-)^2).
     pub alpha: f64,
     /// Clip the gradient to this global norm.
@@ -63,6 +66,7 @@ impl Default for TrainConfig {
             n_iterations: 2000,
             batch_size: 256,
             learning_rate: 1e-3,
+            final_learning_rate_factor: 1.0,
             alpha: 0.1,
             grad_clip: 10.0,
             langevin_steps: 20,
@@ -91,6 +95,10 @@ impl TrainConfig {
         };
         positive("learning_rate", self.learning_rate)?;
         positive("grad_clip", self.grad_clip)?;
+        positive(
+            "final_learning_rate_factor",
+            self.final_learning_rate_factor,
+        )?;
         positive("langevin_step_size", self.langevin_step_size)?;
         positive("dsm_sigma", self.dsm_sigma)?;
         positive("max_abs_energy", self.max_abs_energy)?;
@@ -161,7 +169,7 @@ pub fn clip_global_norm(grad: &mut [f64], max_norm: f64) -> f64 {
 }
 
 // ANCHOR: ml_gradient
-/// The gradient of the regularised maximum-likelihood loss, eq. (11.8):
+/// The gradient of the regularised maximum-likelihood loss, eq. (11.10):
 /// L = mean E(x+) - mean E(x-) + alpha (mean E(x+)^2 + mean E(x-)^2),
 /// dL/dtheta = sum_i w+_i grad E(x+_i) + sum_j w-_j grad E(x-_j) with
 /// w+_i = (1 + 2 alpha E(x+_i)) / n and w-_j = (-1 + 2 alpha E(x-_j)) / m.
@@ -184,7 +192,7 @@ pub fn ml_gradient(
 }
 // ANCHOR_END: ml_gradient
 
-/// The regularised maximum-likelihood loss of eq. (11.8) (for tests).
+/// The regularised maximum-likelihood loss of eq. (11.10) (for tests).
 pub fn ml_loss(
     model: &Mlp<f64>,
     positive: ArrayView2<f64>,
@@ -459,7 +467,13 @@ impl Trainer {
             return Ok(None);
         }
         let mut theta = self.model.flat_params();
-        self.adam.update(&mut theta, &grad, self.learning_rate);
+        let progress = self.iteration as f64 / self.config.n_iterations.max(1) as f64;
+        let decay = self
+            .config
+            .final_learning_rate_factor
+            .powf(progress.min(1.0));
+        self.adam
+            .update(&mut theta, &grad, self.learning_rate * decay);
         self.model.set_flat_params(&theta);
         self.iteration += 1;
         if self.iteration.is_multiple_of(SNAPSHOT_EVERY) {

@@ -104,3 +104,17 @@ fn each_bad_field_is_named() {
         assert!(message.starts_with("m.toml"), "{message}");
     }
 }
+
+/// The example on the book's notation page is a valid model file.
+#[test]
+fn the_notation_page_example_loads() {
+    let page = include_str!("../../../book/src/notation.md");
+    let start = page
+        .find("```toml\nformat = \"ebm\"")
+        .expect("the ebm example")
+        + "```toml\n".len();
+    let text = &page[start..start + page[start..].find("```").unwrap()];
+    let net = Mlp::from_toml(text, Path::new("notation.md")).unwrap();
+    assert_eq!(net.sizes(), vec![2, 3, 1]);
+    assert_eq!(net.activation, Activation::Swish);
+}

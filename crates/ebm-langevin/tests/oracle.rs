@@ -138,3 +138,15 @@ fn toy_samples_follow_their_densities() {
             .all(|r| board.log_density(&r.to_vec()).is_finite())
     );
 }
+
+#[test]
+fn one_dimensional_quadrature_of_a_mixture() {
+    use ebm_langevin::oracle::log_partition_1d;
+    let toy = Toy::Mixture {
+        weights: vec![0.8, 0.2],
+        means: array![[-5.0], [5.0]],
+        std: 1.0,
+    };
+    let z = log_partition_1d(&toy, 12.0, 400);
+    assert!(z.value.abs() < 1e-9 && z.edge_mass < 1e-12, "{z:?}");
+}
