@@ -1,5 +1,8 @@
 //! Random machines with a fixed seed and their twins in the oracle, bm-exact.
 
+// Each test file uses only some of these helpers.
+#![allow(dead_code)]
+
 use assignment_energy::Machine;
 use bm_exact::{BoltzmannMachine, Parameters};
 use ndarray::{Array1, Array2};

@@ -1,5 +1,8 @@
 //! Random RBMs with a fixed seed and their twins in the oracle, bm-exact.
 
+// Each test file uses only some of these helpers.
+#![allow(dead_code)]
+
 use assignment_free_energy::Rbm;
 use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
