@@ -342,7 +342,10 @@ pub fn load_all(root: &Path) -> Result<Vec<Assignment>, ClassroomError> {
             "no assignment folders (with an assignment.toml) here",
         ));
     }
-    let mut all = dirs.iter().map(|d| Assignment::load(d)).collect::<Result<Vec<_>, _>>()?;
+    let mut all = dirs
+        .iter()
+        .map(|d| Assignment::load(d))
+        .collect::<Result<Vec<_>, _>>()?;
     // In the book's order where the chapter is in SUMMARY.md, then by name.
     let summary = root
         .parent()

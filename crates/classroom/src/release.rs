@@ -59,13 +59,24 @@ pub fn workspace_manifest(repo: &Path, members: &[&str]) -> Result<String, Class
     ))
 }
 
-/// Write a workspace root (manifest and lock file) into `out` for `members`.
+/// Write a workspace root (manifest, lock file and `.cargo/config.toml`)
+/// into `out` for `members`. The config tells tests where the checkout is
+/// (`BOLTZMANN_WORKBENCH`), e.g. to read `data/`.
 pub fn write_workspace_root(
     repo: &Path,
     out: &Path,
     members: &[&str],
 ) -> Result<(), ClassroomError> {
     write(&out.join("Cargo.toml"), &workspace_manifest(repo, members)?)?;
+    let mut env = toml::Table::new();
+    env.insert(
+        "BOLTZMANN_WORKBENCH".into(),
+        repo.to_string_lossy().into_owned().into(),
+    );
+    let mut config = toml::Table::new();
+    config.insert("env".into(), toml::Value::Table(env));
+    let config = toml::to_string(&config).expect("a TOML table serialises");
+    write(&out.join(".cargo").join("config.toml"), &config)?;
     let lock = repo.join("Cargo.lock");
     std::fs::copy(&lock, out.join("Cargo.lock")).map_err(ClassroomError::io(&lock))?;
     Ok(())

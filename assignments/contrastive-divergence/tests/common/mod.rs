@@ -5,38 +5,19 @@
 #![allow(dead_code)]
 
 use assignment_contrastive_divergence::cd_update;
-use bm_exact::{Rbm, state_vector};
-use ndarray::{Array1, Array2};
-use rand::{Rng, SeedableRng};
+use bm_exact::Rbm;
+use ndarray::Array2;
 
-pub fn random_rbm(n_visible: usize, n_hidden: usize, scale: f64, seed: u64) -> Rbm {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut uniform = |n| Array1::from_shape_fn(n, |_| rng.random_range(-scale..scale));
-    let (b, c, w) = (
-        uniform(n_visible),
-        uniform(n_hidden),
-        uniform(n_hidden * n_visible),
-    );
-    Rbm::new(
-        b,
-        c,
-        w.into_shape_with_order((n_hidden, n_visible)).unwrap(),
-    )
-    .unwrap()
-}
+pub use classroom_testkit::random_rbm;
 
-pub fn data(states: &[u64], n_visible: usize) -> Array2<f64> {
-    let rows: Vec<_> = states.iter().map(|&s| state_vector(s, n_visible)).collect();
-    let views: Vec<_> = rows.iter().map(|r| r.view()).collect();
-    ndarray::stack(ndarray::Axis(0), &views).unwrap()
-}
+pub use classroom_testkit::rows as data;
 
 /// The largest |z| over all entries of the mean of `repeats` CD-k estimates
 /// against the exact expected update, z = (mean - exact) / standard error.
 /// Under a correct implementation the z values are roughly standard normal.
 pub fn largest_z(rbm: &Rbm, data: &Array2<f64>, k: usize, repeats: usize, seed: u64) -> f64 {
     let exact = rbm.expected_cd_update(data.view(), k).unwrap();
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = classroom_testkit::seeded(seed);
     let flat = |p: &bm_exact::Parameters| -> Vec<f64> {
         p.visible_bias
             .iter()

@@ -5,24 +5,8 @@
 
 use assignment_estimating_z::{ais_log_weights, log_partition_estimate};
 use bm_exact::Rbm;
-use ndarray::Array1;
-use rand::{Rng, SeedableRng};
 
-pub fn random_rbm(n_visible: usize, n_hidden: usize, scale: f64, seed: u64) -> Rbm {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut uniform = |n| Array1::from_shape_fn(n, |_| rng.random_range(-scale..scale));
-    let (b, c, w) = (
-        uniform(n_visible),
-        uniform(n_hidden),
-        uniform(n_hidden * n_visible),
-    );
-    Rbm::new(
-        b,
-        c,
-        w.into_shape_with_order((n_hidden, n_visible)).unwrap(),
-    )
-    .unwrap()
-}
+pub use classroom_testkit::random_rbm;
 
 pub fn linear_betas(n: usize) -> Vec<f64> {
     (0..n).map(|k| k as f64 / (n - 1) as f64).collect()
@@ -31,7 +15,7 @@ pub fn linear_betas(n: usize) -> Vec<f64> {
 /// (estimate - exact, standard error of the estimate), with the standard
 /// error of log mean w from the spread of the weights, eq. (7.6).
 pub fn ais_error(rbm: &Rbm, n_betas: usize, n_chains: usize, seed: u64) -> (f64, f64) {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = classroom_testkit::seeded(seed);
     let log_w = ais_log_weights(rbm, &linear_betas(n_betas), n_chains, &mut rng);
     assert_eq!(log_w.len(), n_chains, "one log weight per chain");
     let estimate = log_partition_estimate(rbm, &log_w);

@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 use assignment_gaussian_rbm::GaussianRbm;
+use classroom_testkit::{random_parts, seeded};
 use ndarray::Array1;
-use rand::{Rng, SeedableRng};
 
 pub fn random_rbm(
     n_visible: usize,
@@ -15,17 +15,12 @@ pub fn random_rbm(
     log_variance: f64,
     seed: u64,
 ) -> GaussianRbm {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut uniform = |n| Array1::from_shape_fn(n, |_| rng.random_range(-scale..scale));
-    let (b, c, w) = (
-        uniform(n_visible),
-        uniform(n_hidden),
-        uniform(n_hidden * n_visible),
-    );
+    let (visible_bias, hidden_bias, weights) =
+        random_parts(n_visible, n_hidden, scale, &mut seeded(seed));
     GaussianRbm {
-        visible_bias: b,
-        hidden_bias: c,
-        weights: w.into_shape_with_order((n_hidden, n_visible)).unwrap(),
+        visible_bias,
+        hidden_bias,
+        weights,
         log_variance: Array1::from_shape_fn(n_visible, |j| {
             log_variance * (j as f64 + 1.0) / n_visible as f64
         }),
@@ -41,7 +36,4 @@ pub fn twin(g: &GaussianRbm) -> rbm::GaussianRbm {
     twin
 }
 
-/// Relative closeness for f32 oracles.
-pub fn close(got: f64, want: f64, tol: f64) -> bool {
-    (got - want).abs() <= tol * want.abs().max(1.0)
-}
+pub use classroom_testkit::close;

@@ -3,32 +3,14 @@
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
 
-use bm_exact::{Parameters, Rbm, state_vector};
-use ndarray::{Array1, Array2};
-use rand::{Rng, SeedableRng};
+use bm_exact::{Parameters, Rbm};
+use ndarray::Array1;
 
 pub fn random_rbm(n_visible: usize, n_hidden: usize, seed: u64) -> Rbm {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut uniform = |n| Array1::from_shape_fn(n, |_| rng.random_range(-1.0..1.0));
-    let (b, c, w) = (
-        uniform(n_visible),
-        uniform(n_hidden),
-        uniform(n_hidden * n_visible),
-    );
-    Rbm::new(
-        b,
-        c,
-        w.into_shape_with_order((n_hidden, n_visible)).unwrap(),
-    )
-    .unwrap()
+    classroom_testkit::random_rbm(n_visible, n_hidden, 1.0, seed)
 }
 
-/// Rows: the visible states listed in `states`.
-pub fn data(states: &[u64], n_visible: usize) -> Array2<f64> {
-    let rows: Vec<_> = states.iter().map(|&s| state_vector(s, n_visible)).collect();
-    let views: Vec<_> = rows.iter().map(|r| r.view()).collect();
-    ndarray::stack(ndarray::Axis(0), &views).unwrap()
-}
+pub use classroom_testkit::rows as data;
 
 /// Largest entry-wise difference of two gradients (biases and weights).
 pub fn max_difference(a: &Parameters, b: &Parameters) -> f64 {

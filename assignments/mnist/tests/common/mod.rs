@@ -7,8 +7,7 @@
 use std::path::PathBuf;
 
 use assignment_mnist::Rbm;
-use ndarray::{Array1, Array2, s};
-use rand::{Rng, SeedableRng};
+use ndarray::{Array2, s};
 
 /// The boltzmann-workbench checkout: set by the release's .cargo/config.toml,
 /// or two folders up in the checkout itself.
@@ -29,11 +28,16 @@ pub fn digits(split: &str, n: usize) -> Array2<f64> {
 }
 
 pub fn small_random_rbm(n_visible: usize, n_hidden: usize, seed: u64) -> Rbm {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let (visible_bias, hidden_bias, weights) = classroom_testkit::random_parts(
+        n_visible,
+        n_hidden,
+        1.0,
+        &mut classroom_testkit::seeded(seed),
+    );
     Rbm {
-        visible_bias: Array1::from_shape_fn(n_visible, |_| rng.random_range(-1.0..1.0)),
-        hidden_bias: Array1::from_shape_fn(n_hidden, |_| rng.random_range(-1.0..1.0)),
-        weights: Array2::from_shape_fn((n_hidden, n_visible), |_| rng.random_range(-1.0..1.0)),
+        visible_bias,
+        hidden_bias,
+        weights,
     }
 }
 

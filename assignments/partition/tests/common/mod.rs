@@ -5,20 +5,12 @@
 
 use assignment_partition::PairwiseModel;
 use bm_exact::{BoltzmannMachine, Parameters};
-use ndarray::{Array1, Array2, s};
-use rand::{Rng, SeedableRng};
+use ndarray::s;
 
 pub fn random_model(m: usize, scale: f64, seed: u64) -> PairwiseModel {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut couplings = Array2::zeros((m, m));
-    for i in 0..m {
-        for j in i + 1..m {
-            let x = rng.random_range(-scale..scale);
-            couplings[[i, j]] = x;
-            couplings[[j, i]] = x;
-        }
-    }
-    let bias = Array1::from_shape_fn(m, |_| rng.random_range(-scale..scale));
+    let mut rng = classroom_testkit::seeded(seed);
+    let couplings = classroom_testkit::random_couplings(m, scale, &mut rng);
+    let bias = classroom_testkit::uniform(m, scale, &mut rng);
     PairwiseModel { bias, couplings }
 }
 

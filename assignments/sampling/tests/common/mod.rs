@@ -5,25 +5,10 @@
 #![allow(dead_code)]
 
 use bm_exact::{Rbm, state_index};
-use ndarray::{Array1, Array2};
-use rand::{Rng, SeedableRng};
+use ndarray::Array2;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-pub fn random_rbm(n_visible: usize, n_hidden: usize, scale: f64, seed: u64) -> Rbm {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut uniform = |n| Array1::from_shape_fn(n, |_| rng.random_range(-scale..scale));
-    let (b, c, w) = (
-        uniform(n_visible),
-        uniform(n_hidden),
-        uniform(n_hidden * n_visible),
-    );
-    Rbm::new(
-        b,
-        c,
-        w.into_shape_with_order((n_hidden, n_visible)).unwrap(),
-    )
-    .unwrap()
-}
+pub use classroom_testkit::random_rbm;
 
 /// The p-value of Pearson's chi-square test of the rows of `samples`
 /// (binary visible states) against the exact p(v).
