@@ -50,11 +50,11 @@ ci:
     bash .ci/run
 
 # Write the student release of the assignments into OUT (refuses a non-empty OUT without --force).
-assign OUT="release" *FLAGS="":
+assign OUT="assignments-release" *FLAGS:
     cargo run --release -p classroom -- release {{OUT}} {{FLAGS}}
 
 # Grade one submission: a student's copy of one assignment's release folder.
-grade DIR *FLAGS="":
+grade DIR *FLAGS:
     cargo run --release -p classroom -- grade {{DIR}} {{FLAGS}}
 
 # Grade every submission in FOLDER into a CSV gradebook.

@@ -5,12 +5,10 @@ mod common;
 use assignment_energy::{Machine, energy, pair_sum, rbm_energy};
 use bm_exact::{Rbm, state_vector};
 use ndarray::{Array1, Array2, s};
-use rand::SeedableRng;
 
 #[test]
 fn couplings_alone_give_the_pair_sum() {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-    let r = common::random_couplings(5, 2.0, &mut rng);
+    let r = classroom_testkit::random_couplings(5, 2.0, &mut classroom_testkit::seeded(7));
     let x = state_vector(0b10111, 5);
     let mut once = 0.0;
     for i in 0..5 {

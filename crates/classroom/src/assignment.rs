@@ -328,7 +328,7 @@ fn load_mutants(path: &Path) -> Result<Vec<Mutant>, ClassroomError> {
     Ok(file.mutant)
 }
 
-/// Every assignment under `root`, sorted by name.
+/// Every assignment under `root`, in the order of the book's chapters.
 pub fn load_all(root: &Path) -> Result<Vec<Assignment>, ClassroomError> {
     let entries = std::fs::read_dir(root).map_err(ClassroomError::io(root))?;
     let mut dirs: Vec<PathBuf> = entries
@@ -342,7 +342,20 @@ pub fn load_all(root: &Path) -> Result<Vec<Assignment>, ClassroomError> {
             "no assignment folders (with an assignment.toml) here",
         ));
     }
-    dirs.iter().map(|d| Assignment::load(d)).collect()
+    let mut all = dirs
+        .iter()
+        .map(|d| Assignment::load(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    // In the book's order where the chapter is in SUMMARY.md, then by name.
+    let summary = root
+        .parent()
+        .and_then(|checkout| std::fs::read_to_string(checkout.join("book/src/SUMMARY.md")).ok())
+        .unwrap_or_default();
+    all.sort_by_key(|a| {
+        let position = summary.find(&format!("({})", a.meta.chapter));
+        (position.unwrap_or(usize::MAX), a.name.clone())
+    });
+    Ok(all)
 }
 
 #[cfg(test)]

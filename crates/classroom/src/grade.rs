@@ -187,8 +187,11 @@ impl Grader {
                 "{file}: differs from the release; the grader used the instructor's copy"
             ));
         }
-        self.grade_target(assignment, &work, "public", &mut report)?;
-        self.grade_target(assignment, &work, "hidden", &mut report)?;
+        let log = self.build(assignment, &work)?;
+        for target in ["public", "hidden"] {
+            let build = parse_build_log(&log, target);
+            self.grade_target(assignment, &work, target, build, &mut report)?;
+        }
         report.score = report.tests.iter().map(|t| t.points).sum();
         report.hidden_passed = report
             .tests
@@ -214,6 +217,7 @@ impl Grader {
         assignment: &Assignment,
         work: &Path,
         target: &'static str,
+        build: Build,
         report: &mut Report,
     ) -> Result<(), ClassroomError> {
         let hidden = target == "hidden";
@@ -222,7 +226,6 @@ impl Grader {
         } else {
             &assignment.meta.public
         };
-        let build = self.build(assignment, work, target)?;
         if let Build::Failed {
             in_student_code,
             messages,
@@ -269,14 +272,12 @@ impl Grader {
         Ok(())
     }
 
-    /// Build one test target, offline, into the shared target folder.
-    fn build(
-        &self,
-        assignment: &Assignment,
-        work: &Path,
-        target: &str,
-    ) -> Result<Build, ClassroomError> {
-        let log = work.join(format!("build-{target}.jsonl"));
+    /// Build both test targets, offline, into the shared target folder, and
+    /// return cargo's JSON messages (`--no-fail-fast` keeps going: a hidden test file that
+    /// does not compile does not cost the public tests).
+    fn build(&self, assignment: &Assignment, work: &Path) -> Result<String, ClassroomError> {
+        let log = work.join("build.jsonl");
+        let errors = work.join("build.stderr");
         let stdout = File::create(&log).map_err(ClassroomError::io(&log))?;
         let package = format!("assignment-{}", assignment.name);
         let mut child = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -286,14 +287,16 @@ impl Grader {
                 "--no-run",
                 "--message-format=json",
                 "--quiet",
+                "--no-fail-fast",
             ])
-            .args(["-p", &package, "--test", target])
+            .args(["-p", &package, "--test", "public", "--test", "hidden"])
             .arg("--manifest-path")
             .arg(work.join("Cargo.toml"))
+            .current_dir(work)
             .env("CARGO_TARGET_DIR", self.target.join("cargo"))
             .env_remove("RUSTFLAGS")
             .stdout(stdout)
-            .stderr(Stdio::null())
+            .stderr(File::create(&errors).map_err(ClassroomError::io(&errors))?)
             .spawn()
             .map_err(ClassroomError::io("cargo"))?;
         let finished = child
@@ -302,15 +305,32 @@ impl Grader {
         if finished.is_none() {
             let _ = child.kill();
             let _ = child.wait();
-            return Ok(Build::Failed {
-                in_student_code: true,
-                messages: vec![format!(
-                    "the build took longer than {} s",
-                    BUILD_LIMIT.as_secs()
-                )],
-            });
+            // No artifact in the log: both targets count as not compiled.
+            let note = format!("the build took longer than {} s", BUILD_LIMIT.as_secs());
+            return Ok(
+                serde_json::json!({"reason": "compiler-message", "target": {"kind": ["lib"]},
+                "message": {"level": "error", "rendered": note, "spans": []}})
+                .to_string(),
+            );
         }
-        Ok(parse_build_log(&read(&log)?, target))
+        let text = read(&log)?;
+        let compiler_error = text.lines().any(|l| {
+            l.contains(r#""reason":"compiler-message""#) && l.contains(r#""level":"error""#)
+        });
+        if finished.is_some_and(|status| !status.success()) && !compiler_error {
+            // Not the student's fault (no compiler error): a grader problem.
+            let stderr = read(&errors).unwrap_or_default();
+            let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(ClassroomError::invalid(
+                work.join("Cargo.toml"),
+                format!(
+                    "cargo failed without a compiler error: {}",
+                    tail.join(" | ")
+                ),
+            ));
+        }
+        Ok(text)
     }
 }
 
@@ -328,7 +348,10 @@ fn parse_build_log(log: &str, target: &str) -> Build {
                     return Build::Executable(PathBuf::from(exe));
                 }
             }
-            Some("compiler-message") if msg["message"]["level"] == "error" => {
+            Some("compiler-message")
+                if msg["message"]["level"] == "error"
+                    && (msg["target"]["name"] == target || msg["target"]["kind"][0] == "lib") =>
+            {
                 let spans = msg["message"]["spans"]
                     .as_array()
                     .cloned()

@@ -207,7 +207,13 @@ fn grade_all(
     let mut submissions: Vec<PathBuf> = std::fs::read_dir(folder)
         .map_err(ClassroomError::io(folder))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
+        // Hidden folders (.cargo of a release) and cargo's target/ are not submissions.
+        .filter(|p| {
+            p.is_dir()
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.') || n == "target")
+        })
         .collect();
     submissions.sort();
     let parent = csv_path

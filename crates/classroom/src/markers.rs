@@ -206,7 +206,11 @@ impl MarkedFile {
             } else {
                 r.hint.clone()
             };
-            format!("{}todo!({:?})", r.indent, format!("hint: {hint}"))
+            // todo! takes a format string: braces in the hint must be doubled.
+            let message = format!("hint: {hint}")
+                .replace('{', "{{")
+                .replace('}', "}}");
+            format!("{}todo!({message:?})", r.indent)
         })
     }
 
@@ -253,6 +257,16 @@ mod tests {
         assert!(release.contains("    todo!(\"hint: negate the sum.\")\n"));
         assert!(!release.contains("-x"));
         assert!(!release.contains("SOLUTION"));
+    }
+
+    #[test]
+    fn braces_in_a_hint_are_escaped_for_todo() {
+        let text = "fn f() -> f64 {\n    // HINT: e^{x - m}\n    // BEGIN SOLUTION\n    1.0\n    // END SOLUTION\n}\n";
+        let release = parse_str(text).unwrap().release();
+        assert!(
+            release.contains("    todo!(\"hint: e^{{x - m}}\")\n"),
+            "{release}"
+        );
     }
 
     #[test]

@@ -246,3 +246,19 @@ fn release_grade_and_check_end_to_end_on_untrusted_code() {
         "{table}"
     );
 }
+
+#[test]
+fn check_fails_when_a_mutant_is_not_caught() {
+    // A "mutant" that is the solution itself keeps full marks: the check
+    // must say so and exit 1.
+    let root = toy_checkout(LIB);
+    let harmless = MUTANTS.replace("a.wrapping_sub(b)", "a + b");
+    write(&root.path().join("assignments/toy/mutants.toml"), &harmless);
+    let out = classroom(root.path(), &["check"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{table}");
+    assert!(
+        table.contains("FAIL toy") && table.contains("mutant minus"),
+        "{table}"
+    );
+}
