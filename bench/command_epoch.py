@@ -2,19 +2,19 @@
 """The epoch time of `boltzmann train` at the size readers use, against the
 five products such an epoch needs, timed alternately in the same run.
 
-    python3 bench/command_epoch.py            # 3 runs of each
-    python3 bench/command_epoch.py --runs 5
+    python3 bench/command_epoch.py            # 5 runs of each
+    python3 bench/command_epoch.py --runs 3
 
 Alternates
 - `boltzmann train --data data/mnist-10k --hidden 200 --cd 1 --epochs 10`
-  (release build, `--json`): its `seconds` (training only, loading
-  excluded) over 10 epochs is the epoch time with the monitors and the
-  checkpoint after every epoch included;
+  (release build, `--json`): its `epoch_seconds`, the time of each epoch
+  with its monitors and checkpoint;
 - `cargo bench -p rbm --bench epoch -- --command-shape --skip-reference`:
   the dense floor of one epoch at that shape (8,000 x 784, 200 hidden,
   batch 100: the five products of CD-1, dense, both cores) and the trainer's
   epoch with and without the monitors;
-and prints the medians and the ratio of the command's epoch to the floor.
+and prints the medians (and the minima: on a busy machine the quietest
+moment is closest to an idle machine) as ratios of the floor.
 Only standard Python is needed. On a shared machine the times move with the
 load (printed before and after); the ratio, timed in the same run, is what
 compares.
@@ -40,7 +40,7 @@ def command_epoch(folder):
                "200", "--cd", "1", "--epochs", str(EPOCHS), "--out", str(out), "--force",
                "--quiet", "--json"]
     report = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
-    return report["seconds"] / EPOCHS
+    return report["epoch_seconds"]
 
 
 def bench_epoch():
@@ -53,7 +53,7 @@ def bench_epoch():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "boltzmann-cli"], cwd=ROOT,
                    check=True)
@@ -62,18 +62,22 @@ def main():
     commands, floors, epochs, monitored = [], [], [], []
     with tempfile.TemporaryDirectory() as folder:
         for run in range(args.runs):
-            commands.append(command_epoch(folder))
+            per_epoch = command_epoch(folder)
+            commands += per_epoch
             floor, epoch, with_monitors = bench_epoch()
             floors.append(floor)
             epochs.append(epoch)
             monitored.append(with_monitors)
-            print(f"  run {run + 1}: command {commands[-1]:.3f} s/epoch, floor {floor:.3f} s, "
+            print(f"  run {run + 1}: command {statistics.median(per_epoch):.3f} s/epoch "
+                  f"(median of {len(per_epoch)}, min {min(per_epoch):.3f}), floor {floor:.3f} s, "
                   f"train_epoch {epoch:.3f} s, + monitors {with_monitors:.3f} s")
-    floor = statistics.median(floors)
-    for name, times in [("boltzmann train (per epoch)", commands), ("train_epoch", epochs),
-                        ("train_epoch + monitors", monitored)]:
-        median = statistics.median(times)
-        print(f"median {name}: {median:.3f} s = {median / floor:.2f} x the floor ({floor:.3f} s)")
+    for statistic in (statistics.median, min):
+        floor = statistic(floors)
+        for name, times in [("boltzmann train, one epoch", commands), ("train_epoch", epochs),
+                            ("train_epoch + monitors", monitored)]:
+            value = statistic(times)
+            print(f"{statistic.__name__} {name}: {value:.3f} s = {value / floor:.2f} x the "
+                  f"{statistic.__name__} floor ({floor:.3f} s)")
     print(f"load average {os.getloadavg()[0]:.1f} after")
 
 

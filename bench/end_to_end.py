@@ -4,6 +4,7 @@ scikit-learn's BernoulliRBM.fit on the same array.
 
     python3 bench/end_to_end.py                  # 20,000 and 60,000 rows, 5 runs each
     python3 bench/end_to_end.py --rows 20000 --runs 3
+    python3 bench/end_to_end.py --rows 20000 --sklearn-threads 1
 
 For each size it writes a binary CSV (data/mnist-10k's 8,000 training
 digits binarised at 0.5, tiled to the number of rows, 784 values a line)
@@ -114,6 +115,8 @@ def main():
     parser.add_argument("--rows", type=int, action="append",
                         help="rows of the CSV (repeatable; default 20000 and 60000)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sklearn-threads", type=int, default=2,
+                        help="BLAS threads for scikit-learn (default 2, the machine's cores)")
     args = parser.parse_args()
     import numpy as np
     import sklearn
@@ -122,7 +125,8 @@ def main():
                    cwd=ROOT, check=True)
     print(f"scikit-learn {sklearn.__version__}, numpy {np.__version__}, "
           f"{os.cpu_count()} processors, load average {os.getloadavg()[0]:.1f} before")
-    with threadpool_limits(2), tempfile.TemporaryDirectory() as folder:
+    print(f"scikit-learn limited to {args.sklearn_threads} BLAS threads")
+    with threadpool_limits(args.sklearn_threads), tempfile.TemporaryDirectory() as folder:
         for rows in args.rows or [20_000, 60_000]:
             compare(np, rows, args.runs, Path(folder))
     print(f"load average {os.getloadavg()[0]:.1f} after")
