@@ -63,3 +63,18 @@ pub fn square_side_ceil(n: usize) -> usize {
     }
     side
 }
+
+/// A progress bar of `len` steps of `unit` on standard error when that is a
+/// terminal; None when it is piped or redirected, so logs stay clean.
+pub fn terminal_progress(len: u64, unit: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    let template = format!("{{bar:30}} {{pos}}/{{len}} {unit}, {{elapsed}} (eta {{eta}})");
+    let style = indicatif::ProgressStyle::with_template(&template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}

@@ -24,7 +24,9 @@ use rand_chacha::ChaCha8Rng;
 use rbm::{ParallelTempering, TemperatureLadder};
 use serde::Serialize;
 
-use crate::common::{print_report, refuse_overwrite, square_side, square_side_ceil};
+use crate::common::{
+    print_report, refuse_overwrite, square_side, square_side_ceil, terminal_progress,
+};
 use crate::logz::{rbm_error, to_f32};
 use crate::report::BadInput;
 
@@ -314,18 +316,29 @@ fn draw(
     every: usize,
     rng: &mut impl Rng,
 ) -> Array2<f64> {
-    for _ in 0..burn_in {
+    let n_rounds = n_samples.div_ceil(chains.visible().nrows().max(1));
+    let progress = terminal_progress((burn_in + n_rounds * every) as u64, "sweeps");
+    let sweep = |chains: &mut Chains, rng: &mut _| {
         chains.sweep(rng);
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+    };
+    for _ in 0..burn_in {
+        sweep(chains, rng);
     }
     let mut rounds = Vec::new();
     let mut collected = 0;
     while collected < n_samples {
         for _ in 0..every {
-            chains.sweep(rng);
+            sweep(chains, rng);
         }
         let states = chains.visible();
         collected += states.nrows();
         rounds.push(states);
+    }
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
     }
     let views: Vec<_> = rounds.iter().map(|r| r.view()).collect();
     let all = ndarray::concatenate(Axis(0), &views).expect("equal widths");
