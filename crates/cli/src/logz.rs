@@ -123,6 +123,7 @@ impl LogzOptions {
             )
             .into());
         }
+        crate::common::check_memory("--betas", self.betas as u128, 8)?;
         AisSchedule::scaled(self.betas).map_err(|e| {
             BadInput(format!(
                 "--betas {}: {e}; give at least 2 (the default 14501 is the schedule of \
@@ -145,6 +146,8 @@ impl LogzOptions {
         ais_when_too_large: bool,
     ) -> anyhow::Result<Plan> {
         let schedule = self.check()?;
+        let n_units = (model.n_visible() + model.n_hidden()) as u128;
+        crate::common::check_memory("--chains", self.chains as u128 * n_units, 4 * 4)?;
         let enumerable = check_size(model);
         let is_rbm = matches!(model, Model::Rbm(_));
         if self.ais && !is_rbm {

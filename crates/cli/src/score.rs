@@ -17,7 +17,7 @@ use bm_exact::Model;
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::Serialize;
 
-use crate::common::{print_report, refuse_overwrite};
+use crate::common::{check_outputs, print_report};
 use crate::logz::{LogPartition, LogzOptions, check_width, read_intensities};
 use crate::report::BadInput;
 
@@ -77,7 +77,8 @@ struct ScoreReport {
 pub fn run(args: &Args) -> anyhow::Result<()> {
     args.options.check()?;
     if let Some(out) = &args.out {
-        refuse_overwrite(out, args.force)?;
+        let inputs = [args.model.as_path(), args.data.as_path()];
+        check_outputs(&[out], &inputs, args.force)?;
     }
     if let Some(t) = args.threshold
         && !(0.0..1.0).contains(&t)

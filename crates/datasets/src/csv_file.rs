@@ -2,7 +2,6 @@
 //! commas, no header line. Blank lines are skipped, so a trailing newline or
 //! two does no harm; spaces around values are allowed.
 
-use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 
@@ -54,15 +53,13 @@ pub fn read_binary_csv(path: impl AsRef<Path>) -> Result<Array2<f64>, DataError>
 }
 
 fn read_values(path: &Path, kind: ValueKind) -> Result<Array2<f64>, DataError> {
-    let file = File::open(path).map_err(|source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let file = crate::input::open_input(path)?;
+    let bytes = crate::input::read_bounded(path, file, crate::input::MAX_TEXT_BYTES)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true) // row lengths are checked below, with a better message
         .trim(csv::Trim::All)
-        .from_reader(file);
+        .from_reader(bytes.as_slice());
     let mut values = Vec::new();
     let mut first: Option<(usize, u64)> = None; // (number of values, line)
     let mut n_examples = 0;

@@ -510,6 +510,9 @@ fn sample_logistic(
     uniforms: &mut Vec<f32>,
     rng: &mut impl Rng,
 ) {
+    if offset.is_empty() {
+        return; // a layer without units: nothing to draw
+    }
     uniforms.clear();
     uniforms.extend((0..x.len()).map(|_| rng.random::<f32>()));
     let offset = offset.as_slice().expect("biases are contiguous");
