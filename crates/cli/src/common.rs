@@ -32,6 +32,16 @@ pub fn check_outputs(outputs: &[&Path], inputs: &[&Path], force: bool) -> anyhow
             ))
             .into());
         }
+        // Outputs are replaced by renaming a new file over them, which would
+        // put a regular file in place of a device such as /dev/null.
+        if out.exists() && !out.is_file() {
+            return Err(BadInput(format!(
+                "{}: is not a regular file (a device or a pipe?); expected the name of a file \
+                 to write (--force never replaces one)",
+                out.display()
+            ))
+            .into());
+        }
         if let Some(input) = inputs
             .iter()
             .find(|input| same_file::is_same_file(out, input).unwrap_or(false))
