@@ -498,6 +498,17 @@ fn hostile_inputs_end_cleanly() {
             vec!["filters".into(), s(&model), "--out".into(), s(&folder)],
             &["a-folder"][..],
         ),
+        (
+            vec![
+                "score".into(),
+                s(&model),
+                s(&data),
+                "--out".into(),
+                "/dev/null".into(),
+                "--force".into(),
+            ],
+            &["regular file"][..],
+        ),
     ] {
         cases.push(bad("outputs", args, needles));
     }
@@ -553,10 +564,70 @@ fn hostile_inputs_end_cleanly() {
         check(case, root);
         *counts.entry(case.class).or_default() += 1;
     }
-    println!(
-        "hostile cases per class: {counts:?} ({} in all)",
-        cases.len()
+    // Checkpoints that were changed or damaged after they were written.
+    let trained = root.join("m.toml");
+    let train = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["train", "--data", arg(&data), "--hidden", "2", "--quiet"];
+        args.extend(["--out", arg(&trained)]);
+        args.extend(extra);
+        args.iter().map(|a| a.to_string()).collect()
+    };
+    let status = boltzmann()
+        .args(train(&["--epochs", "2"]))
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success());
+    let checkpoint = root.join("m.toml.checkpoint");
+    let pristine = std::fs::read(&checkpoint).unwrap();
+    let text_end = pristine.iter().rposition(|&b| b == b'\n').unwrap();
+    let tampered: Vec<(&str, Vec<u8>)> = vec![
+        ("one bit flipped in a value", {
+            let mut b = pristine.clone();
+            *b.last_mut().unwrap() ^= 1;
+            b
+        }),
+        (
+            "header edited",
+            String::from_utf8_lossy(&pristine[..text_end])
+                .replace("\"epochs_done\":2", "\"epochs_done\":1")
+                .into_bytes()
+                .into_iter()
+                .chain(pristine[text_end..].iter().copied())
+                .collect(),
+        ),
+        ("truncated", pristine[..pristine.len() - 3].to_vec()),
+        ("empty", Vec::new()),
+        ("old format", b"boltzmann-checkpoint 1\n{}\n".to_vec()),
+    ];
+    for (what, bytes) in tampered {
+        let file = root.join(format!("tampered-{}.bytes", what.replace(' ', "-")));
+        std::fs::write(&file, &bytes).unwrap();
+        std::fs::copy(&file, &checkpoint).unwrap();
+        let args = train(&["--epochs", "3", "--resume"]);
+        check(
+            &Case {
+                class: "checkpoint tampering",
+                args,
+                expect: Expect::Bad(&["m.toml.checkpoint"]),
+            },
+            root,
+        );
+        *counts.entry("checkpoint tampering").or_default() += 1;
+    }
+    std::fs::write(&checkpoint, &pristine).unwrap();
+    check(
+        &Case {
+            class: "checkpoint tampering",
+            args: train(&["--epochs", "3", "--resume"]),
+            expect: Expect::Fine,
+        },
+        root,
     );
+    *counts.entry("checkpoint tampering").or_default() += 1;
+
+    let total: usize = counts.values().sum();
+    println!("hostile cases per class: {counts:?} ({total} in all)");
 }
 
 /// A reader that closes the pipe early ends the program quietly.
