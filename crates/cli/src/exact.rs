@@ -11,7 +11,7 @@ use bm_exact::{ExactError, MAX_TABLE_UNITS, Model, Parameters, Rbm, check_enumer
 use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 
-use crate::common::{format_name, print_report, refuse_overwrite};
+use crate::common::{check_outputs, format_name, print_report};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -90,7 +90,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         return crate::dbn::exact::run(&args.model, args.data.as_ref(), gradient, args.json);
     }
     if let Some(out) = &args.gradient {
-        check_output(out, args.force)?;
+        let inputs: Vec<&Path> = std::iter::once(args.model.as_path())
+            .chain(args.data.as_deref())
+            .collect();
+        check_outputs(&[out], &inputs, args.force)?;
     }
     let model = Model::load(&args.model)?;
     let plan = args
@@ -134,22 +137,6 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         gradient: gradient_report,
     };
     print_report(&report, human_text, args.json, false)
-}
-
-/// Fail before any expensive work if the output file is in the way or its
-/// folder does not exist.
-fn check_output(out: &Path, force: bool) -> anyhow::Result<()> {
-    refuse_overwrite(out, force)?;
-    let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Some(folder) = folder.filter(|f| !f.is_dir()) {
-        return Err(BadInput(format!(
-            "{}: the folder {} does not exist; create it first or write elsewhere",
-            out.display(),
-            folder.display()
-        ))
-        .into());
-    }
-    Ok(())
 }
 
 fn gradient_plan<'a>(

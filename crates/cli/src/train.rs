@@ -160,6 +160,10 @@ struct TrainReport {
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let (settings, out) = resolve(args)?;
     let checkpoint_path = checkpoint::path_for(&out);
+    let inputs: Vec<&Path> = std::iter::once(settings.data.as_path())
+        .chain(args.config.as_deref())
+        .collect();
+    crate::common::check_outputs(&[&out, &checkpoint_path], &inputs, true)?;
     if !args.force && !args.resume {
         for path in [&out, &checkpoint_path] {
             if path.exists() {
@@ -172,6 +176,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
     }
     let (train, held_out) = load_data(&settings)?;
+    check_train_memory(&settings, train.ncols())?;
     let (mut trainer, resumed_from) =
         start(&settings, &checkpoint_path, args.resume, train.view())?;
     let stop = ctrl_c_flag();
@@ -195,13 +200,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         };
         if trainer.train_epoch_with(train.view(), &mut tick).is_none() {
             progress.finish();
-            eprintln!(
+            crate::common::eprint_text(&format!(
                 "interrupted: {} holds the state after epoch {} of {}; \
-                 run the same command with --resume to continue",
+                 run the same command with --resume to continue\n",
                 checkpoint_path.display(),
                 trainer.epochs_done(),
                 settings.train.epochs
-            );
+            ));
             std::process::exit(INTERRUPTED);
         }
         save_checkpoint(&checkpoint_path, &settings, &trainer)?;
@@ -359,6 +364,16 @@ fn load_data(settings: &Settings) -> anyhow::Result<(Array2<f32>, Array2<f32>)> 
         } else {
             Array2::zeros((0, train.ncols()))
         };
+        if held_out.ncols() != train.ncols() {
+            return Err(BadInput(format!(
+                "{}: the t10k images have {} pixels but the train images have {}; \
+                 both splits must have images of the same size",
+                path.display(),
+                held_out.ncols(),
+                train.ncols()
+            ))
+            .into());
+        }
         (train, held_out)
     } else {
         let mut all = datasets::read_csv_f32(path)?;
@@ -380,6 +395,21 @@ fn load_data(settings: &Settings) -> anyhow::Result<(Array2<f32>, Array2<f32>)> 
         binarize(train, &settings.binarize, 0),
         binarize(held_out, &settings.binarize, 1),
     ))
+}
+
+/// The trainer's arrays, before any is allocated: the weights with their
+/// velocity and gradient statistics, the monitors' hidden activations and a
+/// minibatch of visible and hidden states (f32).
+fn check_train_memory(settings: &Settings, n_visible: usize) -> Result<(), BadInput> {
+    let (n_visible, n_hidden) = (n_visible as u128, settings.n_hidden as u128);
+    let batch = settings.train.batch_size as u128;
+    let monitors = 2 * MONITOR_EXAMPLES as u128;
+    crate::common::check_memory("--batch-size", batch * 6 * n_visible, 4)?;
+    crate::common::check_memory(
+        "--hidden",
+        n_hidden * (4 * n_visible + monitors + 4 * batch + 4),
+        4,
+    )
 }
 
 /// `stream` keeps the training and held-out draws of `Sample` independent.
@@ -577,7 +607,7 @@ impl Progress {
             bar.set_position(done);
             bar.set_message(text);
         } else if self.plain {
-            eprintln!("{text}");
+            crate::common::eprint_text(&format!("{text}\n"));
         }
     }
 

@@ -9,8 +9,7 @@
 //! path, which parses like `str::parse` and reports the problem with the
 //! file, the line and the column.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use ndarray::{Array2, ArrayView2};
@@ -127,9 +126,12 @@ fn read_values<T: CsvValue>(path: &Path, kind: ValueKind) -> Result<Array2<T>, D
         path: path.to_path_buf(),
         source,
     };
-    let file = File::open(path).map_err(io)?;
+    let file = crate::input::open_input(path)?;
     let file_len = file.metadata().map_or(0, |m| m.len());
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    // An endless input (a FIFO, /dev/zero) stops at the limit, with a message.
+    let limit = crate::input::MAX_TEXT_BYTES;
+    let mut reader = BufReader::with_capacity(1 << 20, file.take(limit.saturating_add(1)));
+    let mut total: u64 = 0;
     let mut parser = Parser {
         path,
         kind,
@@ -146,6 +148,13 @@ fn read_values<T: CsvValue>(path: &Path, kind: ValueKind) -> Result<Array2<T>, D
         }
         number += 1;
         let read = line.len() as u64;
+        total += read;
+        if total > limit {
+            return Err(DataError::TooLarge {
+                path: path.to_path_buf(),
+                limit,
+            });
+        }
         parser.push_line(&line, number)?;
         if parser.n_examples == 1 {
             // Room for as many lines as long as the first: one allocation

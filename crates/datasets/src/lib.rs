@@ -30,6 +30,7 @@ mod digits;
 mod error;
 mod idx;
 pub mod image_grid;
+mod input;
 
 pub use bars_and_stripes::{MAX_SIDE, bars_and_stripes};
 pub use binarize::{binarize_sample, binarize_threshold};
@@ -45,3 +46,4 @@ pub use idx::{
     IdxImages, IdxSplit, has_idx_split, load_idx_folder, read_idx_images, read_idx_labels,
 };
 pub use image_grid::write_png_grid;
+pub use input::{MAX_TEXT_BYTES, excerpt, open_input, read_bounded};

@@ -47,6 +47,7 @@
 //! ```
 
 pub mod ais;
+mod ais_check;
 mod bm_gibbs;
 mod error;
 pub mod gaussian;
@@ -63,9 +64,11 @@ mod train;
 
 #[doc(inline)]
 pub use ais::{
-    AisEstimate, AisSchedule, CHAINS_PER_BLOCK, ais, base_log_partition, base_rate_visible_bias,
-    mean_log_probability, reverse_ais,
+    AisEstimate, AisSchedule, CHAINS_PER_BLOCK, MIN_EFFECTIVE_FRACTION, Progress, ais,
+    ais_with_progress, base_log_partition, base_rate_visible_bias, mean_log_probability,
+    reverse_ais, reverse_ais_with_progress,
 };
+pub use ais_check::{CheckedEstimate, LowerBound, check_estimate, log_partition_lower_bound};
 pub use bm_gibbs::{layerwise_gibbs_sweep, local_field, sample_bm, sequential_gibbs_sweep};
 pub use error::RbmError;
 #[doc(inline)]

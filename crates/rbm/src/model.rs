@@ -96,6 +96,10 @@ impl Rbm {
                 });
             }
         }
+        // Every entry fits; their sum bounds every activation and free energy.
+        exact
+            .to_parameters()
+            .check_energy_bound(f64::from(f32::MAX))?;
         Ok(())
     }
 }

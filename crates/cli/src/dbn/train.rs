@@ -16,7 +16,7 @@ use rbm::{Estimator, Gradient, PersistentChains, Rbm, TrainConfig, Trainer};
 use serde::{Deserialize, Serialize};
 
 use super::{dbn_error, load_examples, resolve_labels};
-use crate::common::{print_report, refuse_overwrite};
+use crate::common::{check_outputs, print_report};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -122,7 +122,10 @@ struct TrainReport {
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
     if !args.resume {
-        refuse_overwrite(&args.out, args.force)?;
+        let mut inputs = vec![args.data.as_path()];
+        inputs.extend(args.labels.as_deref());
+        inputs.extend(args.config.as_deref());
+        check_outputs(&[args.out.as_path()], &inputs, args.force)?;
     }
     let greedy = greedy_config(args)?;
     greedy.check().map_err(dbn_error)?;

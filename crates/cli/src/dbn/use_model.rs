@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::{dbn_error, load_examples, resolve_labels};
-use crate::common::{print_report, refuse_overwrite, square_side};
+use crate::common::{check_outputs, print_report, square_side};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -38,10 +38,9 @@ pub struct SampleArgs {
 }
 
 pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
-    refuse_overwrite(&args.out, args.force)?;
-    if let Some(png) = &args.png {
-        refuse_overwrite(png, args.force)?;
-    }
+    let mut outputs = vec![args.out.as_path()];
+    outputs.extend(args.png.as_deref());
+    check_outputs(&outputs, &[args.model.as_path()], args.force)?;
     let net = Dbn::load(&args.model).map_err(dbn_error)?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let samples = net
@@ -92,7 +91,9 @@ struct ClassifyReport {
 
 pub fn classify(args: &ClassifyArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
-        refuse_overwrite(out, args.force)?;
+        let mut inputs = vec![args.model.as_path(), args.data.as_path()];
+        inputs.extend(args.labels.as_deref());
+        check_outputs(&[out.as_path()], &inputs, args.force)?;
     }
     let net = Dbn::load(&args.model).map_err(dbn_error)?;
     let (x, own_labels) = load_examples(&args.data)?;
@@ -144,7 +145,11 @@ pub struct FeaturesArgs {
 }
 
 pub fn features(args: &FeaturesArgs) -> anyhow::Result<()> {
-    refuse_overwrite(&args.out, args.force)?;
+    check_outputs(
+        &[args.out.as_path()],
+        &[args.model.as_path(), args.data.as_path()],
+        args.force,
+    )?;
     let net = Dbn::load(&args.model).map_err(dbn_error)?;
     let (x, _) = load_examples(&args.data)?;
     check_width(&net, x.ncols(), &args.data)?;

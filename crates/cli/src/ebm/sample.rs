@@ -22,7 +22,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::Serialize;
 
-use crate::common::{print_report, refuse_overwrite};
+use crate::common::{check_outputs, print_report};
 use crate::report::BadInput;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum, Serialize)]
@@ -102,7 +102,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     if let Some(t) = args.temper {
         positive("--temper", t)?;
     }
-    refuse_overwrite(&args.out, args.force)?;
+    check_outputs(&[args.out.as_path()], &[args.model.as_path()], args.force)?;
     let model = super::load_model(&args.model)?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let mut x = Array2::from_shape_simple_fn((args.n_samples as usize, model.n_inputs()), || {

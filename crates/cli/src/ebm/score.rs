@@ -9,7 +9,7 @@ use anyhow::Context;
 use ebm_langevin::oracle::{Grid2d, LogPartition, log_partition, log_partition_1d};
 use serde::Serialize;
 
-use crate::common::{print_report, refuse_overwrite};
+use crate::common::{check_outputs, print_report};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -59,7 +59,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .into());
     }
     if let Some(out) = &args.out {
-        refuse_overwrite(out, args.force)?;
+        let inputs = [args.model.as_path(), args.data.as_path()];
+        check_outputs(&[out.as_path()], &inputs, args.force)?;
     }
     let model = super::load_model(&args.model)?;
     let data = super::read_data(&args.data, &args.split)?;

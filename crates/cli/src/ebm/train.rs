@@ -13,7 +13,7 @@ use ebm_langevin::train::{DivergenceEvent, TrainState};
 use ebm_langevin::{Activation, Objective, TrainConfig, Trainer};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{print_report, refuse_overwrite};
+use crate::common::{check_outputs, print_report};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -143,7 +143,9 @@ fn read_checkpoint(path: &Path, config: &TrainConfig) -> anyhow::Result<Checkpoi
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let config = config_from(args)?;
-    refuse_overwrite(&args.out, args.force)?;
+    let mut inputs = vec![args.data.as_path()];
+    inputs.extend(args.config.as_deref());
+    check_outputs(&[args.out.as_path()], &inputs, args.force)?;
     if args.checkpoint_every == 0 {
         return Err(BadInput("--checkpoint-every 0: expected at least 1".into()).into());
     }
