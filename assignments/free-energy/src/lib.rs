@@ -11,7 +11,7 @@ pub struct Rbm {
     pub weights: Array2<f64>,
 }
 
-/// softplus(x) = log(1 + e^x), eq. (2.5) in the book, without overflow: it
+/// softplus(x) = log(1 + e^x), eq. (2.4) in the book, without overflow: it
 /// must return a finite, accurate value for x = 1000 and x = -1000.
 pub fn softplus(x: f64) -> f64 {
     // HINT: for large x, log(1 + e^x) = x + log(1 + e^-x); use ln_1p.
