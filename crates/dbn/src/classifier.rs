@@ -252,9 +252,15 @@ pub fn fine_tune(
                 .zip(&mut velocity)
                 .zip(gradient)
             {
-                let step = g.weights + config.weight_decay * &layer.weights;
-                v.weights = config.momentum * &v.weights - config.learning_rate * step;
-                v.bias = config.momentum * &v.bias - config.learning_rate * g.bias;
+                // v <- momentum v - rate (g + decay W), in place.
+                v.weights *= config.momentum;
+                v.weights.scaled_add(-config.learning_rate, &g.weights);
+                if config.weight_decay > 0.0 {
+                    let decay = -config.learning_rate * config.weight_decay;
+                    v.weights.scaled_add(decay, &layer.weights);
+                }
+                v.bias *= config.momentum;
+                v.bias.scaled_add(-config.learning_rate, &g.bias);
                 layer.weights += &v.weights;
                 layer.bias += &v.bias;
             }

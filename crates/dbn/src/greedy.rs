@@ -4,7 +4,7 @@
 
 use std::ops::ControlFlow;
 
-use ndarray::{Array2, ArrayView2, Axis, concatenate};
+use ndarray::{Array2, ArrayView2, Axis, CowArray, concatenate};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rbm::{Rbm, TrainConfig, Trainer};
@@ -129,18 +129,22 @@ pub fn train_greedy_from(
         mut finished,
         mut current,
     } = resume;
-    let mut input = data.to_owned();
+    // Layer 1 reads the data itself (no copy); each layer above, the up-pass below it.
+    let mut input = CowArray::from(data);
     for (k, layer) in config.layers.iter().enumerate() {
         let mut rng = layer_rng(config.seed, k + 1);
         if k > 0 {
-            input = up_one_layer(&finished[k - 1], input.view(), config.up_pass, &mut rng);
+            let up = up_one_layer(&finished[k - 1], input.view(), config.up_pass, &mut rng);
+            input = CowArray::from(up);
         }
         if k < finished.len() {
             continue; // trained before the interruption; only its up-pass is needed
         }
         let visible = match labels.filter(|_| k + 1 == n_layers) {
-            Some((classes, n_labels)) => concatenate![Axis(1), input, one_hot(classes, n_labels)],
-            None => input.clone(),
+            Some((classes, n_labels)) => {
+                CowArray::from(concatenate![Axis(1), input, one_hot(classes, n_labels)])
+            }
+            None => CowArray::from(input.view()),
         };
         let mut trainer = match current.take() {
             Some(trainer) => trainer,
