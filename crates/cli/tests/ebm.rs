@@ -309,3 +309,101 @@ fn train_resumes_to_the_same_bytes() {
         "{err}"
     );
 }
+
+/// d = 1 and d = 3: the same command; in 1-D the samples' left-of-zero
+/// fraction agrees with quadrature, in 3-D the samples are finite and the
+/// model's symmetry shows in their mean.
+#[test]
+fn sample_and_score_in_one_and_three_dimensions() {
+    let dir = tempfile::tempdir().unwrap();
+    // E(x) = softplus(2x - 1) + softplus(-2x - 1) + 0.5 softplus(x): confining.
+    let one = Mlp {
+        activation: Activation::Softplus,
+        layers: vec![
+            Layer {
+                weights: array![[2.0], [-2.0], [1.0]],
+                bias: array![-1.0, -1.0, 0.0],
+            },
+            Layer {
+                weights: array![[1.0, 1.0, 0.5]],
+                bias: array![0.0],
+            },
+        ],
+    };
+    let path = write_model(dir.path(), "one.toml", &one);
+    let out = dir.path().join("one.csv");
+    boltzmann()
+        .args(["ebm", "sample"])
+        .arg(&path)
+        .args(["-n", "4000", "--steps", "400", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let x = read_samples(&out);
+    let left = x.column(0).iter().filter(|&&v| v < 0.0).count() as f64 / 4000.0;
+    let h = 0.001;
+    let grid = Array2::from_shape_fn((20_000, 1), |(i, _)| -10.0 + (i as f64 + 0.5) * h);
+    let weights = one.energies(grid.view()).mapv(|e| (-e).exp());
+    let exact = weights.iter().take(10_000).sum::<f64>() / weights.sum();
+    // Binomial standard error sqrt(p (1 - p) / 4000) < 0.008: four of them.
+    assert!((left - exact).abs() < 0.032, "{left} vs {exact}");
+    let scores = dir.path().join("scores.csv");
+    boltzmann()
+        .args(["ebm", "score"])
+        .arg(&path)
+        .arg(&out)
+        .arg("--out")
+        .arg(&scores)
+        .assert()
+        .success();
+
+    let three = Mlp {
+        activation: Activation::Swish,
+        layers: vec![
+            Layer {
+                weights: array![
+                    [2.0, 0.0, 0.0],
+                    [-2.0, 0.0, 0.0],
+                    [0.0, 2.0, 0.0],
+                    [0.0, -2.0, 0.0],
+                    [0.0, 0.0, 2.0],
+                    [0.0, 0.0, -2.0]
+                ],
+                bias: array![0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            },
+            Layer {
+                weights: array![[1.0, 1.0, 1.0, 1.0, 1.0, 1.0]],
+                bias: array![0.0],
+            },
+        ],
+    };
+    let path = write_model(dir.path(), "three.toml", &three);
+    let out = dir.path().join("three.csv");
+    boltzmann()
+        .args(["ebm", "sample"])
+        .arg(&path)
+        .args(["-n", "2000", "--steps", "400", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let x = read_samples(&out);
+    assert_eq!(x.ncols(), 3);
+    for mean in x.mean_axis(ndarray::Axis(0)).unwrap() {
+        assert!(mean.abs() < 0.1, "{mean}");
+    }
+    // No log Z in 3-D: the score table leaves the column empty.
+    let output = boltzmann()
+        .args(["ebm", "score"])
+        .arg(&path)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(',')
+    );
+}
