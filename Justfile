@@ -20,9 +20,17 @@ book-tables:
     cargo run --release -p bm-exact --example logz_scaling
     cargo run --release -p bm-exact --example gradient_check
 
-# Build the book into book/book (needs mdbook and mdbook-katex, see README).
+# Build the book into book/book (needs mdbook and mdbook-katex, see README),
+# with the API docs (rustdoc, warnings denied) in book/book/api.
 book:
     mdbook build book
+    bash .ci/api-docs
+
+# Open every page of the built book in headless Chromium (offline): fails on
+# unrendered math, broken images or links, requests leaving the machine,
+# equations wider than the column, or an empty search. Needs chromium and npm.
+book-browser-check: book
+    bash .ci/book-browser-check
 
 # Serve the book on localhost with live reload.
 serve:
@@ -40,3 +48,23 @@ lint:
 # Everything CI runs.
 ci:
     bash .ci/run
+
+# Write the student release of the assignments into OUT (refuses a non-empty OUT without --force).
+assign OUT="assignments-release" *FLAGS:
+    cargo run --release -p classroom -- release {{OUT}} {{FLAGS}}
+
+# Grade one submission: a student's copy of one assignment's release folder.
+grade DIR *FLAGS:
+    cargo run --release -p classroom -- grade {{DIR}} {{FLAGS}}
+
+# Grade every submission in FOLDER into a CSV gradebook.
+grade-all FOLDER CSV="gradebook.csv":
+    cargo run --release -p classroom -- grade-all {{FOLDER}} --csv {{CSV}}
+
+# Check the assignments: releases score 0, solutions full marks, mutants less.
+assignments-check:
+    cargo run --release -p classroom -- check
+
+# Time one greedy-pretraining epoch (784 x 500) and one fine-tuning epoch against their references.
+bench-dbn:
+    cargo bench -p dbn --bench greedy

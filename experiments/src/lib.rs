@@ -8,6 +8,9 @@
 pub mod ais_vs_exact;
 pub mod cd_bias;
 pub mod config;
+pub mod dbn_digits;
+pub mod ebm_2d;
+pub mod langevin_2d;
 pub mod mnist_rbm;
 pub mod output;
 pub mod plot;

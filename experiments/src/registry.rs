@@ -32,6 +32,21 @@ pub const EXPERIMENTS: &[Experiment] = &[
         description: crate::ais_vs_exact::DESCRIPTION,
         run: crate::ais_vs_exact::run,
     },
+    Experiment {
+        name: crate::dbn_digits::NAME,
+        description: crate::dbn_digits::DESCRIPTION,
+        run: crate::dbn_digits::run,
+    },
+    Experiment {
+        name: crate::langevin_2d::NAME,
+        description: crate::langevin_2d::DESCRIPTION,
+        run: crate::langevin_2d::run,
+    },
+    Experiment {
+        name: crate::ebm_2d::NAME,
+        description: crate::ebm_2d::DESCRIPTION,
+        run: crate::ebm_2d::run,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Experiment> {

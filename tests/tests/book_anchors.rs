@@ -12,6 +12,13 @@
 //!   `book/src` that is missing from `SUMMARY.md` (pages under `generated/`
 //!   and pages included by other pages are exempt).
 //!
+//! The module [`equations`] checks (f)-(h): equation tags follow the chapter
+//! numbers of the sidebar, and the code and the book cite only equations that
+//! exist, every one of them, but for the pure definitions listed in
+//! [`equations::UNCITED_BY_DESIGN`]. The module [`map`] checks (i): the map
+//! of the book in the introduction names the crates each chapter includes
+//! and the experiments and examples that make its figures.
+//!
 //! The checker works on an in-memory [`Tree`] of files, so the unit tests
 //! below can show on small strings that it catches each problem.
 
@@ -21,6 +28,11 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
+
+#[path = "book_anchors/equations.rs"]
+mod equations;
+#[path = "book_anchors/map.rs"]
+mod map;
 
 /// Files by absolute, normalised path.
 #[derive(Default)]
@@ -339,9 +351,23 @@ fn load_workspace(book_src: &Path, source_roots: &[PathBuf]) -> Tree {
     tree
 }
 
+/// The workspace this test crate sits in.
+fn workspace_root() -> PathBuf {
+    normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+}
+
+fn assert_no_problems(what: &str, problems: Vec<String>) {
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) {what}:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn the_book_has_no_dangling_includes_and_no_bad_or_unused_anchors() {
-    let root = normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let root = workspace_root();
     let book_src = root.join("book/src");
     let source_roots = [root.join("crates"), root.join("experiments")];
     let tree = load_workspace(&book_src, &source_roots);
@@ -350,13 +376,50 @@ fn the_book_has_no_dangling_includes_and_no_bad_or_unused_anchors() {
         "no book at {}",
         book_src.display()
     );
-    let problems = check(&tree, &root, &book_src, &source_roots);
-    assert!(
-        problems.is_empty(),
-        "{} problem(s) in the book:\n{}",
-        problems.len(),
-        problems.join("\n")
+    assert_no_problems("in the book", check(&tree, &root, &book_src, &source_roots));
+}
+
+#[test]
+fn every_equation_tag_follows_its_chapter_and_is_cited_by_code() {
+    let root = workspace_root();
+    let book_src = root.join("book/src");
+    // assignments/ (solutions and tests, once it exists) cites equations too.
+    let citing_roots = [
+        root.join("crates"),
+        root.join("experiments"),
+        root.join("tests"),
+        root.join("assignments"),
+    ];
+    let tree = load_workspace(&book_src, &citing_roots);
+    let problems = equations::check_equations(
+        &tree,
+        &root,
+        &book_src,
+        &citing_roots,
+        &equations::checker_source(&root),
+        equations::UNCITED_BY_DESIGN,
     );
+    assert_no_problems("with equation numbers", problems);
+}
+
+#[test]
+fn the_map_of_the_book_matches_its_chapters() {
+    let root = workspace_root();
+    let book_src = root.join("book/src");
+    let source_roots = [root.join("crates"), root.join("experiments")];
+    let tree = load_workspace(&book_src, &source_roots);
+    let experiments: BTreeSet<String> = std::fs::read_dir(root.join("experiments/configs"))
+        .expect("experiments/configs exists")
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".toml")?;
+            Some(stem.strip_suffix(".smoke").unwrap_or(stem).to_string())
+        })
+        .collect();
+    let experiments: Vec<String> = experiments.into_iter().collect();
+    let problems = map::check_map(&tree, &root, &book_src, &experiments);
+    assert_no_problems("with the map of the book", problems);
 }
 
 // The checker on small made-up books: each test shows one problem is caught.
@@ -364,10 +427,10 @@ fn the_book_has_no_dangling_includes_and_no_bad_or_unused_anchors() {
 mod checker {
     use super::*;
 
-    const ROOT: &str = "/r";
+    pub(crate) const ROOT: &str = "/r";
 
     /// A made-up workspace from (path relative to /r, contents) pairs.
-    fn tree(files: &[(&str, String)]) -> Tree {
+    pub(crate) fn tree(files: &[(&str, String)]) -> Tree {
         Tree {
             files: files
                 .iter()
@@ -392,7 +455,7 @@ mod checker {
     const CHAPTER: &str =
         "# Chapter\n\n```rust,ignore\n{{#include ../../crates/x/src/lib.rs:energy}}\n```\n";
 
-    type Files = Vec<(&'static str, String)>;
+    pub(crate) type Files = Vec<(&'static str, String)>;
 
     fn good_book() -> Files {
         vec![
@@ -404,13 +467,13 @@ mod checker {
     }
 
     /// `files` with `path` added or replaced.
-    fn with(mut files: Files, path: &'static str, text: impl Into<String>) -> Files {
+    pub(crate) fn with(mut files: Files, path: &'static str, text: impl Into<String>) -> Files {
         files.retain(|(p, _)| *p != path);
         files.push((path, text.into()));
         files
     }
 
-    fn assert_one_problem(problems: &[String], needle: &str) {
+    pub(crate) fn assert_one_problem(problems: &[String], needle: &str) {
         assert_eq!(problems.len(), 1, "{problems:#?}");
         assert!(problems[0].contains(needle), "{problems:#?}");
     }

@@ -221,8 +221,8 @@ fn outer(a: &Array1<f64>, b: &Array1<f64>) -> Array2<f64> {
 }
 
 impl BoltzmannMachine {
-    /// p(v, h) for every state of all units; entry s has v in its low
-    /// n_visible bits and h in its high bits.
+    /// p(v, h) = e^{-E(v, h)} / Z, eq. (1.2), for every state of all units;
+    /// entry s has v in its low n_visible bits and h in its high bits.
     pub fn joint_distribution(&self) -> Result<Array1<f64>> {
         let n_units = self.n_visible() + self.n_hidden();
         check_enumerable("a table of p(v, h)", n_units, MAX_TABLE_UNITS)?;

@@ -55,7 +55,8 @@ impl Rbm {
         }))
     }
 
-    /// p(v, h) with rows indexed by the visible state and columns by the hidden state.
+    /// p(v, h) = e^{-E(v, h)} / Z, eq. (1.2), with rows indexed by the visible
+    /// state and columns by the hidden state.
     pub fn joint_distribution(&self) -> Result<Array2<f64>> {
         let n_units = self.n_visible() + self.n_hidden();
         check_enumerable("a table of p(v, h)", n_units, MAX_TABLE_UNITS)?;

@@ -49,6 +49,8 @@ pub use distribution::{
 };
 pub use enumerate::{MAX_ENUMERATED_UNITS, MAX_TABLE_UNITS, check_enumerable, state_vector};
 pub use error::{ExactError, Result};
-pub use model_file::{FORMAT_VERSION, Model, parameters_from_toml, parameters_to_toml, write_file};
+pub use model_file::{
+    FORMAT_VERSION, Model, matrix_from_rows, parameters_from_toml, parameters_to_toml, write_file,
+};
 pub use params::{Parameters, check_binary_data};
 pub use rbm::{Layer, Rbm, Statistics};

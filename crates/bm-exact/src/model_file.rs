@@ -52,6 +52,12 @@ pub fn parameters_from_toml(text: &str) -> Result<(String, Parameters)> {
     }
     let n_visible = file.visible_bias.len();
     let n_hidden = file.hidden_bias.len();
+    if n_visible == 0 {
+        return Err(invalid(
+            "visible_bias",
+            "is empty; a model needs at least one visible unit (one entry per unit)",
+        ));
+    }
     let params = Parameters {
         visible_bias: Array1::from(file.visible_bias),
         hidden_bias: Array1::from(file.hidden_bias),
@@ -67,6 +73,48 @@ pub fn parameters_from_toml(text: &str) -> Result<(String, Parameters)> {
     };
     params.check()?;
     Ok((file.format, params))
+}
+
+/// Rows of equal length `n_columns` as a matrix, for other model files
+/// (`format = "dbn"`) that hold matrices in the same layout; a row of the
+/// wrong length is refused naming `field`.
+pub fn matrix_from_rows(field: &str, rows: Vec<Vec<f64>>, n_columns: usize) -> Result<Array2<f64>> {
+    matrix(field, rows, n_columns)
+}
+
+/// The most bytes a model file may have: 1 GiB, far above a 784 x 10,000
+/// RBM in TOML (about 160 MB); more, or an endless stream, is refused.
+pub const MAX_MODEL_BYTES: u64 = 1 << 30;
+
+/// The text of a model file: a regular file (or stream) of at most
+/// [`MAX_MODEL_BYTES`] of UTF-8. Every failure names the file.
+fn read_model_text(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let io = |source| ExactError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bad = |problem: String| ExactError::Toml(problem).in_file(path);
+    if std::fs::metadata(path).map_err(io)?.is_dir() {
+        return Err(bad("is a folder; expected a model file (TOML)".into()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_MODEL_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_MODEL_BYTES {
+        return Err(bad(format!(
+            "more than {MAX_MODEL_BYTES} bytes (or an endless stream); expected a model file (TOML)"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        bad(format!(
+            "byte {} is not UTF-8 text; expected a model file (TOML)",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 /// Rows of equal length `n_columns` as a matrix.
@@ -153,10 +201,7 @@ impl Model {
     /// Read and validate a model file; errors start with the file name.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ExactError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_model_text(path)?;
         Self::from_toml_str(&text).map_err(|e| e.in_file(path))
     }
 

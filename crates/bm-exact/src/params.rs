@@ -47,6 +47,40 @@ impl Parameters {
         if let Some(t) = &self.hidden_couplings {
             check_coupling("hidden_couplings", t, n_hidden)?;
         }
+        self.check_energy_bound(f64::MAX)
+    }
+
+    /// |E(v, h)| <= sum of |every parameter| for binary states, so the energy
+    /// of every state (and every activation) is finite when that sum is
+    /// below `limit`. Refuses otherwise, naming the field where the sum
+    /// passes the limit. The `rbm` crate calls it with f32's largest value.
+    pub fn check_energy_bound(&self, limit: f64) -> Result<()> {
+        let fields = [
+            ("visible_bias", Some(self.visible_bias.view().into_dyn())),
+            ("hidden_bias", Some(self.hidden_bias.view().into_dyn())),
+            ("weights", Some(self.weights.view().into_dyn())),
+            (
+                "visible_couplings",
+                self.visible_couplings.as_ref().map(|r| r.view().into_dyn()),
+            ),
+            (
+                "hidden_couplings",
+                self.hidden_couplings.as_ref().map(|t| t.view().into_dyn()),
+            ),
+        ];
+        let mut bound = 0.0f64;
+        for (field, values) in fields {
+            bound += values.map_or(0.0, |v| v.iter().map(|x| x.abs()).sum());
+            if bound >= limit {
+                return Err(invalid(
+                    field,
+                    format!(
+                        "the parameters' absolute values sum to {bound:.3e} by this field, not \
+                         below {limit:.3e}, so energies could overflow; rescale the model"
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 }

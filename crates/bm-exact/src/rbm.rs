@@ -96,7 +96,8 @@ impl Rbm {
 
 // ANCHOR: rbm_free_energy
 impl Rbm {
-    /// F(v) = -b^T v - sum_i softplus(c_i + W_i v), eq. (2.3) in the book.
+    /// F(v) = -b^T v - sum_i softplus(c_i + W_i v), eq. (2.3) in the book: the
+    /// sum over h of eq. (2.1) factorised unit by unit, eq. (2.2).
     pub fn free_energy(&self, v: ArrayView1<f64>) -> f64 {
         let hidden_input = &self.hidden_bias + &self.weights.dot(&v);
         -self.visible_bias.dot(&v) - hidden_input.mapv(softplus).sum()
@@ -223,7 +224,7 @@ impl Rbm {
         }
     }
 
-    /// The model term of eq. (4.3): E[v], E[h] and E[h v^T] under p(v, h), by enumeration.
+    /// The model term of eq. (4.3): E\[v\], E\[h\] and E\[h v^T\] under p(v, h), by enumeration.
     pub fn model_statistics(&self) -> Result<Statistics> {
         let sum = self.layer_sum()?;
         let m = sum.moments(sum.log_partition());

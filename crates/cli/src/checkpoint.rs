@@ -3,10 +3,12 @@
 //! folder, renamed over the old one), so a crash or Ctrl-C never leaves a
 //! half-written checkpoint.
 //!
-//! Format: the line `boltzmann-checkpoint 1`, one line of JSON (settings,
-//! epochs done, shapes), then the raw little-endian f32 values of the
-//! visible bias, hidden bias, weights (row-major), their three velocities,
-//! and the persistent chains (PCD only). Raw f32 keeps every bit.
+//! Format: the line `boltzmann-checkpoint 2`, the line `sha256 HEX` with the
+//! SHA-256 of everything after it, one line of JSON (settings, epochs done,
+//! shapes), then the raw little-endian f32 values of the visible bias,
+//! hidden bias, weights (row-major), their three velocities, and the
+//! persistent chains (PCD only). Raw f32 keeps every bit; the checksum makes
+//! a changed or damaged checkpoint fail to load instead of resuming from it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,7 +20,16 @@ use serde::{Deserialize, Serialize};
 use crate::report::BadInput;
 use crate::train::Settings;
 
-const MAGIC_LINE: &str = "boltzmann-checkpoint 1";
+const MAGIC_LINE: &str = "boltzmann-checkpoint 2";
+
+/// The SHA-256 of `bytes` as 64 lowercase hex digits.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// The saved state of a run after `epochs_done` epochs.
 pub struct Checkpoint {
@@ -53,16 +64,18 @@ pub fn write(path: &Path, c: &Checkpoint) -> anyhow::Result<()> {
         n_hidden: c.rbm.n_hidden(),
         n_chains: c.chains.as_ref().map_or(0, PersistentChains::n_chains),
     };
-    let mut bytes = format!("{MAGIC_LINE}\n{}\n", serde_json::to_string(&header)?).into_bytes();
-    push_f32(&mut bytes, &c.rbm.visible_bias);
-    push_f32(&mut bytes, &c.rbm.hidden_bias);
-    push_f32(&mut bytes, &c.rbm.weights);
-    push_f32(&mut bytes, &c.velocity.visible_bias);
-    push_f32(&mut bytes, &c.velocity.hidden_bias);
-    push_f32(&mut bytes, &c.velocity.weights);
+    let mut content = format!("{}\n", serde_json::to_string(&header)?).into_bytes();
+    push_f32(&mut content, &c.rbm.visible_bias);
+    push_f32(&mut content, &c.rbm.hidden_bias);
+    push_f32(&mut content, &c.rbm.weights);
+    push_f32(&mut content, &c.velocity.visible_bias);
+    push_f32(&mut content, &c.velocity.hidden_bias);
+    push_f32(&mut content, &c.velocity.weights);
     if let Some(chains) = &c.chains {
-        push_f32(&mut bytes, chains.states());
+        push_f32(&mut content, chains.states());
     }
+    let mut bytes = format!("{MAGIC_LINE}\nsha256 {}\n", sha256_hex(&content)).into_bytes();
+    bytes.extend(content);
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -82,6 +95,9 @@ pub fn write(path: &Path, c: &Checkpoint) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The largest checkpoint read: as large as the largest request allowed.
+const MAX_CHECKPOINT_BYTES: u64 = crate::common::MAX_REQUEST_BYTES as u64;
+
 /// Append the values in logical (row-major) order, little-endian.
 fn push_f32<'a>(bytes: &mut Vec<u8>, values: impl IntoIterator<Item = &'a f32>) {
     for x in values {
@@ -90,29 +106,43 @@ fn push_f32<'a>(bytes: &mut Vec<u8>, values: impl IntoIterator<Item = &'a f32>) 
 }
 
 pub fn read(path: &Path) -> anyhow::Result<Checkpoint> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        BadInput(format!(
-            "{}: {e}; --resume needs the checkpoint of an earlier run with the same --out",
-            path.display()
-        ))
-    })?;
+    let bytes = datasets::open_input(path)
+        .and_then(|file| datasets::read_bounded(path, file, MAX_CHECKPOINT_BYTES))
+        .map_err(|e| {
+            BadInput(format!(
+                "{e}; --resume needs the checkpoint of an earlier run with the same --out"
+            ))
+        })?;
     let damaged = |what: &str| {
         BadInput(format!(
-            "{}: not a checkpoint of boltzmann train: {what}",
+            "{}: not a checkpoint of boltzmann train, or changed since it was written: {what}; \
+             train again without --resume",
             path.display()
         ))
     };
     let mut lines = bytes.splitn(3, |&b| b == b'\n');
     if lines.next() != Some(MAGIC_LINE.as_bytes()) {
-        return Err(damaged("the first line is not `boltzmann-checkpoint 1`").into());
+        return Err(damaged("the first line is not `boltzmann-checkpoint 2`").into());
     }
+    let checksum = lines.next().unwrap_or_default();
+    let content = lines.next().unwrap_or_default();
+    if checksum != format!("sha256 {}", sha256_hex(content)).as_bytes() {
+        return Err(damaged("its SHA-256 checksum does not match its content").into());
+    }
+    let mut lines = content.splitn(2, |&b| b == b'\n');
     let header: Header = lines
         .next()
         .and_then(|line| serde_json::from_slice(line).ok())
         .ok_or_else(|| damaged("the header line is not valid"))?;
     let body = lines.next().unwrap_or_default();
     let (v, h, c) = (header.n_visible, header.n_hidden, header.n_chains);
-    let expected = 4 * (2 * (v + h + v * h) + c * v);
+    let expected = v
+        .checked_mul(h)
+        .and_then(|vh| (v + h).checked_add(vh))
+        .and_then(|n| n.checked_mul(2))
+        .and_then(|n| c.checked_mul(v).and_then(|cv| n.checked_add(cv)))
+        .and_then(|n| n.checked_mul(4))
+        .ok_or_else(|| damaged("the shapes in its header overflow"))?;
     if body.len() != expected {
         return Err(damaged(&format!(
             "{} bytes of values where the header promises {expected}; the file is truncated",
@@ -140,6 +170,7 @@ pub fn read(path: &Path) -> anyhow::Result<Checkpoint> {
     };
     let states: Array2<f32> = vector(c * v).into_shape_with_order((c, v))?;
     let chains = (c > 0).then(|| PersistentChains::from_states(states.view()));
+    rbm.to_exact().map_err(|e| damaged(&e.to_string()))?; // NaN or infinite values
     Ok(Checkpoint {
         settings: header.settings,
         epochs_done: header.epochs_done,

@@ -1,5 +1,5 @@
-//! Small pieces several subcommands share: refusing to overwrite an output
-//! file, printing the summary, and the side of square images.
+//! Small pieces several subcommands share: checking the outputs and the
+//! memory a request needs before any work, printing the summary, and the side of square images.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,12 +8,83 @@ use anyhow::Context;
 use bm_exact::Model;
 use serde::Serialize;
 
-/// Fail before any work if `out` exists and `--force` was not given.
-pub fn refuse_overwrite(out: &Path, force: bool) -> Result<(), datasets::DataError> {
-    if out.exists() && !force {
-        return Err(datasets::DataError::WouldOverwrite(out.to_path_buf()));
+use crate::report::BadInput;
+
+/// Check every output of a command before any work, so that an error never
+/// leaves a new partial output behind: an output must not be a folder, its
+/// folder must exist, it must not exist unless `force`, and it must never be
+/// one of the command's `inputs`, not even with `force`.
+pub fn check_outputs(outputs: &[&Path], inputs: &[&Path], force: bool) -> anyhow::Result<()> {
+    for out in outputs {
+        let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+            return Err(BadInput(format!(
+                "{}: the folder {} does not exist; create it first or write elsewhere",
+                out.display(),
+                folder.display()
+            ))
+            .into());
+        }
+        if out.is_dir() {
+            return Err(BadInput(format!(
+                "{}: is a folder; expected the name of a file to write",
+                out.display()
+            ))
+            .into());
+        }
+        // Outputs are replaced by renaming a new file over them, which would
+        // put a regular file in place of a device such as /dev/null.
+        if out.exists() && !out.is_file() {
+            return Err(BadInput(format!(
+                "{}: is not a regular file (a device or a pipe?); expected the name of a file \
+                 to write (--force never replaces one)",
+                out.display()
+            ))
+            .into());
+        }
+        if let Some(input) = inputs
+            .iter()
+            .find(|input| same_file::is_same_file(out, input).unwrap_or(false))
+        {
+            return Err(BadInput(format!(
+                "{}: is also an input of this command ({}); write the output elsewhere \
+                 (--force never replaces an input)",
+                out.display(),
+                input.display()
+            ))
+            .into());
+        }
+        if out.exists() && !force {
+            return Err(datasets::DataError::WouldOverwrite(out.to_path_buf()).into());
+        }
     }
     Ok(())
+}
+
+/// The most memory one request may ask for: 8 GiB, a third of this
+/// workbench's reference machine. Larger requests are refused up front.
+pub const MAX_REQUEST_BYTES: u128 = 8 << 30;
+
+/// Refuse, before allocating, a request whose arrays would need more than
+/// [`MAX_REQUEST_BYTES`]: `flag` names the option to change, `n_values`
+/// is the number of values of `bytes_per_value` bytes the request needs.
+pub fn check_memory(flag: &str, n_values: u128, bytes_per_value: u128) -> Result<(), BadInput> {
+    let bytes = n_values.saturating_mul(bytes_per_value);
+    if bytes > MAX_REQUEST_BYTES {
+        return Err(BadInput(format!(
+            "{flag}: this request needs about {:.1} GiB of memory, more than the {} GiB \
+             allowed; use a smaller {flag}",
+            bytes as f64 / f64::from(1u32 << 30),
+            MAX_REQUEST_BYTES >> 30
+        )));
+    }
+    Ok(())
+}
+
+/// Print a line on standard error; a closed or broken stderr is ignored
+/// (`eprintln!` would panic).
+pub fn eprint_text(text: &str) {
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 /// The model file's `format`: "rbm" or "bm".
@@ -38,7 +109,7 @@ pub fn print_report<R: Serialize>(
         human_text(report)
     };
     if to_stderr {
-        eprint!("{text}");
+        eprint_text(&text);
         return Ok(());
     }
     std::io::stdout()
@@ -62,4 +133,19 @@ pub fn square_side_ceil(n: usize) -> usize {
         side -= 1;
     }
     side
+}
+
+/// A progress bar of `len` steps of `unit` on standard error when that is a
+/// terminal; None when it is piped or redirected, so logs stay clean.
+pub fn terminal_progress(len: u64, unit: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    let template = format!("{{bar:30}} {{pos}}/{{len}} {unit}, {{elapsed}} (eta {{eta}})");
+    let style = indicatif::ProgressStyle::with_template(&template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
 }

@@ -11,12 +11,12 @@ use bm_exact::{ExactError, MAX_TABLE_UNITS, Model, Parameters, Rbm, check_enumer
 use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 
-use crate::common::{format_name, print_report, refuse_overwrite};
+use crate::common::{check_outputs, format_name, print_report};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a TOML file with format = "rbm" or "bm".
+    /// The model: a TOML file with format = "rbm", "bm" or "dbn".
     #[arg(value_name = "MODEL.toml")]
     model: PathBuf,
 
@@ -85,8 +85,15 @@ struct GradientReport {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
+    if crate::dbn::is_dbn_file(&args.model) {
+        let gradient = args.gradient.is_some();
+        return crate::dbn::exact::run(&args.model, args.data.as_ref(), gradient, args.json);
+    }
     if let Some(out) = &args.gradient {
-        check_output(out, args.force)?;
+        let inputs: Vec<&Path> = std::iter::once(args.model.as_path())
+            .chain(args.data.as_deref())
+            .collect();
+        check_outputs(&[out], &inputs, args.force)?;
     }
     let model = Model::load(&args.model)?;
     let plan = args
@@ -96,7 +103,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .transpose()?;
     check_size(&model, plan.as_ref()).with_context(|| args.model.display().to_string())?;
     let data = match &args.data {
-        Some(path) => Some(read_data(path, &model, &args.model)?),
+        Some(path) => Some(read_data(path, model.n_visible(), &args.model)?),
         None => None,
     };
 
@@ -130,22 +137,6 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         gradient: gradient_report,
     };
     print_report(&report, human_text, args.json, false)
-}
-
-/// Fail before any expensive work if the output file is in the way or its
-/// folder does not exist.
-fn check_output(out: &Path, force: bool) -> anyhow::Result<()> {
-    refuse_overwrite(out, force)?;
-    let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Some(folder) = folder.filter(|f| !f.is_dir()) {
-        return Err(BadInput(format!(
-            "{}: the folder {} does not exist; create it first or write elsewhere",
-            out.display(),
-            folder.display()
-        ))
-        .into());
-    }
-    Ok(())
 }
 
 fn gradient_plan<'a>(
@@ -183,16 +174,16 @@ fn check_size(model: &Model, plan: Option<&GradientPlan>) -> Result<(), ExactErr
 }
 
 /// Binary data with one value per visible unit of the model.
-fn read_data(path: &Path, model: &Model, model_path: &Path) -> anyhow::Result<Array2<f64>> {
+pub fn read_data(path: &Path, n_visible: usize, model_path: &Path) -> anyhow::Result<Array2<f64>> {
     let data = datasets::read_binary_csv(path)?;
-    if data.ncols() != model.n_visible() {
+    if data.ncols() != n_visible {
         return Err(BadInput(format!(
             "{}: each example has {} values but the model {} has {} visible units; \
              the data and the model must have the same width",
             path.display(),
             data.ncols(),
             model_path.display(),
-            model.n_visible()
+            n_visible
         ))
         .into());
     }

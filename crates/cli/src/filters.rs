@@ -7,7 +7,7 @@ use anyhow::Context;
 use ndarray::{Array2, ArrayView1};
 use rbm::Rbm;
 
-use crate::common::{refuse_overwrite, square_side, square_side_ceil};
+use crate::common::{check_outputs, square_side, square_side_ceil};
 use crate::logz::rbm_error;
 use crate::report::BadInput;
 
@@ -33,7 +33,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    refuse_overwrite(&args.out, args.force)?;
+    check_outputs(&[args.out.as_path()], &[args.model.as_path()], args.force)?;
     let rbm = Rbm::load(&args.model).map_err(rbm_error)?;
     let side = square_side(rbm.n_visible()).ok_or_else(|| {
         BadInput(format!(
@@ -52,12 +52,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let images = normalised_filters(&rbm);
     datasets::write_png_grid(&args.out, images.view(), side, side, grid_cols, args.force)
         .with_context(|| format!("drawing the filters of {}", args.model.display()))?;
-    println!(
-        "wrote the {n_hidden} filters of {} ({side} x {side} pixels each, {grid_rows} x {grid_cols} grid) to {}",
+    let text = format!(
+        "wrote the {n_hidden} filters of {} ({side} x {side} pixels each, {grid_rows} x {grid_cols} grid) to {}\n",
         args.model.display(),
         args.out.display()
     );
-    Ok(())
+    std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+        .context("writing to standard output")
 }
 
 /// Each row of W mapped to [0, 1] on its own: its smallest weight black,

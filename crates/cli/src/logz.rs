@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use bm_exact::{MAX_ENUMERATED_UNITS, Model, check_enumerable};
-use ndarray::{Array1, Array2};
-use rand::SeedableRng;
+use std::io::IsTerminal;
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rand::{Rng, SeedableRng};
 use rbm::{AisSchedule, RbmError};
 use serde::Serialize;
 
@@ -100,10 +102,22 @@ pub struct ExactDetails {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct AisDetails {
-    /// log Z_A + log(mean w - 3 se); minus infinity (JSON null) when the
-    /// weights are too spread to bound log Z below.
+    /// log Z_A + log(mean w - 3 se), raised to the hard lower bound: the bar
+    /// never excludes it.
     pub log_partition_low: f64,
+    /// log Z_A + log(mean w + 3 se), raised to the reverse estimate when
+    /// that lies above it.
     pub log_partition_high: f64,
+    /// log Z >= log sum e^{-F(v)} over the distinct binary states seen: the
+    /// data and the chains' final states.
+    pub log_partition_lower_bound: f64,
+    pub n_states_in_bound: usize,
+    /// Reverse AIS from the data (a stochastic upper estimate); null
+    /// without binary data.
+    pub log_partition_reverse: Option<f64>,
+    /// True when a check failed (see `warnings`): do not trust the bar.
+    pub unreliable: bool,
+    pub warnings: Vec<String>,
     pub effective_sample_size: f64,
     pub n_chains: usize,
     pub n_betas: usize,
@@ -123,6 +137,7 @@ impl LogzOptions {
             )
             .into());
         }
+        crate::common::check_memory("--betas", self.betas as u128, 8)?;
         AisSchedule::scaled(self.betas).map_err(|e| {
             BadInput(format!(
                 "--betas {}: {e}; give at least 2 (the default 14501 is the schedule of \
@@ -145,6 +160,8 @@ impl LogzOptions {
         ais_when_too_large: bool,
     ) -> anyhow::Result<Plan> {
         let schedule = self.check()?;
+        let n_units = (model.n_visible() + model.n_hidden()) as u128;
+        crate::common::check_memory("--chains", self.chains as u128 * n_units, 4 * 4)?;
         let enumerable = check_size(model);
         let is_rbm = matches!(model, Model::Rbm(_));
         if self.ais && !is_rbm {
@@ -163,8 +180,14 @@ impl LogzOptions {
         }
     }
 
-    /// Carry out `plan` (None gives None).
-    pub fn run(&self, plan: Plan, model: &Model) -> anyhow::Result<Option<LogPartition>> {
+    /// Carry out `plan` (None gives None). The rows of `data` that are binary
+    /// enter AIS's hard lower bound and start its reverse run.
+    pub fn run(
+        &self,
+        plan: Plan,
+        model: &Model,
+        data: Option<ArrayView2<f64>>,
+    ) -> anyhow::Result<Option<LogPartition>> {
         match plan {
             Plan::None => Ok(None),
             Plan::Exact => Ok(Some(LogPartition {
@@ -182,15 +205,50 @@ impl LogzOptions {
                 let rbm = to_f32(exact)?;
                 let (base_bias, base_model) = self.base_visible_bias(&rbm)?;
                 let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed);
-                let estimate = rbm::ais(&rbm, base_bias.view(), &schedule, self.chains, &mut rng)
-                    .map_err(rbm_error)?;
+                let binary = binary_rows(&data);
+                let n_runs = if binary.is_empty() { 1 } else { 2 };
+                let bar = progress_bar(n_runs * self.chains as u64 * (schedule.len() as u64 - 1));
+                let advance = |n: u64| bar.inc(n);
+                let estimate = rbm::ais_with_progress(
+                    &rbm,
+                    base_bias.view(),
+                    &schedule,
+                    self.chains,
+                    &mut rng,
+                    &advance,
+                )
+                .map_err(rbm_error)?;
+                let final_states = estimate.final_states.mapv(f64::from);
+                let seen = binary.iter().copied().chain(final_states.rows());
+                let bound = rbm::log_partition_lower_bound(exact, seen);
+                let reverse = if binary.is_empty() {
+                    None
+                } else {
+                    let start = reverse_starts(&binary, self.chains, &mut rng);
+                    let reverse = rbm::reverse_ais_with_progress(
+                        &rbm,
+                        base_bias.view(),
+                        &schedule,
+                        start.view(),
+                        &mut rng,
+                        &advance,
+                    );
+                    Some(reverse.map_err(rbm_error)?)
+                };
+                bar.finish_and_clear();
+                let checked = rbm::check_estimate(&estimate, bound, reverse.as_ref());
                 Ok(Some(LogPartition {
-                    log_partition: estimate.log_partition,
+                    log_partition: checked.log_partition,
                     method: "ais",
                     exact: None,
                     ais: Some(AisDetails {
-                        log_partition_low: estimate.log_partition_low,
-                        log_partition_high: estimate.log_partition_high,
+                        log_partition_low: checked.log_partition_low,
+                        log_partition_high: checked.log_partition_high,
+                        log_partition_lower_bound: checked.lower_bound.log_partition,
+                        n_states_in_bound: checked.lower_bound.n_states,
+                        log_partition_reverse: checked.log_partition_reverse,
+                        unreliable: !checked.is_reliable(),
+                        warnings: checked.warnings.clone(),
                         effective_sample_size: estimate.effective_sample_size,
                         n_chains: estimate.n_chains,
                         n_betas: estimate.n_betas,
@@ -214,6 +272,40 @@ impl LogzOptions {
             format!("base-rate of {}", path.display()),
         ))
     }
+}
+
+/// The rows of `data` whose values are all 0 or 1.
+fn binary_rows<'a>(data: &'a Option<ArrayView2<'_, f64>>) -> Vec<ArrayView1<'a, f64>> {
+    let Some(data) = data else {
+        return Vec::new();
+    };
+    data.rows()
+        .into_iter()
+        .filter(|v| v.iter().all(|&x| x == 0.0 || x == 1.0))
+        .collect()
+}
+
+/// `n` start states for reverse AIS, drawn with replacement from `rows`.
+fn reverse_starts(rows: &[ArrayView1<f64>], n: usize, rng: &mut impl Rng) -> Array2<f32> {
+    let n_visible = rows[0].len();
+    let mut start = Array2::zeros((n, n_visible));
+    for mut row in start.rows_mut() {
+        let pick = rows[rng.random_range(0..rows.len())];
+        row.assign(&pick.mapv(|x| x as f32));
+    }
+    start
+}
+
+/// A progress bar on a terminal; hidden when standard error is piped.
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    let style = indicatif::ProgressStyle::with_template("AIS {bar:40} {percent}% (eta {eta})")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
 }
 
 /// Whether log Z can be enumerated, with bm-exact's limit and message.
@@ -293,9 +385,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     args.options.check()?;
     let model = Model::load(&args.model)?;
     let plan = args.options.plan(&model, &args.model, true)?;
+    let data = match (&plan, &args.options.base_data) {
+        (Plan::Ais(_), Some(path)) => Some(read_intensities(path, "train")?),
+        _ => None,
+    };
     let result = args
         .options
-        .run(plan, &model)
+        .run(plan, &model, data.as_ref().map(|d| d.view()))
         .with_context(|| args.model.display().to_string())?
         .expect("logz always plans exact or AIS");
     let report = LogzReport {
@@ -317,28 +413,54 @@ fn human_text(r: &LogzReport) -> String {
     lines.join("\n") + "\n"
 }
 
+/// The AIS estimate, its bar and its checks; a last line says UNRELIABLE
+/// and why when a check failed.
+fn describe_ais(log_partition: f64, a: &AisDetails) -> String {
+    let reverse = a.log_partition_reverse.map_or(String::new(), |r| {
+        format!("; reverse AIS from the data {}", number(r, 6))
+    });
+    let mut text = format!(
+        "log Z = {} (AIS estimate: {} chains, {} inverse temperatures, seed {}, base model {}; \
+         bar [{}, {}] (3 standard errors, never below the hard lower bound); hard lower bound \
+         {} from {} distinct states{reverse}; effective sample size {:.1} of {})",
+        number(log_partition, 6),
+        a.n_chains,
+        a.n_betas,
+        a.seed,
+        a.base_model,
+        number(a.log_partition_low, 6),
+        number(a.log_partition_high, 6),
+        number(a.log_partition_lower_bound, 6),
+        a.n_states_in_bound,
+        a.effective_sample_size,
+        a.n_chains
+    );
+    if a.unreliable {
+        text += &format!("\nUNRELIABLE: {}", a.warnings.join("; "));
+    }
+    text
+}
+
+/// `x` with `decimals` decimals, or in scientific notation when it is so
+/// large that fixed notation would print hundreds of digits.
+pub fn number(x: f64, decimals: usize) -> String {
+    if x.abs() >= 1e9 {
+        format!("{x:.decimals$e}")
+    } else {
+        format!("{x:.decimals$}")
+    }
+}
+
 /// One line: the value and how it was found.
 pub fn describe(r: &LogPartition) -> String {
     match (&r.exact, &r.ais) {
         (Some(e), _) => format!(
-            "log Z = {:.12} (exact: enumerated 2^{} = {} states)",
-            r.log_partition,
+            "log Z = {} (exact: enumerated 2^{} = {} states)",
+            number(r.log_partition, 12),
             e.n_states_enumerated.trailing_zeros(),
             e.n_states_enumerated
         ),
-        (_, Some(a)) => format!(
-            "log Z = {:.6} (AIS estimate: {} chains, {} inverse temperatures, seed {}, base model {}; \
-             3-standard-error bar [{:.6}, {:.6}]; effective sample size {:.1} of {})",
-            r.log_partition,
-            a.n_chains,
-            a.n_betas,
-            a.seed,
-            a.base_model,
-            a.log_partition_low,
-            a.log_partition_high,
-            a.effective_sample_size,
-            a.n_chains
-        ),
+        (_, Some(a)) => describe_ais(r.log_partition, a),
         _ => format!("log Z = {}", r.log_partition),
     }
 }

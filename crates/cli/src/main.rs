@@ -11,6 +11,8 @@ use clap::{Parser, Subcommand};
 
 mod checkpoint;
 mod common;
+mod dbn;
+mod ebm;
 mod exact;
 mod filters;
 mod logz;
@@ -45,6 +47,11 @@ enum Command {
     Sample(sample::Args),
     /// Per-example free energies and log-probabilities (anomaly scores).
     Score(score::Args),
+    /// Deep belief nets: train, sample, classify, features.
+    Dbn(dbn::Args),
+    /// Energy-based models with an MLP energy: train, sample (Langevin,
+    /// MALA, annealed) and score.
+    Ebm(ebm::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +66,8 @@ fn main() -> ExitCode {
         Command::Logz(args) => logz::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Score(args) => score::run(args),
+        Command::Dbn(args) => dbn::run(args),
+        Command::Ebm(args) => ebm::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

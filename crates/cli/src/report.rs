@@ -16,9 +16,22 @@ const BAD_INPUT: u8 = 2;
 const OTHER_FAILURE: u8 = 1;
 
 /// Print `error: <message>` on one line and choose the exit code.
+/// A reader that closed the pipe (`boltzmann ... | head`) ends the program
+/// quietly with status 0, as it does for `cat`.
 pub fn failure(err: &anyhow::Error) -> ExitCode {
-    eprintln!("error: {}", one_line(err));
+    if is_broken_pipe(err) {
+        return ExitCode::SUCCESS;
+    }
+    crate::common::eprint_text(&format!("error: {}\n", one_line(err)));
     ExitCode::from(exit_code(err))
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The first error in the chain that knows whether it is bad input decides.
@@ -54,7 +67,33 @@ pub fn one_line(err: &anyhow::Error) -> String {
         }
         message.push_str(&text);
     }
-    flatten(&message)
+    shorten(&flatten(&message))
+}
+
+/// Keep a message short whatever the input put into it: a long word (a value
+/// quoted from a file) becomes an excerpt, and a message still too long
+/// keeps its start (the file and field) and its end (what was expected).
+fn shorten(message: &str) -> String {
+    const MAX_WORD: usize = 60;
+    const MAX_CHARS: usize = 300;
+    let words: Vec<String> = message
+        .split(' ')
+        .map(|w| {
+            if w.chars().count() > MAX_WORD {
+                datasets::excerpt(w)
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    let text = words.join(" ");
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= MAX_CHARS {
+        return text;
+    }
+    let head: String = chars[..MAX_CHARS / 2].iter().collect();
+    let tail: String = chars[chars.len() - MAX_CHARS / 2..].iter().collect();
+    format!("{head} [...] {tail}")
 }
 
 /// TOML parse errors span several lines: a header, the offending source line
@@ -96,7 +135,7 @@ pub fn clap_error(e: clap::Error) -> ExitCode {
     let before_hints = text.split("\n\n").next().unwrap_or(&text);
     let message = before_hints.trim_start_matches("error:");
     let words: Vec<&str> = message.split_whitespace().collect();
-    eprintln!("error: {} (try --help)", words.join(" "));
+    crate::common::eprint_text(&format!("error: {} (try --help)\n", words.join(" ")));
     ExitCode::from(BAD_INPUT)
 }
 
@@ -110,6 +149,23 @@ mod tests {
         assert_eq!(
             flatten(text),
             "TOML parse error at line 3, column 1 (`foo = 1`): unknown field `foo`"
+        );
+    }
+
+    #[test]
+    fn long_values_are_cut_to_excerpts() {
+        let long = format!(
+            "m.toml: field `b`: value {} is not a number",
+            "x".repeat(5000)
+        );
+        let short = shorten(&long);
+        assert!(short.len() < 200, "{short}");
+        assert!(short.starts_with("m.toml: field `b`") && short.ends_with("is not a number"));
+        let many = format!("m.toml: {} expected f64", "ab ".repeat(1000));
+        let short = shorten(&many);
+        assert!(
+            short.len() < 320 && short.ends_with("expected f64"),
+            "{short}"
         );
     }
 

@@ -24,7 +24,9 @@ use rand_chacha::ChaCha8Rng;
 use rbm::{ParallelTempering, TemperatureLadder};
 use serde::Serialize;
 
-use crate::common::{print_report, refuse_overwrite, square_side, square_side_ceil};
+use crate::common::{
+    check_memory, check_outputs, print_report, square_side, square_side_ceil, terminal_progress,
+};
 use crate::logz::{rbm_error, to_f32};
 use crate::report::BadInput;
 
@@ -168,10 +170,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .chains
         .unwrap_or_else(|| n_samples.min(MAX_DEFAULT_CHAINS));
     check_counts(n_chains, args.every)?;
-    for out in args.out.iter().chain(&args.png) {
-        refuse_overwrite(out, args.force)?;
-    }
+    let outputs: Vec<&Path> = args
+        .out
+        .iter()
+        .chain(&args.png)
+        .map(|p| p.as_path())
+        .collect();
+    check_outputs(&outputs, &[args.model.as_path()], args.force)?;
     let model = Model::load(&args.model)?;
+    check_sample_memory(args, n_chains, model.n_visible() + model.n_hidden())?;
     if args.png.is_some() && square_side(model.n_visible()).is_none() {
         return Err(BadInput(format!(
             "{}: --png needs square images, but the model has {} visible units, not a perfect \
@@ -221,6 +228,28 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         swap_rates,
     };
     print_report(&report, human_text, args.json, args.out.is_none())
+}
+
+/// The samples (f64, and the CSV text of about 2 bytes a value), the chains
+/// (f32 or f64, one per temperature of a ladder) and a PNG grid, before any
+/// of them is allocated.
+fn check_sample_memory(args: &Args, n_chains: usize, n_units: usize) -> Result<(), BadInput> {
+    let n_units = n_units as u128;
+    check_memory("-n", u128::from(args.n_samples) * n_units, 8 + 2 + 4)?;
+    let n_temperatures = match &args.tempering {
+        Some(spec) => spec
+            .split([',', ':'])
+            .next()
+            .and_then(|n| n.trim().parse::<u128>().ok()),
+        None => None,
+    }
+    .unwrap_or(1)
+    .max(1);
+    check_memory(
+        "--chains",
+        n_chains as u128 * n_temperatures * n_units,
+        3 * 8,
+    )
 }
 
 fn check_counts(n_chains: usize, every: usize) -> Result<(), BadInput> {
@@ -314,18 +343,29 @@ fn draw(
     every: usize,
     rng: &mut impl Rng,
 ) -> Array2<f64> {
-    for _ in 0..burn_in {
+    let n_rounds = n_samples.div_ceil(chains.visible().nrows().max(1));
+    let progress = terminal_progress((burn_in + n_rounds * every) as u64, "sweeps");
+    let sweep = |chains: &mut Chains, rng: &mut _| {
         chains.sweep(rng);
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+    };
+    for _ in 0..burn_in {
+        sweep(chains, rng);
     }
     let mut rounds = Vec::new();
     let mut collected = 0;
     while collected < n_samples {
         for _ in 0..every {
-            chains.sweep(rng);
+            sweep(chains, rng);
         }
         let states = chains.visible();
         collected += states.nrows();
         rounds.push(states);
+    }
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
     }
     let views: Vec<_> = rounds.iter().map(|r| r.view()).collect();
     let all = ndarray::concatenate(Axis(0), &views).expect("equal widths");

@@ -17,8 +17,8 @@ use bm_exact::Model;
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::Serialize;
 
-use crate::common::{print_report, refuse_overwrite};
-use crate::logz::{LogPartition, LogzOptions, check_width, read_intensities};
+use crate::common::{check_outputs, print_report};
+use crate::logz::{LogPartition, LogzOptions, check_width, number, read_intensities};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -77,7 +77,8 @@ struct ScoreReport {
 pub fn run(args: &Args) -> anyhow::Result<()> {
     args.options.check()?;
     if let Some(out) = &args.out {
-        refuse_overwrite(out, args.force)?;
+        let inputs = [args.model.as_path(), args.data.as_path()];
+        check_outputs(&[out], &inputs, args.force)?;
     }
     if let Some(t) = args.threshold
         && !(0.0..1.0).contains(&t)
@@ -92,11 +93,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         free_energies(&model, data.view()).with_context(|| args.model.display().to_string())?;
     let log_partition = args
         .options
-        .run(plan, &model)
+        .run(plan, &model, Some(data.view()))
         .with_context(|| args.model.display().to_string())?;
+    // p(v) <= 1; in a sharp model rounding can put -F(v) an ulp above an
+    // enumerated log Z, so the logarithm is capped at 0. (An AIS log Z is
+    // never below the hard bound from these data, so it needs no cap.)
     let log_probabilities = log_partition
         .as_ref()
-        .map(|z| free_energies.mapv(|f| -f - z.log_partition));
+        .map(|z| free_energies.mapv(|f| (-f - z.log_partition).min(0.0)));
 
     let table = scores_csv(&free_energies, log_probabilities.as_ref());
     match &args.out {
@@ -163,19 +167,22 @@ fn scores_csv(free_energies: &Array1<f64>, log_probabilities: Option<&Array1<f64
 
 fn human_text(r: &ScoreReport) -> String {
     let mut lines = vec![format!(
-        "scored {} examples of {} with {}: free energy mean {:.6}, min {:.6}, max {:.6} \
+        "scored {} examples of {} with {}: free energy mean {}, min {}, max {} \
          (higher = less typical)",
         r.n_examples,
         r.data_file,
         r.model_file,
-        r.mean_free_energy,
-        r.min_free_energy,
-        r.max_free_energy
+        number(r.mean_free_energy, 6),
+        number(r.min_free_energy, 6),
+        number(r.max_free_energy, 6)
     )];
     match (&r.log_partition, r.mean_log_probability) {
         (Some(z), Some(mean)) => {
             lines.push(crate::logz::describe(z));
-            lines.push(format!("mean log-probability {mean:.6} nats per example"));
+            lines.push(format!(
+                "mean log-probability {} nats per example",
+                number(mean, 6)
+            ));
         }
         _ => lines.push(
             "log Z unknown (too many states to enumerate): log_probability is left empty; \

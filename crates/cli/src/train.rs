@@ -150,6 +150,9 @@ struct TrainReport {
     epochs_done: usize,
     resumed_from_epoch: usize,
     seconds: f64,
+    /// The wall-clock time of each epoch of this run, its monitors and
+    /// checkpoint included.
+    epoch_seconds: Vec<f64>,
     reconstruction_error: f32,
     free_energy_gap: Option<f32>,
 }
@@ -157,6 +160,10 @@ struct TrainReport {
 pub fn run(args: &Args) -> anyhow::Result<()> {
     let (settings, out) = resolve(args)?;
     let checkpoint_path = checkpoint::path_for(&out);
+    let inputs: Vec<&Path> = std::iter::once(settings.data.as_path())
+        .chain(args.config.as_deref())
+        .collect();
+    crate::common::check_outputs(&[&out, &checkpoint_path], &inputs, true)?;
     if !args.force && !args.resume {
         for path in [&out, &checkpoint_path] {
             if path.exists() {
@@ -169,6 +176,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         }
     }
     let (train, held_out) = load_data(&settings)?;
+    check_train_memory(&settings, train.ncols())?;
     let (mut trainer, resumed_from) =
         start(&settings, &checkpoint_path, args.resume, train.view())?;
     let stop = ctrl_c_flag();
@@ -178,7 +186,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     if !args.resume {
         save_checkpoint(&checkpoint_path, &settings, &trainer)?;
     }
+    let mut epoch_seconds = Vec::new();
     while trainer.epochs_done() < settings.train.epochs {
+        let epoch_started = Instant::now();
         let epoch = trainer.epochs_done();
         let mut tick = |done: usize| {
             progress.minibatch(epoch, done);
@@ -190,18 +200,19 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         };
         if trainer.train_epoch_with(train.view(), &mut tick).is_none() {
             progress.finish();
-            eprintln!(
+            crate::common::eprint_text(&format!(
                 "interrupted: {} holds the state after epoch {} of {}; \
-                 run the same command with --resume to continue",
+                 run the same command with --resume to continue\n",
                 checkpoint_path.display(),
                 trainer.epochs_done(),
                 settings.train.epochs
-            );
+            ));
             std::process::exit(INTERRUPTED);
         }
         save_checkpoint(&checkpoint_path, &settings, &trainer)?;
         monitors = measure(trainer.rbm(), train.view(), held_out.view());
         progress.epoch(trainer.epochs_done(), monitors);
+        epoch_seconds.push(epoch_started.elapsed().as_secs_f64());
     }
     progress.finish();
     trainer
@@ -219,6 +230,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         epochs_done: trainer.epochs_done(),
         resumed_from_epoch: resumed_from,
         seconds: started.elapsed().as_secs_f64(),
+        epoch_seconds,
         reconstruction_error: monitors.0,
         free_energy_gap: monitors.1,
     };
@@ -352,9 +364,19 @@ fn load_data(settings: &Settings) -> anyhow::Result<(Array2<f32>, Array2<f32>)> 
         } else {
             Array2::zeros((0, train.ncols()))
         };
+        if held_out.ncols() != train.ncols() {
+            return Err(BadInput(format!(
+                "{}: the t10k images have {} pixels but the train images have {}; \
+                 both splits must have images of the same size",
+                path.display(),
+                held_out.ncols(),
+                train.ncols()
+            ))
+            .into());
+        }
         (train, held_out)
     } else {
-        let all = datasets::read_csv(path)?.mapv(|x| x as f32);
+        let mut all = datasets::read_csv_f32(path)?;
         let n_held_out = (all.nrows() as f64 * settings.held_out_fraction).floor() as usize;
         let n_train = all.nrows() - n_held_out;
         if n_train == 0 {
@@ -364,10 +386,10 @@ fn load_data(settings: &Settings) -> anyhow::Result<(Array2<f32>, Array2<f32>)> 
             ))
             .into());
         }
-        (
-            all.slice(s![..n_train, ..]).to_owned(),
-            all.slice(s![n_train.., ..]).to_owned(),
-        )
+        // Copy the (few) held-out rows out; the training rows stay in place.
+        let held_out = all.slice(s![n_train.., ..]).to_owned();
+        all.slice_collapse(s![..n_train, ..]);
+        (all, held_out)
     };
     Ok((
         binarize(train, &settings.binarize, 0),
@@ -375,14 +397,31 @@ fn load_data(settings: &Settings) -> anyhow::Result<(Array2<f32>, Array2<f32>)> 
     ))
 }
 
+/// The trainer's arrays, before any is allocated: the weights with their
+/// velocity and gradient statistics, the monitors' hidden activations and a
+/// minibatch of visible and hidden states (f32).
+fn check_train_memory(settings: &Settings, n_visible: usize) -> Result<(), BadInput> {
+    let (n_visible, n_hidden) = (n_visible as u128, settings.n_hidden as u128);
+    let batch = settings.train.batch_size as u128;
+    let monitors = 2 * MONITOR_EXAMPLES as u128;
+    crate::common::check_memory("--batch-size", batch * 6 * n_visible, 4)?;
+    crate::common::check_memory(
+        "--hidden",
+        n_hidden * (4 * n_visible + monitors + 4 * batch + 4),
+        4,
+    )
+}
+
 /// `stream` keeps the training and held-out draws of `Sample` independent.
-fn binarize(data: Array2<f32>, how: &Binarize, stream: u64) -> Array2<f32> {
+fn binarize(mut data: Array2<f32>, how: &Binarize, stream: u64) -> Array2<f32> {
     match *how {
-        Binarize::Threshold { threshold } => data.mapv(|x| if x > threshold { 1.0 } else { 0.0 }),
+        Binarize::Threshold { threshold } => {
+            data.mapv_inplace(|x| if x > threshold { 1.0 } else { 0.0 })
+        }
         Binarize::Sample { seed } => {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(stream);
-            data.mapv(|x| {
+            data.mapv_inplace(|x| {
                 if rand::Rng::random::<f32>(&mut rng) < x {
                     1.0
                 } else {
@@ -390,8 +429,9 @@ fn binarize(data: Array2<f32>, how: &Binarize, stream: u64) -> Array2<f32> {
                 }
             })
         }
-        Binarize::None => data,
+        Binarize::None => {}
     }
+    data
 }
 
 /// A new trainer (initialised from the data, Hinton's guide section 8) or
@@ -503,8 +543,13 @@ fn rbm_error(e: RbmError) -> anyhow::Error {
 fn measure(rbm: &Rbm, train: ArrayView2<f32>, held_out: ArrayView2<f32>) -> (f32, Option<f32>) {
     let train = train.slice(s![..train.nrows().min(MONITOR_EXAMPLES), ..]);
     let held_out = held_out.slice(s![..held_out.nrows().min(MONITOR_EXAMPLES), ..]);
-    let gap = (held_out.nrows() > 0).then(|| rbm::free_energy_gap(rbm, train, held_out));
-    (rbm::reconstruction_error(rbm, train), gap)
+    // Two products each: one core computes each (the products themselves
+    // run on one thread).
+    let (error, gap) = rayon::join(
+        || rbm::reconstruction_error(rbm, train),
+        || (held_out.nrows() > 0).then(|| rbm::free_energy_gap(rbm, train, held_out)),
+    );
+    (error, gap)
 }
 
 /// A progress bar on a terminal; one line per epoch otherwise; nothing with --quiet.
@@ -562,7 +607,7 @@ impl Progress {
             bar.set_position(done);
             bar.set_message(text);
         } else if self.plain {
-            eprintln!("{text}");
+            crate::common::eprint_text(&format!("{text}\n"));
         }
     }
 

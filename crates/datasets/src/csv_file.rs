@@ -1,9 +1,15 @@
 //! The CSV format of the book: one example per line, values separated by
 //! commas, no header line. Blank lines are skipped, so a trailing newline or
 //! two does no harm; spaces around values are allowed.
+//!
+//! One byte-level parser reads every variant (f64 or f32, intensities or
+//! binary) straight into the matrix it returns. Values such as `0`, `1` or
+//! `0.125` take a fast path that gives exactly the f64 that `str::parse`
+//! gives; anything else, and any line with a problem, goes through the slow
+//! path, which parses like `str::parse` and reports the problem with the
+//! file, the line and the column.
 
-use std::fs::File;
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use ndarray::{Array2, ArrayView2};
@@ -15,16 +21,21 @@ use crate::error::DataError;
 enum ValueKind {
     Intensity,
     Binary,
+    Real,
 }
 
 impl ValueKind {
-    fn accept(self, text: &str) -> Option<f64> {
-        let x: f64 = text.parse().ok()?;
-        let ok = match self {
+    fn admits(self, x: f64) -> bool {
+        match self {
             ValueKind::Intensity => x.is_finite() && (0.0..=1.0).contains(&x),
             ValueKind::Binary => x == 0.0 || x == 1.0,
-        };
-        ok.then_some(x)
+            ValueKind::Real => x.is_finite(),
+        }
+    }
+
+    fn accept(self, text: &str) -> Option<f64> {
+        let x: f64 = text.parse().ok()?;
+        self.admits(x).then_some(x)
     }
 
     /// What was expected, for the error message; a word on line 1 is most
@@ -33,12 +44,31 @@ impl ValueKind {
         let what = match self {
             ValueKind::Intensity => "a number in [0, 1]",
             ValueKind::Binary => "0 or 1",
+            ValueKind::Real => "a finite number",
         };
         if line == 1 && text.parse::<f64>().is_err() {
             format!("{what} (these files have no header line; remove it)")
         } else {
             what.to_string()
         }
+    }
+}
+
+/// The element types the reader can fill: f64 for the exact code, f32 for
+/// training. An f32 is the f64 value rounded once, as `x as f32` does.
+pub trait CsvValue: Copy {
+    fn from_f64(x: f64) -> Self;
+}
+
+impl CsvValue for f64 {
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+}
+
+impl CsvValue for f32 {
+    fn from_f64(x: f64) -> Self {
+        x as f32
     }
 }
 
@@ -53,54 +83,227 @@ pub fn read_binary_csv(path: impl AsRef<Path>) -> Result<Array2<f64>, DataError>
     read_values(path.as_ref(), ValueKind::Binary)
 }
 
-fn read_values(path: &Path, kind: ValueKind) -> Result<Array2<f64>, DataError> {
-    let file = File::open(path).map_err(|source| DataError::Io {
+/// [`read_csv`] straight into f32, the precision the trainers use (each
+/// value is the f64 that [`read_csv`] reads, rounded to f32).
+pub fn read_csv_f32(path: impl AsRef<Path>) -> Result<Array2<f32>, DataError> {
+    read_values(path.as_ref(), ValueKind::Intensity)
+}
+
+/// [`read_binary_csv`] straight into f32.
+pub fn read_binary_csv_f32(path: impl AsRef<Path>) -> Result<Array2<f32>, DataError> {
+    read_values(path.as_ref(), ValueKind::Binary)
+}
+
+/// Read real-valued data (any finite numbers): like [`read_csv`] without
+/// the range check, for models of continuous data.
+pub fn read_real_csv(path: impl AsRef<Path>) -> Result<Array2<f64>, DataError> {
+    read_values(path.as_ref(), ValueKind::Real)
+}
+
+/// Write real-valued data in the format [`read_real_csv`] reads (values in
+/// the shortest form that reads back to the same f64), atomically; an
+/// existing file is replaced only when `overwrite` is set.
+pub fn write_real_csv(
+    path: impl AsRef<Path>,
+    data: ArrayView2<f64>,
+    overwrite: bool,
+) -> Result<(), DataError> {
+    let path = path.as_ref();
+    if let Some(((row, col), x)) = data.indexed_iter().find(|(_, x)| !x.is_finite()) {
+        return Err(DataError::Unwritable {
+            path: path.to_path_buf(),
+            problem: format!("example {row}, column {col}: value {x} is not finite"),
+        });
+    }
+    if !overwrite && path.exists() {
+        return Err(DataError::WouldOverwrite(path.to_path_buf()));
+    }
+    persist(path, csv_text(data).as_bytes(), overwrite)
+}
+
+fn read_values<T: CsvValue>(path: &Path, kind: ValueKind) -> Result<Array2<T>, DataError> {
+    let io = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true) // row lengths are checked below, with a better message
-        .trim(csv::Trim::All)
-        .from_reader(file);
-    let mut values = Vec::new();
-    let mut first: Option<(usize, u64)> = None; // (number of values, line)
-    let mut n_examples = 0;
-    for record in reader.records() {
-        let record = record.map_err(|e| DataError::Malformed {
-            path: path.to_path_buf(),
-            problem: e.to_string(),
-        })?;
-        if record.len() == 1 && record[0].is_empty() {
-            continue; // a line of spaces
+    };
+    let file = crate::input::open_input(path)?;
+    let file_len = file.metadata().map_or(0, |m| m.len());
+    // An endless input (a FIFO, /dev/zero) stops at the limit, with a message.
+    let limit = crate::input::MAX_TEXT_BYTES;
+    let mut reader = BufReader::with_capacity(1 << 20, file.take(limit.saturating_add(1)));
+    let mut total: u64 = 0;
+    let mut parser = Parser {
+        path,
+        kind,
+        values: Vec::new(),
+        width: None,
+        n_examples: 0,
+    };
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).map_err(io)? == 0 {
+            break;
         }
-        let line = record.position().map_or(0, |p| p.line());
-        let (width, first_line) = *first.get_or_insert((record.len(), line));
-        if record.len() != width {
-            return Err(DataError::RowLength {
+        number += 1;
+        let read = line.len() as u64;
+        total += read;
+        if total > limit {
+            return Err(DataError::TooLarge {
                 path: path.to_path_buf(),
-                line,
-                found: record.len(),
-                first_line,
-                expected: width,
+                limit,
             });
         }
-        for (k, text) in record.iter().enumerate() {
-            let x = kind.accept(text).ok_or_else(|| DataError::Value {
-                path: path.to_path_buf(),
-                line,
-                column: k + 1,
-                text: text.to_string(),
-                expected: kind.expected(text, line),
-            })?;
-            values.push(x);
+        parser.push_line(&line, number)?;
+        if parser.n_examples == 1 {
+            // Room for as many lines as long as the first: one allocation
+            // for most files instead of a doubling every few rows.
+            let width = parser.values.len() as u64;
+            let estimate = file_len / read.max(1) * width + width;
+            parser.values.reserve(estimate.min(1 << 28) as usize);
         }
-        n_examples += 1;
     }
-    let (width, _) = first.ok_or_else(|| DataError::Empty {
+    let width = parser.width.ok_or_else(|| DataError::Empty {
         path: path.to_path_buf(),
     })?;
-    Ok(Array2::from_shape_vec((n_examples, width), values).expect("every row has `width` values"))
+    let shape = (parser.n_examples, width.n_values);
+    Ok(Array2::from_shape_vec(shape, parser.values).expect("every row has `width` values"))
+}
+
+/// The number of values of the first example, and its line.
+#[derive(Clone, Copy)]
+struct Width {
+    n_values: usize,
+    line: u64,
+}
+
+/// The state of one read: the values so far, row after row.
+struct Parser<'a, T> {
+    path: &'a Path,
+    kind: ValueKind,
+    values: Vec<T>,
+    width: Option<Width>,
+    n_examples: usize,
+}
+
+impl<T: CsvValue> Parser<'_, T> {
+    /// Append the values of one line (with its line ending), or skip it if
+    /// blank. The fast path handles well-formed lines; on anything else the
+    /// slow path either reads the line or says what is wrong with it.
+    fn push_line(&mut self, line: &[u8], number: u64) -> Result<(), DataError> {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.trim_ascii().is_empty() {
+            return Ok(());
+        }
+        let before = self.values.len();
+        let n_values = push_simple_values(line, self.kind, &mut self.values);
+        let fits = self.width.is_none_or(|w| Some(w.n_values) == n_values);
+        if n_values.is_none() || !fits {
+            self.values.truncate(before);
+            self.push_line_slowly(line, number)?;
+        }
+        let n_values = self.values.len() - before;
+        self.width.get_or_insert(Width {
+            n_values,
+            line: number,
+        });
+        self.n_examples += 1;
+        Ok(())
+    }
+
+    /// The line as the `csv` crate reads it (UTF-8 text, fields trimmed,
+    /// optionally in double quotes), each field parsed by `str::parse`.
+    fn push_line_slowly(&mut self, line: &[u8], number: u64) -> Result<(), DataError> {
+        let path = self.path.to_path_buf();
+        let text = std::str::from_utf8(line).map_err(|e| DataError::Malformed {
+            path: path.clone(),
+            problem: format!("line {number} is not UTF-8 text ({e})"),
+        })?;
+        let fields: Vec<&str> = text.split(',').map(unquote).collect();
+        if let Some(width) = self.width
+            && fields.len() != width.n_values
+        {
+            return Err(DataError::RowLength {
+                path,
+                line: number,
+                found: fields.len(),
+                first_line: width.line,
+                expected: width.n_values,
+            });
+        }
+        for (k, text) in fields.iter().enumerate() {
+            let x = self.kind.accept(text).ok_or_else(|| DataError::Value {
+                path: path.clone(),
+                line: number,
+                column: k + 1,
+                text: text.to_string(),
+                expected: self.kind.expected(text, number),
+            })?;
+            self.values.push(T::from_f64(x));
+        }
+        Ok(())
+    }
+}
+
+/// A field without the spaces around it and without enclosing quotes.
+fn unquote(field: &str) -> &str {
+    let field = field.trim();
+    field
+        .strip_prefix('"')
+        .and_then(|f| f.strip_suffix('"'))
+        .map_or(field, str::trim)
+}
+
+/// The fast path: push every value of a line whose fields are all plain
+/// decimals that `kind` admits, and return how many there were; `None` as
+/// soon as one field is anything else (the caller then undoes the pushes).
+fn push_simple_values<T: CsvValue>(
+    line: &[u8],
+    kind: ValueKind,
+    values: &mut Vec<T>,
+) -> Option<usize> {
+    let mut count = 0;
+    for field in line.split(|&b| b == b',') {
+        let x = match field {
+            [b'0'] => 0.0,
+            [b'1'] => 1.0,
+            _ => parse_simple_decimal(field.trim_ascii()).filter(|&x| kind.admits(x))?,
+        };
+        values.push(T::from_f64(x));
+        count += 1;
+    }
+    Some(count)
+}
+
+/// Powers of ten that are exact in f64.
+const POWERS_OF_TEN: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// `digits[.digits]` with at most 15 digits in all, as m / 10^k: m and
+/// 10^k are exact in f64, so the one rounding of the division gives the
+/// correctly rounded value, the same bits as `str::parse` (Clinger's fast
+/// path). `None` for anything else: signs, exponents, more digits, words.
+fn parse_simple_decimal(field: &[u8]) -> Option<f64> {
+    let (mut mantissa, mut n_digits, mut n_decimals, mut seen_point) =
+        (0u64, 0usize, 0usize, false);
+    for &b in field {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                n_digits += 1;
+                n_decimals += usize::from(seen_point);
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+        if n_digits > 15 {
+            return None;
+        }
+    }
+    (n_digits > 0).then(|| mantissa as f64 / POWERS_OF_TEN[n_decimals])
 }
 
 /// Write `data` in the format [`read_csv`] reads: one example per line,
@@ -218,6 +421,74 @@ mod tests {
         let (_dir, path) = file_with("0,1,0.25\n1, 0 ,1\n\n  \n");
         let data = read_csv(&path).unwrap();
         assert_eq!(data, array![[0.0, 1.0, 0.25], [1.0, 0.0, 1.0]]);
+    }
+
+    #[test]
+    fn the_fast_path_gives_the_bits_of_str_parse() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut checked = 0;
+        for _ in 0..200_000 {
+            let n_int = rng.random_range(0..4);
+            let n_dec = rng.random_range(0..14);
+            let mut text: String = (0..n_int)
+                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+                .collect();
+            if rng.random_bool(0.8) {
+                text.push('.');
+            }
+            text.extend((0..n_dec).map(|_| char::from(b'0' + rng.random_range(0..10u8))));
+            let slow = text.parse::<f64>().ok();
+            let fast = parse_simple_decimal(text.as_bytes());
+            // The fast path may pass (None) but never disagree.
+            if fast.is_some() || slow.is_none() {
+                assert_eq!(fast.map(f64::to_bits), slow.map(f64::to_bits), "{text}");
+            }
+            checked += usize::from(fast.is_some());
+        }
+        assert!(
+            checked > 150_000,
+            "the fast path took only {checked} values"
+        );
+        for text in [
+            "",
+            ".",
+            "-0",
+            "+1",
+            "1e0",
+            "1..2",
+            "0x1",
+            "1234567890123456",
+        ] {
+            assert_eq!(parse_simple_decimal(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn f32_reader_rounds_what_the_f64_reader_reads() {
+        let text = "0,1,0.1,0.333,1.0\n0.5, 0.25 ,\"0.75\",1e-3,0.1234567890123456789\n";
+        let (_dir, path) = file_with(text);
+        let wide = read_csv(&path).unwrap();
+        assert_eq!(
+            wide.row(1).to_vec(),
+            [0.5, 0.25, 0.75, 1e-3, 0.123_456_789_012_345_68]
+        );
+        assert_eq!(read_csv_f32(&path).unwrap(), wide.mapv(|x| x as f32));
+        let (_dir, path) = file_with("0,1\n1.0,0.000\n");
+        let binary = read_binary_csv_f32(&path).unwrap();
+        assert_eq!(binary, array![[0.0f32, 1.0], [1.0, 0.0]]);
+    }
+
+    #[test]
+    fn a_bad_value_after_many_good_rows_names_its_line() {
+        let mut text = "0,1,1,0\n".repeat(5000);
+        text.push_str("0,1,2,0\n");
+        let (_dir, path) = file_with(&text);
+        let message = error_of(read_binary_csv(&path));
+        assert!(
+            message.contains("line 5001, column 3: value 2 is not 0 or 1"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -73,6 +73,17 @@ pub enum DataError {
     /// The output file exists and overwriting was not asked for.
     #[error("{}: already exists (pass --force to overwrite it)", .0.display())]
     WouldOverwrite(PathBuf),
+
+    /// A folder where a file was expected.
+    #[error("{}: is a folder; expected a file", path.display())]
+    NotAFile { path: PathBuf },
+
+    /// An input larger than the reader accepts (or an endless stream).
+    #[error(
+        "{}: more than {limit} bytes (or an endless stream); expected a data file of at most that size",
+        path.display()
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
 }
 
 impl DataError {
@@ -80,17 +91,23 @@ impl DataError {
     /// rather than in the machine (permissions, a full disk: exit code 1).
     pub fn is_bad_input(&self) -> bool {
         match self {
-            DataError::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+            DataError::Io { source, .. } => matches!(
+                source.kind(),
+                std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::IsADirectory
+                    | std::io::ErrorKind::InvalidData
+            ),
             _ => true,
         }
     }
 }
 
 /// An empty field would be invisible in the message; show it as "".
-fn shown(text: &str) -> &str {
+/// A long one is cut to a short excerpt.
+fn shown(text: &str) -> String {
     if text.is_empty() {
-        "\"\" (empty)"
+        "\"\" (empty)".to_string()
     } else {
-        text
+        crate::input::excerpt(text)
     }
 }

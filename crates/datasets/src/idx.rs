@@ -10,8 +10,7 @@
 //! bytes at the end, a damaged gzip stream or labels that do not match the
 //! images are errors that name the file, never a silent short read.
 
-use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use flate2::read::GzDecoder;
@@ -27,6 +26,8 @@ const LABELS_MAGIC: u32 = 0x0000_0801;
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// Labels of MNIST and Fashion-MNIST are classes 0 to 9.
 const MAX_LABEL: u8 = 9;
+/// The largest IDX body read: 1 GiB (as f32 intensities, 4 GiB of memory).
+const MAX_IDX_BYTES: u64 = 1 << 30;
 
 /// The images of one IDX file: one image per row of `pixels`, each
 /// `n_rows * n_cols` bytes in row-major order (0 background, 255 ink for MNIST).
@@ -52,12 +53,19 @@ impl IdxImages {
 /// by its first two bytes, whatever the file name).
 pub fn read_idx_images(path: impl AsRef<Path>) -> Result<IdxImages, DataError> {
     let path = path.as_ref();
-    let bytes = read_maybe_gzip(path)?;
-    let dims = parse_header(path, &bytes, IMAGES_MAGIC, "images")?;
+    let (dims, body) = read_idx(path, IMAGES_MAGIC, "images")?;
     let (n_images, n_rows, n_cols) = (dims[0], dims[1], dims[2]);
-    let body = &bytes[header_len(3)..];
-    let pixels = Array2::from_shape_vec((n_images, n_rows * n_cols), body.to_vec())
-        .expect("parse_header checked the size");
+    if n_images == 0 || n_rows == 0 || n_cols == 0 {
+        return Err(idx_error(
+            path,
+            format!(
+                "the header declares {n_images} images of {n_rows} x {n_cols} pixels; \
+                 expected at least one image of at least 1 x 1 pixels"
+            ),
+        ));
+    }
+    let pixels = Array2::from_shape_vec((n_images, n_rows * n_cols), body)
+        .expect("read_idx checked the size");
     Ok(IdxImages {
         n_rows,
         n_cols,
@@ -65,13 +73,9 @@ pub fn read_idx_images(path: impl AsRef<Path>) -> Result<IdxImages, DataError> {
     })
 }
 
-/// Read an IDX label file (magic 0x801), gzip-compressed or raw. Every
-/// label must be a class 0 to 9, as in MNIST and Fashion-MNIST.
 pub fn read_idx_labels(path: impl AsRef<Path>) -> Result<Vec<u8>, DataError> {
     let path = path.as_ref();
-    let bytes = read_maybe_gzip(path)?;
-    parse_header(path, &bytes, LABELS_MAGIC, "labels")?;
-    let labels = bytes[header_len(1)..].to_vec();
+    let (_, labels) = read_idx(path, LABELS_MAGIC, "labels")?;
     if let Some((index, label)) = labels.iter().enumerate().find(|(_, l)| **l > MAX_LABEL) {
         return Err(idx_error(
             path,
@@ -144,36 +148,80 @@ fn find_idx_file(
         })
 }
 
-/// The whole file, decompressed when it starts with the gzip magic bytes.
-fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, DataError> {
-    let mut raw = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut raw))
-        .map_err(|source| DataError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    if !raw.starts_with(&GZIP_MAGIC) {
-        return Ok(raw);
-    }
-    let mut bytes = Vec::new();
-    GzDecoder::new(raw.as_slice())
-        .read_to_end(&mut bytes)
-        .map_err(|e| {
+/// Read an IDX file (raw or gzip) into its dimensions and its body. The
+/// header is read first and the body only up to the size it declares, so a
+/// gzip file that expands far beyond its header, or an endless stream, stops
+/// there with a message instead of filling the memory.
+fn read_idx(path: &Path, magic: u32, what: &str) -> Result<(Vec<usize>, Vec<u8>), DataError> {
+    let io = |source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut buffered = BufReader::new(crate::input::open_input(path)?);
+    let is_gzip = buffered.fill_buf().map_err(io)?.starts_with(&GZIP_MAGIC);
+    let mut reader: Box<dyn Read> = if is_gzip {
+        Box::new(GzDecoder::new(buffered))
+    } else {
+        Box::new(buffered)
+    };
+    let read_error = |e: std::io::Error| {
+        if is_gzip {
             idx_error(
                 path,
                 format!("the gzip stream is damaged or cut short ({e}); download the file again"),
             )
-        })?;
-    Ok(bytes)
+        } else {
+            io(e)
+        }
+    };
+    let n_dims = (magic & 0xff) as usize;
+    let mut header = vec![0u8; header_len(n_dims)];
+    let mut n_header = 0;
+    while n_header < header.len() {
+        match reader.read(&mut header[n_header..]).map_err(read_error)? {
+            0 => break,
+            n => n_header += n,
+        }
+    }
+    let dims = parse_header(path, &header[..n_header], magic, what)?;
+    let n_body = body_len(path, &dims, what)?;
+    let mut body = Vec::with_capacity(n_body);
+    reader
+        .take(n_body as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(read_error)?;
+    check_body_len(path, &dims, what, n_body, body.len())?;
+    Ok((dims, body))
+}
+
+/// A whole file of at most [`crate::input::MAX_TEXT_BYTES`] bytes once
+/// decompressed, decompressed when it starts with the gzip magic bytes (for
+/// gzip text such as the 8x8 digits' CSV).
+pub(crate) fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, DataError> {
+    let io = |source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut buffered = BufReader::new(crate::input::open_input(path)?);
+    let is_gzip = buffered.fill_buf().map_err(io)?.starts_with(&GZIP_MAGIC);
+    let limit = crate::input::MAX_TEXT_BYTES;
+    if !is_gzip {
+        return crate::input::read_bounded(path, buffered, limit);
+    }
+    crate::input::read_bounded(path, GzDecoder::new(buffered), limit).map_err(|e| match e {
+        DataError::Io { source, .. } => idx_error(
+            path,
+            format!("the gzip stream is damaged or cut short ({source}); download the file again"),
+        ),
+        other => other,
+    })
 }
 
 fn header_len(n_dims: usize) -> usize {
     4 + 4 * n_dims
 }
 
-/// Check the magic number and that the dimensions in the header account for
-/// every byte of the file; return the dimensions.
+/// The dimensions of a header (all of `bytes`, which may be short).
 fn parse_header(
     path: &Path,
     bytes: &[u8],
@@ -209,31 +257,63 @@ fn parse_header(
             ),
         ));
     }
-    let dims: Vec<usize> = (1..=n_dims).map(|k| word(k) as usize).collect();
-    let expected = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
-    let body = bytes.len() - header_len(n_dims);
-    let dims_text = dims
-        .iter()
+    Ok((1..=n_dims).map(|k| word(k) as usize).collect())
+}
+
+fn dims_text(dims: &[usize]) -> String {
+    dims.iter()
         .map(usize::to_string)
         .collect::<Vec<_>>()
-        .join(" x ");
-    match expected {
-        Some(n) if n == body => Ok(dims),
-        Some(n) if n > body => Err(idx_error(
-            path,
-            format!(
-                "the header promises {dims_text} = {n} bytes of {what} but only {body} follow; \
-                 the file is truncated"
-            ),
-        )),
+        .join(" x ")
+}
+
+/// The body size the header declares, refused above [`MAX_IDX_BYTES`].
+fn body_len(path: &Path, dims: &[usize], what: &str) -> Result<usize, DataError> {
+    let n = dims
+        .iter()
+        .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
+    match n {
+        Some(n) if n <= MAX_IDX_BYTES => Ok(n as usize),
         _ => Err(idx_error(
             path,
             format!(
-                "the header promises {dims_text} bytes of {what} but {body} follow; \
-                 the header does not match the file (extra bytes at the end?)"
+                "the header declares {} bytes of {what}, more than the {} bytes (1 GiB) this \
+                 reader accepts (the full MNIST training set has 47,040,000)",
+                dims_text(dims),
+                MAX_IDX_BYTES
             ),
         )),
     }
+}
+
+/// `found` is at most `expected + 1`: one byte too many is enough to know.
+fn check_body_len(
+    path: &Path,
+    dims: &[usize],
+    what: &str,
+    expected: usize,
+    found: usize,
+) -> Result<(), DataError> {
+    let dims = dims_text(dims);
+    if found < expected {
+        return Err(idx_error(
+            path,
+            format!(
+                "the header promises {dims} = {expected} bytes of {what} but only {found} follow; \
+                 the file is truncated"
+            ),
+        ));
+    }
+    if found > expected {
+        return Err(idx_error(
+            path,
+            format!(
+                "the header promises {dims} = {expected} bytes of {what} but more follow; \
+                 the header does not match the file (extra bytes at the end?)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn idx_error(path: &Path, problem: String) -> DataError {

@@ -164,7 +164,10 @@ fn truncated_files_and_trailing_bytes_are_refused() {
     assert!(message.contains("truncated"), "{message}");
     let long = write(dir.path(), "long", &[full.as_slice(), &[0]].concat());
     let message = idx_problem(read_idx_images(&long).unwrap_err(), &long);
-    assert!(message.contains("81 follow"), "{message}");
+    assert!(
+        message.contains("80 bytes of images but more follow"),
+        "{message}"
+    );
     let header_only = write(dir.path(), "header", &full[..10]);
     let message = idx_problem(read_idx_images(&header_only).unwrap_err(), &header_only);
     assert!(
@@ -259,4 +262,41 @@ fn full_size_fashion_mnist_loads_when_installed() {
     }
     let (test, labels, _) = load_idx_folder(FASHION_MNIST, "t10k").unwrap();
     assert_eq!((test.nrows(), labels.len()), (10_000, 10_000));
+}
+
+#[test]
+fn gzip_that_expands_beyond_its_header_stops_at_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    // A header for 2 images of 2 x 2 pixels, then 64 MiB of zeros, which
+    // gzip packs into about 64 KiB.
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+    encoder.write_all(&images_bytes(2, 2, 2)[..16]).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        encoder.write_all(&zeros).unwrap();
+    }
+    let bomb = write(dir.path(), "bomb.gz", &encoder.finish().unwrap());
+    let message = idx_problem(read_idx_images(&bomb).unwrap_err(), &bomb);
+    assert!(
+        message.contains("8 bytes of images but more follow"),
+        "{message}"
+    );
+}
+
+#[test]
+fn headers_of_empty_or_huge_images_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (n, rows, cols, expected) in [
+        (0, 28, 28, "expected at least one image"),
+        (3, 0, 0, "expected at least one image"),
+        (u32::MAX, 65_535, 65_535, "more than the 1073741824 bytes"),
+    ] {
+        let mut bytes = vec![0, 0, 8, 3];
+        for d in [n, rows, cols] {
+            bytes.extend(d.to_be_bytes());
+        }
+        let path = write(dir.path(), "h", &bytes);
+        let message = idx_problem(read_idx_images(&path).unwrap_err(), &path);
+        assert!(message.contains(expected), "{message}");
+    }
 }

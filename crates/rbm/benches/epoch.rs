@@ -3,6 +3,7 @@
 //! ```console
 //! $ cargo bench -p rbm --bench epoch            # 60,000 x 784, 500 hidden, batch 100
 //! $ cargo bench -p rbm --bench epoch -- --rows 6000 --skip-reference
+//! $ cargo bench -p rbm --bench epoch -- --command-shape   # 8,000 x 784, 200 hidden, with monitors
 //! ```
 //!
 //! The data are the 8,000 training digits of data/mnist-10k, binarised at
@@ -10,10 +11,17 @@
 //! Everything is timed in the same run, so the ratios compare like with like:
 //! - the dense floor: per minibatch the five matrix products of CD-1 with
 //!   dense operands (V0 W^T, H0 W, V1 W^T, H0^T V0, H1^T V1) into reused
-//!   buffers, and nothing else (no sigmoid, no random numbers, no update);
+//!   buffers, and nothing else (no sigmoid, no random numbers, no update),
+//!   each product cut into blocks of output columns shared over rayon's
+//!   threads (matrixmultiply itself runs one thread per call);
 //! - the readable epoch: `cd_gradient` + `Trainer::apply` per minibatch, the
 //!   code the book shows (skip with `--skip-reference`);
-//! - the trainer's epoch: `Trainer::train_epoch`, the optimised kernels.
+//! - the trainer's epoch: `Trainer::train_epoch`, the optimised kernels;
+//!   with `--command-shape` (the shape of `boltzmann train --data
+//!   data/mnist-10k --hidden 200`: 8,000 rows, 200 hidden) also the epoch
+//!   plus the monitors that command computes after each epoch
+//!   (reconstruction error on 1,000 training rows, free-energy gap against
+//!   1,000 other rows).
 //!
 //! The peak resident memory of the process (VmHWM) is printed at the end.
 
@@ -21,25 +29,31 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::s;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rbm::{Estimator, Rbm, TrainConfig, Trainer, cd_gradient};
 
-const N_HIDDEN: usize = 500;
 const BATCH_SIZE: usize = 100;
+/// Rows of each monitor set of `boltzmann train` (its MONITOR_EXAMPLES).
+const MONITOR_ROWS: usize = 1000;
 
 struct Options {
     rows: usize,
+    n_hidden: usize,
     skip_reference: bool,
+    with_monitors: bool,
     estimator: Estimator,
 }
 
 fn options() -> Options {
     let mut options = Options {
         rows: 60_000,
+        n_hidden: 500,
         skip_reference: false,
+        with_monitors: false,
         estimator: Estimator::Cd { k: 1 },
     };
     let mut args = std::env::args().skip(1);
@@ -50,6 +64,16 @@ fn options() -> Options {
                     .next()
                     .and_then(|s| s.parse().ok())
                     .expect("--rows needs a number")
+            }
+            "--hidden" => {
+                options.n_hidden = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("--hidden needs a number")
+            }
+            "--command-shape" => {
+                (options.rows, options.n_hidden) = (8000, 200);
+                options.with_monitors = true;
             }
             "--skip-reference" => options.skip_reference = true,
             "--pcd" => {
@@ -72,23 +96,46 @@ fn mnist_like(rows: usize) -> Array2<f32> {
     binary.select(Axis(0), &order)
 }
 
+/// c = alpha a b + beta c, with the columns of b and c cut in halves until
+/// at most 128 wide, the halves shared over rayon's threads.
+fn par_mat_mul(
+    alpha: f32,
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    beta: f32,
+    c: ArrayViewMut2<f32>,
+) {
+    if c.ncols() <= 128 {
+        let mut c = c;
+        general_mat_mul(alpha, &a, &b, beta, &mut c);
+        return;
+    }
+    let mid = c.ncols() / 2;
+    let (b_left, b_right) = b.split_at(Axis(1), mid);
+    let (c_left, c_right) = c.split_at(Axis(1), mid);
+    rayon::join(
+        || par_mat_mul(alpha, a, b_left, beta, c_left),
+        || par_mat_mul(alpha, a, b_right, beta, c_right),
+    );
+}
+
 /// The five products of one CD-1 minibatch, dense, into reused buffers.
 fn dense_floor(data: ArrayView2<f32>, weights: ArrayView2<f32>) -> Duration {
-    let n_visible = data.ncols();
-    let mut h0 = Array2::<f32>::zeros((BATCH_SIZE, N_HIDDEN));
+    let (n_hidden, n_visible) = weights.dim();
+    let mut h0 = Array2::<f32>::zeros((BATCH_SIZE, n_hidden));
     let mut v1 = Array2::<f32>::zeros((BATCH_SIZE, n_visible));
-    let mut h1 = Array2::<f32>::zeros((BATCH_SIZE, N_HIDDEN));
-    let mut gradient = Array2::<f32>::zeros((N_HIDDEN, n_visible));
+    let mut h1 = Array2::<f32>::zeros((BATCH_SIZE, n_hidden));
+    let mut gradient = Array2::<f32>::zeros((n_hidden, n_visible));
     let start = Instant::now();
     for batch in data.axis_chunks_iter(Axis(0), BATCH_SIZE) {
         if batch.nrows() != BATCH_SIZE {
             continue;
         }
-        general_mat_mul(1.0, &batch, &weights.t(), 0.0, &mut h0);
-        general_mat_mul(1.0, &h0, &weights, 0.0, &mut v1);
-        general_mat_mul(1.0, &v1, &weights.t(), 0.0, &mut h1);
-        general_mat_mul(1.0, &h0.t(), &batch, 0.0, &mut gradient);
-        general_mat_mul(-1.0, &h1.t(), &v1, 1.0, &mut gradient);
+        par_mat_mul(1.0, batch, weights.t(), 0.0, h0.view_mut());
+        par_mat_mul(1.0, h0.view(), weights, 0.0, v1.view_mut());
+        par_mat_mul(1.0, v1.view(), weights.t(), 0.0, h1.view_mut());
+        par_mat_mul(1.0, h0.t(), batch, 0.0, gradient.view_mut());
+        par_mat_mul(-1.0, h1.t(), v1.view(), 1.0, gradient.view_mut());
     }
     std::hint::black_box(&gradient);
     start.elapsed()
@@ -120,14 +167,33 @@ fn readable_epoch(start: &Rbm, data: ArrayView2<f32>) -> Duration {
     timer.elapsed()
 }
 
-fn trainer_epoch(start: &Rbm, data: ArrayView2<f32>, estimator: Estimator) -> Duration {
+/// `Trainer::train_epoch`, then (with `with_monitors`) the monitors of
+/// `boltzmann train`; returns the times of both.
+fn trainer_epoch(
+    start: &Rbm,
+    data: ArrayView2<f32>,
+    estimator: Estimator,
+    with_monitors: bool,
+) -> (Duration, Duration) {
     let mut trainer = Trainer::new(start.clone(), config(estimator)).unwrap();
     let timer = Instant::now();
     trainer.train_epoch(data);
     let elapsed = timer.elapsed();
-    let error = rbm::reconstruction_error(trainer.rbm(), data.slice(ndarray::s![..1000, ..]));
-    println!("  (reconstruction error after one epoch on 1,000 rows: {error:.2})");
-    elapsed
+    let rows = MONITOR_ROWS.min(data.nrows() / 2);
+    let (train, other) = (
+        data.slice(s![..rows, ..]),
+        data.slice(s![rows..2 * rows, ..]),
+    );
+    let timer = Instant::now();
+    // As `boltzmann train` measures them: the two monitors side by side.
+    let (error, gap) = rayon::join(
+        || rbm::reconstruction_error(trainer.rbm(), train),
+        || with_monitors.then(|| rbm::free_energy_gap(trainer.rbm(), train, other)),
+    );
+    std::hint::black_box(gap);
+    let monitors = timer.elapsed();
+    println!("  (reconstruction error after one epoch on {rows} rows: {error:.2})");
+    (elapsed, monitors)
 }
 
 fn peak_resident_mib() -> Option<f64> {
@@ -142,33 +208,51 @@ fn main() {
     let data = mnist_like(options.rows);
     let ones = data.mean().unwrap_or(0.0);
     println!(
-        "data: {} x {} binary ({:.1}% ones), {N_HIDDEN} hidden, batch {BATCH_SIZE}, f32, {:?}, {} threads",
+        "data: {} x {} binary ({:.1}% ones), {} hidden, batch {BATCH_SIZE}, f32, {:?}, {} threads",
         data.nrows(),
         data.ncols(),
         100.0 * ones,
+        options.n_hidden,
         options.estimator,
         rayon::current_num_threads()
     );
-    let start = Rbm::initialise(N_HIDDEN, data.view(), &mut ChaCha8Rng::seed_from_u64(1));
+    let start = Rbm::initialise(
+        options.n_hidden,
+        data.view(),
+        &mut ChaCha8Rng::seed_from_u64(1),
+    );
     let floor = dense_floor(data.view(), start.weights.view());
     println!(
         "dense floor (5 dense products per minibatch): {:.3} s",
         floor.as_secs_f64()
     );
+    let ratio = |d: Duration| d.as_secs_f64() / floor.as_secs_f64();
     if !options.skip_reference {
         let readable = readable_epoch(&start, data.view());
         println!(
             "readable epoch (cd_gradient + apply): {:.3} s = {:.2} x floor",
             readable.as_secs_f64(),
-            readable.as_secs_f64() / floor.as_secs_f64()
+            ratio(readable)
         );
     }
-    let fast = trainer_epoch(&start, data.view(), options.estimator);
+    let (fast, monitors) = trainer_epoch(
+        &start,
+        data.view(),
+        options.estimator,
+        options.with_monitors,
+    );
     println!(
         "Trainer::train_epoch: {:.3} s = {:.2} x floor",
         fast.as_secs_f64(),
-        fast.as_secs_f64() / floor.as_secs_f64()
+        ratio(fast)
     );
+    if options.with_monitors {
+        println!(
+            "train_epoch + monitors of `boltzmann train`: {:.3} s = {:.2} x floor",
+            (fast + monitors).as_secs_f64(),
+            ratio(fast + monitors)
+        );
+    }
     if let Some(mib) = peak_resident_mib() {
         println!("peak resident memory (VmHWM): {mib:.0} MiB");
     }

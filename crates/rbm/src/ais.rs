@@ -4,19 +4,22 @@
 //!
 //! ## Algorithm
 //! A path of distributions runs from a base-rate model A (zero weights,
-//! visible bias b_A fitted to the data marginals, see
+//! visible bias `b_A` fitted to the data marginals, see
 //! [`base_rate_visible_bias`]) to the RBM B. At inverse temperature beta,
-//! with hidden input a = c + W v,
+//! with hidden input `a = c + W v` (eqs. (7.2) and (7.4) in the book),
 //!
+//! ```text
 //! p_beta(v, h) ∝ exp((1 - beta) b_A·v + beta (b_B·v + c·h + h^T W v)),
 //! log p*_beta(v) = (1 - beta) b_A·v + beta b_B·v + sum_i softplus(beta a_i),
+//! ```
 //!
-//! so p_0 = A, whose log Z_A = n_hidden ln 2 + sum_j softplus(b_A_j) is closed
-//! form, and p_1 = B with log p*_1(v) = -F(v) (eq. 2.3). Each chain starts
-//! with an exact sample of A; at every step beta_{k-1} -> beta_k it adds
-//! log p*_k(v) - log p*_{k-1}(v) to its log weight and then makes one block
-//! Gibbs step (eq. 5.1) that leaves p_k invariant. The mean weight is an
-//! unbiased estimate of Z_B / Z_A, so log Z_B ≈ log Z_A + log mean w.
+//! so `p_0 = A`, whose `log Z_A = n_hidden ln 2 + sum_j softplus(b_A_j)` is
+//! closed form, and `p_1 = B` with `log p*_1(v) = -F(v)` (eq. (2.3)). Each
+//! chain starts with an exact sample of A; at every step
+//! `beta_{k-1} -> beta_k` it adds `log p*_k(v) - log p*_{k-1}(v)` to its log
+//! weight (eq. (7.3)) and then makes one block Gibbs step (eq. (5.1)) that
+//! leaves `p_k` invariant. The mean weight is an unbiased estimate of
+//! `Z_B / Z_A`, so `log Z_B ≈ log Z_A + log mean w`.
 //!
 //! Chains run as matrices (one chain per row), in blocks of at most
 //! [`CHAINS_PER_BLOCK`] that are spread over threads with rayon. Every block
@@ -182,7 +185,34 @@ pub struct AisEstimate {
     pub n_chains: usize,
     /// The number of inverse temperatures of the schedule.
     pub n_betas: usize,
+    /// The visible state of every chain at the end of the schedule, one
+    /// per row: states the model reached, which give the hard lower bound
+    /// of [`crate::log_partition_lower_bound`].
+    pub final_states: Array2<f32>,
 }
+
+/// The effective sample size below which an estimate is marked unreliable:
+/// a tenth of the chains, and never fewer than 2 (see [`AisEstimate::is_reliable`]).
+pub const MIN_EFFECTIVE_FRACTION: f64 = 0.1;
+
+impl AisEstimate {
+    /// Whether the weights are spread evenly enough for the error bar to mean
+    /// something: an effective sample size of at least a tenth of the chains
+    /// (and at least 2). With fewer, a handful of chains carries the mean
+    /// weight, its standard error is itself a guess, and log Z is typically
+    /// far too low.
+    pub fn is_reliable(&self) -> bool {
+        let needed = (MIN_EFFECTIVE_FRACTION * self.n_chains as f64).max(2.0);
+        self.effective_sample_size >= needed
+    }
+}
+
+/// Called with the number of chain steps done since the previous call, so
+/// that a progress bar can advance to `n_chains * (n_betas - 1)` in all.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// How many annealing steps a block makes between two progress reports.
+const PROGRESS_EVERY: usize = 100;
 
 /// The visible bias of the base-rate model of Salakhutdinov & Murray:
 /// b_A_j = log(p_j / (1 - p_j)) where p_j is the mean of column j of `data`,
@@ -222,15 +252,27 @@ pub fn ais(
     n_chains: usize,
     rng: &mut impl Rng,
 ) -> Result<AisEstimate, RbmError> {
+    ais_with_progress(rbm, base_visible_bias, schedule, n_chains, rng, &|_| {})
+}
+
+/// [`ais`] that reports its progress to `progress` (chain steps done).
+pub fn ais_with_progress(
+    rbm: &Rbm,
+    base_visible_bias: ArrayView1<f32>,
+    schedule: &AisSchedule,
+    n_chains: usize,
+    rng: &mut impl Rng,
+    progress: Progress,
+) -> Result<AisEstimate, RbmError> {
     check_inputs(rbm, base_visible_bias, n_chains)?;
     let path = AnnealingPath::new(rbm, base_visible_bias);
-    let log_weights = run_blocks(&path, schedule.betas(), n_chains, rng, |n, rng| {
-        path.sample_base(n, rng)
-    });
+    let start = |n, rng: &mut ChaCha8Rng| path.sample_base(n, rng);
+    let (log_weights, final_states) =
+        run_blocks(&path, schedule.betas(), n_chains, rng, start, progress);
     let log_base = base_log_partition(base_visible_bias, rbm.n_hidden());
     Ok(estimate(
         log_base,
-        log_weights,
+        (log_weights, final_states),
         schedule.len(),
         Direction::Forward,
     ))
@@ -251,28 +293,37 @@ pub fn reverse_ais(
     start: ArrayView2<f32>,
     rng: &mut impl Rng,
 ) -> Result<AisEstimate, RbmError> {
+    reverse_ais_with_progress(rbm, base_visible_bias, schedule, start, rng, &|_| {})
+}
+
+/// [`reverse_ais`] that reports its progress to `progress` (chain steps done).
+pub fn reverse_ais_with_progress(
+    rbm: &Rbm,
+    base_visible_bias: ArrayView1<f32>,
+    schedule: &AisSchedule,
+    start: ArrayView2<f32>,
+    rng: &mut impl Rng,
+    progress: Progress,
+) -> Result<AisEstimate, RbmError> {
     check_inputs(rbm, base_visible_bias, start.nrows())?;
     crate::model::check_data(rbm, start)?;
     let path = AnnealingPath::new(rbm, base_visible_bias);
     let reversed: Vec<f64> = schedule.betas().iter().rev().copied().collect();
     let mut next_row = 0;
-    let log_weights = run_blocks(&path, &reversed, start.nrows(), rng, |n, _| {
+    let next_rows = |n, _: &mut ChaCha8Rng| {
         let rows = start
             .slice(ndarray::s![next_row..next_row + n, ..])
             .to_owned();
         next_row += n;
         rows
-    });
+    };
+    let run = run_blocks(&path, &reversed, start.nrows(), rng, next_rows, progress);
     let log_base = base_log_partition(base_visible_bias, rbm.n_hidden());
-    Ok(estimate(
-        log_base,
-        log_weights,
-        schedule.len(),
-        Direction::Reverse,
-    ))
+    Ok(estimate(log_base, run, schedule.len(), Direction::Reverse))
 }
 
-/// The mean log-probability of the rows of `data` under `rbm`, eq. (4.1):
+/// The mean log-probability of the rows of `data` under `rbm`, eq. (4.1) and
+/// eq. (8.4):
 /// -mean F(v) - log Z with log Z from `estimate`. Returns (estimate, low,
 /// high), where low and high use the ends of the AIS error bar (a larger
 /// log Z gives a lower log-probability).
@@ -329,14 +380,16 @@ fn check_inputs(
 
 /// Split the chains into blocks of at most [`CHAINS_PER_BLOCK`], give each
 /// block its start states (from `start(n, rng)`) and its own seed, anneal
-/// the blocks in parallel and return the log weights in chain order.
+/// the blocks in parallel and return the log weights and the final states
+/// in chain order.
 fn run_blocks(
     path: &AnnealingPath,
     betas: &[f64],
     n_chains: usize,
     rng: &mut impl Rng,
     mut start: impl FnMut(usize, &mut ChaCha8Rng) -> Array2<f32>,
-) -> Vec<f64> {
+    progress: Progress,
+) -> (Vec<f64>, Array2<f32>) {
     let blocks: Vec<(Array2<f32>, ChaCha8Rng)> = (0..n_chains)
         .step_by(CHAINS_PER_BLOCK)
         .map(|first| {
@@ -345,14 +398,18 @@ fn run_blocks(
             (start(n, &mut block_rng), block_rng)
         })
         .collect();
-    blocks
+    let runs: Vec<(Vec<f64>, Array2<f32>)> = blocks
         .into_par_iter()
-        .map(|(v, mut block_rng)| path.anneal(betas, v, &mut block_rng))
-        .collect::<Vec<_>>()
-        .concat()
+        .map(|(v, mut block_rng)| path.anneal(betas, v, &mut block_rng, progress))
+        .collect();
+    let states: Vec<_> = runs.iter().map(|(_, v)| v.view()).collect();
+    let final_states = ndarray::concatenate(Axis(0), &states).expect("blocks of equal width");
+    let log_weights = runs.iter().flat_map(|(w, _)| w.iter().copied()).collect();
+    (log_weights, final_states)
 }
 
-/// The path p_beta from the base-rate model (beta = 0) to the RBM (beta = 1).
+/// The path p_beta from the base-rate model (beta = 0) to the RBM (beta = 1):
+/// p*_beta = p*_A^(1 - beta) p*_B^beta, eq. (7.2).
 struct AnnealingPath<'a> {
     rbm: &'a Rbm,
     base_visible_bias: Array1<f32>,
@@ -398,33 +455,6 @@ impl<'a> AnnealingPath<'a> {
         v
     }
 
-    /// Run the chains of one block through `betas` from `v`, samples of
-    /// p_{betas[0]}; return each chain's log weight, the sum over steps of
-    /// log p*_k(v_k) - log p*_{k-1}(v_k).
-    fn anneal(&self, betas: &[f64], v: Array2<f32>, rng: &mut impl Rng) -> Vec<f64> {
-        let n = v.nrows();
-        let (n_visible, n_hidden) = (self.rbm.n_visible(), self.rbm.n_hidden());
-        let mut chains = Chains {
-            v,
-            hidden_input: Array2::zeros((n, n_hidden)),
-            h: Array2::zeros((n, n_hidden)),
-            visible_input: Array2::zeros((n, n_visible)),
-            uniforms: Vec::with_capacity(n * n_visible.max(n_hidden)),
-            scaled_input: vec![0.0; n_hidden],
-            no_offset: Array1::zeros(n_hidden),
-        };
-        let mut log_weights = vec![0.0; n];
-        for (k, pair) in betas.windows(2).enumerate() {
-            let (previous, beta) = (pair[0], pair[1]);
-            self.hidden_input(&mut chains);
-            self.add_log_weights(&mut chains, previous, beta, &mut log_weights);
-            if k + 2 < betas.len() {
-                self.gibbs_step(&mut chains, beta, rng);
-            }
-        }
-        log_weights
-    }
-
     /// a = c + v W^T, into `chains.hidden_input`.
     fn hidden_input(&self, chains: &mut Chains) {
         let a = &mut chains.hidden_input;
@@ -437,37 +467,6 @@ impl<'a> AnnealingPath<'a> {
                 .expect("one row per chain"),
         );
         general_mat_mul(1.0, &chains.v, &self.rbm.weights.t(), 1.0, a);
-    }
-
-    /// log w += log p*_beta(v) - log p*_previous(v)
-    ///        = (beta - previous) (b_B - b_A)·v + sum_i softplus(beta a_i) - softplus(previous a_i),
-    /// in f64.
-    fn add_log_weights(
-        &self,
-        chains: &mut Chains,
-        previous: f64,
-        beta: f64,
-        log_weights: &mut [f64],
-    ) {
-        let visible_terms = chains.v.dot(&self.bias_difference);
-        let buffer = &mut chains.scaled_input;
-        for ((a, visible), log_weight) in chains
-            .hidden_input
-            .rows()
-            .into_iter()
-            .zip(visible_terms)
-            .zip(log_weights)
-        {
-            let mut sum_softplus = |scale: f64| {
-                buffer
-                    .iter_mut()
-                    .zip(a)
-                    .for_each(|(x, &a)| *x = scale * f64::from(a));
-                bm_exact::numerics::sum_softplus(buffer)
-            };
-            *log_weight += (beta - previous) * f64::from(visible) + sum_softplus(beta)
-                - sum_softplus(previous);
-        }
     }
 
     /// One block Gibbs step under p_beta (eq. 5.1 at inverse temperature beta):
@@ -501,6 +500,78 @@ impl<'a> AnnealingPath<'a> {
     }
 }
 
+// ANCHOR: ais_anneal
+impl AnnealingPath<'_> {
+    /// Run the chains of one block through `betas` from `v`, samples of
+    /// p_{betas[0]}; return each chain's log weight, eq. (7.3): the sum over
+    /// steps of log p*_k(v_k) - log p*_{k-1}(v_k), and the chains' final states.
+    fn anneal(
+        &self,
+        betas: &[f64],
+        v: Array2<f32>,
+        rng: &mut impl Rng,
+        progress: Progress,
+    ) -> (Vec<f64>, Array2<f32>) {
+        let n = v.nrows();
+        let (n_visible, n_hidden) = (self.rbm.n_visible(), self.rbm.n_hidden());
+        let mut chains = Chains {
+            v,
+            hidden_input: Array2::zeros((n, n_hidden)),
+            h: Array2::zeros((n, n_hidden)),
+            visible_input: Array2::zeros((n, n_visible)),
+            uniforms: Vec::with_capacity(n * n_visible.max(n_hidden)),
+            scaled_input: vec![0.0; n_hidden],
+            no_offset: Array1::zeros(n_hidden),
+        };
+        let mut log_weights = vec![0.0; n];
+        for (k, pair) in betas.windows(2).enumerate() {
+            let (previous, beta) = (pair[0], pair[1]);
+            self.hidden_input(&mut chains);
+            self.add_log_weights(&mut chains, previous, beta, &mut log_weights);
+            if k + 2 < betas.len() {
+                self.gibbs_step(&mut chains, beta, rng);
+            }
+            if (k + 1) % PROGRESS_EVERY == 0 {
+                progress((n * PROGRESS_EVERY) as u64);
+            }
+        }
+        progress((n * ((betas.len() - 1) % PROGRESS_EVERY)) as u64);
+        (log_weights, chains.v)
+    }
+
+    /// log w += log p*_beta(v) - log p*_previous(v), with log p*_beta of eq. (7.4):
+    ///        = (beta - previous) (b_B - b_A)·v + sum_i softplus(beta a_i) - softplus(previous a_i),
+    /// in f64.
+    fn add_log_weights(
+        &self,
+        chains: &mut Chains,
+        previous: f64,
+        beta: f64,
+        log_weights: &mut [f64],
+    ) {
+        let visible_terms = chains.v.dot(&self.bias_difference);
+        let buffer = &mut chains.scaled_input;
+        for ((a, visible), log_weight) in chains
+            .hidden_input
+            .rows()
+            .into_iter()
+            .zip(visible_terms)
+            .zip(log_weights)
+        {
+            let mut sum_softplus = |scale: f64| {
+                buffer
+                    .iter_mut()
+                    .zip(a)
+                    .for_each(|(x, &a)| *x = scale * f64::from(a));
+                bm_exact::numerics::sum_softplus(buffer)
+            };
+            *log_weight += (beta - previous) * f64::from(visible) + sum_softplus(beta)
+                - sum_softplus(previous);
+        }
+    }
+}
+// ANCHOR_END: ais_anneal
+
 /// Replace every entry x_nj of `x` by a sample that is 1 with probability
 /// sigmoid(scale x_nj + offset_j), drawing all uniforms in one go.
 fn sample_logistic(
@@ -510,6 +581,9 @@ fn sample_logistic(
     uniforms: &mut Vec<f32>,
     rng: &mut impl Rng,
 ) {
+    if offset.is_empty() {
+        return; // a layer without units: nothing to draw
+    }
     uniforms.clear();
     uniforms.extend((0..x.len()).map(|_| rng.random::<f32>()));
     let offset = offset.as_slice().expect("biases are contiguous");
@@ -540,12 +614,14 @@ enum Direction {
     Reverse,
 }
 
-/// Turn log weights into the estimate. Forward: log Z = log Z_A + log mean w;
-/// reverse: log Z = log Z_A - log mean w. Weights are taken relative to the
-/// largest, so no exponential overflows.
+/// Turn log weights into the estimate. Forward: log Z = log Z_A + log mean w,
+/// the mean weight estimating Z_B / Z_A as in eq. (7.1); reverse: log Z =
+/// log Z_A - log mean w. The error bar spans 3 standard errors of the mean
+/// weight, eq. (7.6). Weights are taken relative to the largest, so no
+/// exponential overflows.
 fn estimate(
     log_base: f64,
-    log_weights: Vec<f64>,
+    (log_weights, final_states): (Vec<f64>, Array2<f32>),
     n_betas: usize,
     direction: Direction,
 ) -> AisEstimate {
@@ -580,6 +656,7 @@ fn estimate(
         log_weights,
         effective_sample_size,
         n_betas,
+        final_states,
     }
 }
 
@@ -601,18 +678,21 @@ mod tests {
 
     #[test]
     fn error_bar_of_equal_weights_is_a_point() {
-        let e = estimate(1.0, vec![2.0; 10], 3, Direction::Forward);
+        let states = || Array2::zeros((10, 1));
+        let e = estimate(1.0, (vec![2.0; 10], states()), 3, Direction::Forward);
         assert!((e.log_partition - 3.0).abs() < 1e-12);
         assert!((e.log_partition_low - 3.0).abs() < 1e-12);
         assert!((e.log_partition_high - 3.0).abs() < 1e-12);
         assert!((e.effective_sample_size - 10.0).abs() < 1e-9);
-        let r = estimate(1.0, vec![2.0; 10], 3, Direction::Reverse);
+        let r = estimate(1.0, (vec![2.0; 10], states()), 3, Direction::Reverse);
         assert!((r.log_partition + 1.0).abs() < 1e-12);
     }
 
     #[test]
     fn spread_weights_give_an_unbounded_low_end() {
-        let e = estimate(0.0, vec![0.0, -50.0, -50.0], 3, Direction::Forward);
+        let weights = vec![0.0, -50.0, -50.0];
+        let e = estimate(0.0, (weights, Array2::zeros((3, 1))), 3, Direction::Forward);
+        assert!(!e.is_reliable());
         assert_eq!(e.log_partition_low, f64::NEG_INFINITY);
         assert!(e.log_partition_high > e.log_partition);
         assert!((e.effective_sample_size - 1.0).abs() < 1e-9);

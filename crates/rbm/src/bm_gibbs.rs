@@ -18,8 +18,10 @@ use rand::Rng;
 
 use crate::error::{RbmError, config_error};
 
-/// The local field of unit k of s = (v, h): the change in -E(v, h) when
-/// s_k goes from 0 to 1 with every other unit fixed (see the module docs).
+// ANCHOR: sequential_gibbs
+/// The local field of unit k of s = (v, h), eq. (6.2): the change in
+/// -E(v, h) when s_k goes from 0 to 1 with every other unit fixed (see the
+/// module docs).
 pub fn local_field(bm: &bm_exact::BoltzmannMachine, state: ArrayView1<f64>, k: usize) -> f64 {
     let p = bm.parameters();
     let nv = bm.n_visible();
@@ -33,7 +35,7 @@ pub fn local_field(bm: &bm_exact::BoltzmannMachine, state: ArrayView1<f64>, k: u
 }
 
 /// One sequential Gibbs sweep: every unit of s = (v, h) in order 0, 1, ...,
-/// each drawn from p(s_k = 1 | rest) = sigmoid(field_k) with the field
+/// each drawn from p(s_k = 1 | rest) = sigmoid(field_k), eq. (6.2), with the field
 /// computed from the *current* state, so later units see the new values of
 /// earlier ones. Valid for any couplings R, T. Panics if `state` does not
 /// have n_visible + n_hidden entries.
@@ -52,6 +54,7 @@ pub fn sequential_gibbs_sweep(
         state[k] = if rng.random::<f64>() < p_on { 1.0 } else { 0.0 };
     }
 }
+// ANCHOR_END: sequential_gibbs
 
 /// One layerwise (block) Gibbs sweep: all visible units at once given h,
 /// then all hidden units at once given the new v (eq. 5.1). Units of one

@@ -12,7 +12,11 @@
 //!   For that the weights are kept transposed, W^T of shape (n_visible,
 //!   n_hidden), during an epoch: each column of W is then a contiguous row.
 //! - The only dense product left, H W (sampled hidden states are about half
-//!   ones), goes to matrixmultiply with two threads.
+//!   ones), goes to matrixmultiply (one thread) in blocks of visible units
+//!   that rayon shares out, each followed by its sigmoid and sampling. One
+//!   thread pool, rayon's, for everything: with matrixmultiply's own pool
+//!   as well, the two pools' threads took turns on two cores and the
+//!   command spent about a third of its time switching between them.
 //! - Uniform numbers are drawn in blocks (one `fill` per Gibbs half-step),
 //!   in exactly the order the readable code draws them.
 //! - The sigmoid uses an exponential that the compiler vectorises.
@@ -23,7 +27,7 @@
 //! computed by one thread, in a fixed order.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -251,7 +255,23 @@ impl Workspace {
     /// batch) or PCD update (`chain_start` = the persistent states, which
     /// are replaced by the states after k steps). Draws its random numbers
     /// from `rng` in the order of [`crate::gibbs_chain`].
+    ///
+    /// The whole step runs on one of rayon's threads: called from another
+    /// thread (the command's main thread), each parallel loop would hand
+    /// its work over to the pool and wait to be woken; this way the
+    /// caller hands over once per minibatch.
     pub(crate) fn step(
+        &mut self,
+        batch: ArrayView2<f32>,
+        chain_start: Option<&mut Array2<f32>>,
+        k: usize,
+        update: Update,
+        rng: &mut (impl Rng + Send),
+    ) {
+        rayon::scope(|_| self.step_in_pool(batch, chain_start, k, update, rng));
+    }
+
+    fn step_in_pool(
         &mut self,
         batch: ArrayView2<f32>,
         chain_start: Option<&mut Array2<f32>>,
@@ -338,22 +358,22 @@ impl Workspace {
             self.uniforms = uniforms;
         }
         self.hidden_model = probabilities;
-        // p(v | h) = sigmoid(b + h W): h is about half ones, so a dense product.
-        self.visible.resize(n_chains * n_visible, 0.0);
-        let h = ArrayView2::from_shape((n_chains, n_hidden), &samples).expect("shape");
-        let mut logits =
-            ArrayViewMut2::from_shape((n_chains, n_visible), &mut self.visible).expect("shape");
-        logits.assign(&visible_bias.broadcast((n_chains, n_visible)).expect("bias"));
-        general_mat_mul(1.0, &h, &self.weights_t.t(), 1.0, &mut logits);
         self.hidden_sample = samples;
         self.uniforms.resize(n_chains * n_visible, 0);
         rng.fill(&mut self.uniforms[..]);
+        self.visible.resize(n_chains * n_visible, 0.0);
         self.visible_sample.resize(n_chains * n_visible, 0.0);
-        self.visible
-            .par_chunks_mut(n_visible)
-            .zip(self.visible_sample.par_chunks_mut(n_visible))
-            .zip(self.uniforms.par_chunks(n_visible))
-            .for_each(|((p, s), u)| sigmoid_and_sample(p, u, s));
+        let shape = (n_chains, n_visible);
+        let h = ArrayView2::from_shape((n_chains, n_hidden), &self.hidden_sample).expect("shape");
+        let uniforms = ArrayView2::from_shape(shape, &self.uniforms).expect("shape");
+        visible_probabilities_and_sample(
+            h,
+            self.weights_t.view(),
+            visible_bias.as_slice().expect("contiguous bias"),
+            uniforms,
+            ArrayViewMut2::from_shape(shape, &mut self.visible).expect("shape"),
+            ArrayViewMut2::from_shape(shape, &mut self.visible_sample).expect("shape"),
+        );
         let states =
             ArrayView2::from_shape((n_chains, n_visible), &self.visible_sample).expect("shape");
         self.chain.assign(states);
@@ -456,6 +476,59 @@ impl Workspace {
     }
 }
 
+/// Visible units per block of [`visible_probabilities_and_sample`]: 784
+/// splits into four blocks of 196, enough to keep both cores busy.
+const VISIBLE_BLOCK: usize = 256;
+
+/// p(v | h) = sigmoid(b + h W) and a sample of v (eq. 5.1), for a batch of
+/// hidden states `h` (about half ones, so a dense product). The visible
+/// units are cut into blocks of at most [`VISIBLE_BLOCK`] that rayon shares
+/// out (the blocks do not depend on the number of threads, and each value is
+/// computed within one block, so neither do the bits); each block's sigmoid
+/// and sampling run right after its product, while its values are in cache.
+fn visible_probabilities_and_sample(
+    h: ArrayView2<f32>,
+    weights_t: ArrayView2<f32>,
+    visible_bias: &[f32],
+    uniforms: ArrayView2<u32>,
+    mut probabilities: ArrayViewMut2<f32>,
+    mut samples: ArrayViewMut2<f32>,
+) {
+    let n_visible = weights_t.nrows();
+    if n_visible > VISIBLE_BLOCK {
+        let mid = n_visible / 2;
+        let (w_a, w_b) = weights_t.split_at(Axis(0), mid);
+        let (bias_a, bias_b) = visible_bias.split_at(mid);
+        let (u_a, u_b) = uniforms.split_at(Axis(1), mid);
+        let (p_a, p_b) = probabilities.split_at(Axis(1), mid);
+        let (s_a, s_b) = samples.split_at(Axis(1), mid);
+        rayon::join(
+            || visible_probabilities_and_sample(h, w_a, bias_a, u_a, p_a, s_a),
+            || visible_probabilities_and_sample(h, w_b, bias_b, u_b, p_b, s_b),
+        );
+        return;
+    }
+    for mut row in probabilities.rows_mut() {
+        row.as_slice_mut()
+            .expect("rows of a block are contiguous")
+            .copy_from_slice(visible_bias);
+    }
+    general_mat_mul(1.0, &h, &weights_t.t(), 1.0, &mut probabilities);
+    for ((mut p, mut s), u) in probabilities
+        .rows_mut()
+        .into_iter()
+        .zip(samples.rows_mut())
+        .zip(uniforms.rows())
+    {
+        let contiguous = "rows of a block are contiguous";
+        sigmoid_and_sample(
+            p.as_slice_mut().expect(contiguous),
+            u.as_slice().expect(contiguous),
+            s.as_slice_mut().expect(contiguous),
+        );
+    }
+}
+
 fn sample_only(probabilities: &[f32], uniforms: &[u32], samples: &mut [f32]) {
     for ((s, &p), &u) in samples.iter_mut().zip(probabilities).zip(uniforms) {
         *s = if ((u >> 8) as f32) * U32_TO_UNIT < p {
@@ -523,8 +596,12 @@ mod tests {
     /// A model with 70 hidden units (one full CHUNK and a remainder) and a
     /// sparse binary batch, some rows empty.
     fn fixture(seed: u64) -> (Rbm, Array2<f32>) {
+        fixture_with(seed, 23)
+    }
+
+    fn fixture_with(seed: u64, n_visible: usize) -> (Rbm, Array2<f32>) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let batch = Array2::from_shape_fn((9, 23), |(n, j)| {
+        let batch = Array2::from_shape_fn((9, n_visible), |(n, j)| {
             if n != 4 && rng.random::<f32>() < 0.2 + 0.05 * (j % 5) as f32 {
                 1.0
             } else {
@@ -599,6 +676,38 @@ mod tests {
             trainer.apply(&gradient, 0.5);
             let fast = kernel_update(&rbm, batch.view(), None, k, 99);
             assert_close(&fast, trainer.rbm());
+        }
+    }
+
+    #[test]
+    fn blocks_of_visible_units_match_the_readable_path() {
+        // 600 visible units: H W runs in blocks of 150 on rayon's threads.
+        for (seed, k) in [(11, 1), (12, 2)] {
+            let (rbm, batch) = fixture_with(seed, 600);
+            let gradient = cd_gradient(&rbm, batch.view(), k, &mut ChaCha8Rng::seed_from_u64(9));
+            let mut trainer = Trainer::new(rbm.clone(), config()).unwrap();
+            trainer.apply(&gradient, 0.5);
+            let fast = kernel_update(&rbm, batch.view(), None, k, 9);
+            assert_close(&fast, trainer.rbm());
+        }
+    }
+
+    #[test]
+    fn the_bits_do_not_depend_on_the_number_of_threads() {
+        let (rbm, batch) = fixture_with(13, 600);
+        let update = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| kernel_update(&rbm, batch.view(), None, 2, 5))
+        };
+        let one = update(1);
+        for threads in [2, 3] {
+            let other = update(threads);
+            assert_eq!(one.weights, other.weights, "{threads} threads");
+            assert_eq!(one.visible_bias, other.visible_bias);
+            assert_eq!(one.hidden_bias, other.hidden_bias);
         }
     }
 

@@ -19,6 +19,10 @@
 //! - Gaussian-Bernoulli RBMs for real-valued data, eq. (9.1)-(9.8):
 //!   [`GaussianRbm`], [`Standardizer`], [`train_gaussian`].
 //!
+//! The modules [`tempering`] (parallel tempering, chapter 6), [`ais`](mod@ais)
+//! (annealed importance sampling, chapter 7) and [`gaussian`] (chapter 9)
+//! describe their algorithms in full.
+//!
 //! ## Example
 //! ```
 //! use ndarray::array;
@@ -42,10 +46,11 @@
 //! assert!(after > before);
 //! ```
 
-mod ais;
+pub mod ais;
+mod ais_check;
 mod bm_gibbs;
 mod error;
-mod gaussian;
+pub mod gaussian;
 mod gradient;
 mod kernels;
 mod mean_field;
@@ -54,15 +59,19 @@ mod monitor;
 pub mod numerics;
 mod pseudo_likelihood;
 mod sampling;
-mod tempering;
+pub mod tempering;
 mod train;
 
+#[doc(inline)]
 pub use ais::{
-    AisEstimate, AisSchedule, CHAINS_PER_BLOCK, ais, base_log_partition, base_rate_visible_bias,
-    mean_log_probability, reverse_ais,
+    AisEstimate, AisSchedule, CHAINS_PER_BLOCK, MIN_EFFECTIVE_FRACTION, Progress, ais,
+    ais_with_progress, base_log_partition, base_rate_visible_bias, mean_log_probability,
+    reverse_ais, reverse_ais_with_progress,
 };
+pub use ais_check::{CheckedEstimate, LowerBound, check_estimate, log_partition_lower_bound};
 pub use bm_gibbs::{layerwise_gibbs_sweep, local_field, sample_bm, sequential_gibbs_sweep};
 pub use error::RbmError;
+#[doc(inline)]
 pub use gaussian::{
     GaussianGradient, GaussianPersistentChains, GaussianRbm, GaussianTrainConfig,
     LOG_VARIANCE_LIMIT, MAX_EXACT_HIDDEN_UNITS, MIN_STANDARD_DEVIATION, Standardizer,
@@ -76,5 +85,6 @@ pub use monitor::{
 };
 pub use pseudo_likelihood::{pseudo_log_likelihood, stochastic_pseudo_log_likelihood};
 pub use sampling::{gibbs_chain, gibbs_step, sample_bernoulli};
+#[doc(inline)]
 pub use tempering::{ParallelTempering, TemperatureLadder, tempered_gibbs_step};
 pub use train::{Estimator, TrainConfig, Trainer};

@@ -38,27 +38,6 @@ impl Rbm {
         }
     }
 
-    /// The initialisation of Hinton's practical guide (section 8): weights
-    /// drawn from N(0, 0.01^2), hidden bias 0, and visible bias
-    /// b_j = log(p_j / (1 - p_j)) where p_j is the mean of unit j in `data`
-    /// (clamped to [0.001, 0.999]). With zero weights this b makes each
-    /// visible unit on exactly as often as in the data. Empty data gives b = 0.
-    pub fn initialise(n_hidden: usize, data: ArrayView2<f32>, rng: &mut impl Rng) -> Self {
-        let n_visible = data.ncols();
-        let normal = Normal::new(0.0, INITIAL_WEIGHT_SD).expect("a positive standard deviation");
-        let unit_means = data
-            .mean_axis(Axis(0))
-            .unwrap_or_else(|| Array1::from_elem(n_visible, 0.5));
-        Self {
-            visible_bias: unit_means.mapv(|p| {
-                let p = p.clamp(MEAN_CLAMP, 1.0 - MEAN_CLAMP);
-                (p / (1.0 - p)).ln()
-            }),
-            hidden_bias: Array1::zeros(n_hidden),
-            weights: Array2::from_shape_simple_fn((n_hidden, n_visible), || normal.sample(rng)),
-        }
-    }
-
     pub fn n_visible(&self) -> usize {
         self.visible_bias.len()
     }
@@ -117,9 +96,38 @@ impl Rbm {
                 });
             }
         }
+        // Every entry fits; their sum bounds every activation and free energy.
+        exact
+            .to_parameters()
+            .check_energy_bound(f64::from(f32::MAX))?;
         Ok(())
     }
 }
+
+// ANCHOR: initialise
+impl Rbm {
+    /// The initialisation of eq. (8.1), from Hinton's practical guide (section 8): weights
+    /// drawn from N(0, 0.01^2), hidden bias 0, and visible bias
+    /// b_j = log(p_j / (1 - p_j)) where p_j is the mean of unit j in `data`
+    /// (clamped to [0.001, 0.999]). With zero weights this b makes each
+    /// visible unit on exactly as often as in the data. Empty data gives b = 0.
+    pub fn initialise(n_hidden: usize, data: ArrayView2<f32>, rng: &mut impl Rng) -> Self {
+        let n_visible = data.ncols();
+        let normal = Normal::new(0.0, INITIAL_WEIGHT_SD).expect("a positive standard deviation");
+        let unit_means = data
+            .mean_axis(Axis(0))
+            .unwrap_or_else(|| Array1::from_elem(n_visible, 0.5));
+        Self {
+            visible_bias: unit_means.mapv(|p| {
+                let p = p.clamp(MEAN_CLAMP, 1.0 - MEAN_CLAMP);
+                (p / (1.0 - p)).ln()
+            }),
+            hidden_bias: Array1::zeros(n_hidden),
+            weights: Array2::from_shape_simple_fn((n_hidden, n_visible), || normal.sample(rng)),
+        }
+    }
+}
+// ANCHOR_END: initialise
 
 impl Rbm {
     /// p(h_i = 1 | v) = sigmoid(c_i + W_i v), eq. (2.7), for each row v of a

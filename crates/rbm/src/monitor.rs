@@ -28,7 +28,9 @@ pub fn reconstruction_error(rbm: &Rbm, data: ArrayView2<f32>) -> f32 {
     (&data - &reconstruction).mapv(|d| d * d).sum() / data.nrows() as f32
 }
 
-/// mean F(held_out) - mean F(train), with F of eq. (2.3). log Z cancels, so
+// ANCHOR: free_energy_gap
+/// The free-energy gap of eq. (8.3): mean F(held_out) - mean F(train), with
+/// F of eq. (2.3). log Z cancels, so
 /// this is computable at any size; it estimates mean log p(train) - mean
 /// log p(held_out), and a gap that keeps growing signals overfitting
 /// (Hinton's guide, section 6). NaN if either set is empty.
@@ -36,6 +38,7 @@ pub fn free_energy_gap(rbm: &Rbm, train: ArrayView2<f32>, held_out: ArrayView2<f
     let mean = |v: ArrayView2<f32>| rbm.free_energy(v).mean().unwrap_or(f32::NAN);
     mean(held_out) - mean(train)
 }
+// ANCHOR_END: free_energy_gap
 
 /// The exact mean log-likelihood in nats, eq. (4.1), computed in f64 by
 /// `bm_exact` (so only for models whose smaller layer it can enumerate, and

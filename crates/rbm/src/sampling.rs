@@ -23,7 +23,8 @@ pub fn gibbs_step(rbm: &Rbm, v: ArrayView2<f32>, rng: &mut impl Rng) -> Array2<f
 }
 // ANCHOR_END: gibbs_step
 
-/// `n_gibbs_steps` block Gibbs steps from `v`, eq. (5.1) repeated.
+/// `n_gibbs_steps` block Gibbs steps from `v`: the chain of eq. (6.1), each
+/// step eq. (5.1).
 pub fn gibbs_chain(
     rbm: &Rbm,
     v: ArrayView2<f32>,

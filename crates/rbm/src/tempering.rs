@@ -1,22 +1,32 @@
 //! Parallel tempering (replica exchange) for the RBM.
 //!
 //! ## Algorithm
-//! The RBM at inverse temperature beta has energy beta E(v, h) (eq. 1.4), so
-//! p_beta(h_i = 1 | v) = sigmoid(beta (c_i + W_i v)) and
-//! p_beta(v_j = 1 | h) = sigmoid(beta (b_j + (W^T h)_j)), and its free energy
-//! is F_beta(v) = -beta b·v - sum_i softplus(beta (c_i + W_i v)) (eq. 2.3).
-//! Hot chains (small beta) see a flattened landscape and move between modes
-//! easily; swaps pass their states down to the chain at beta = 1.
+//! The RBM at inverse temperature beta has energy `beta E(v, h)` (eq. (1.4)),
+//! so
 //!
-//! Each [`ParallelTempering::sweep`] makes one block Gibbs step (eq. 5.1) at
-//! every temperature, then proposes to swap the states of neighbouring
+//! ```text
+//! p_beta(h_i = 1 | v) = sigmoid(beta (c_i + W_i v)),
+//! p_beta(v_j = 1 | h) = sigmoid(beta (b_j + (W^T h)_j)),
+//! F_beta(v) = -beta b·v - sum_i softplus(beta (c_i + W_i v)),
+//! ```
+//!
+//! the tempered free energy of eq. (6.3). Hot chains (small beta) see a
+//! flattened landscape and move between modes easily; swaps pass their
+//! states down to the chain at beta = 1.
+//!
+//! Each [`ParallelTempering::sweep`] makes one block Gibbs step (eq. (5.1))
+//! at every temperature, then proposes to swap the states of neighbouring
 //! temperatures k and k + 1, for the even pairs (0-1, 2-3, ...) on one sweep
-//! and the odd pairs (1-2, 3-4, ...) on the next. A swap of v (at beta_k)
-//! and v' (at beta_{k+1}) is accepted with probability
-//! min(1, exp(F_k(v) + F_{k+1}(v') - F_k(v') - F_{k+1}(v))), the Metropolis
-//! rule for the product distribution p_k(v) p_{k+1}(v'), which it leaves
-//! invariant. Every column of chains (one per temperature) is independent
-//! of the others.
+//! and the odd pairs (1-2, 3-4, ...) on the next. A swap of `v` (at
+//! `beta_k`) and `v'` (at `beta_{k+1}`) is accepted with probability
+//!
+//! ```text
+//! min(1, exp(F_k(v) + F_{k+1}(v') - F_k(v') - F_{k+1}(v))),
+//! ```
+//!
+//! eq. (6.4): the Metropolis rule for the product distribution
+//! `p_k(v) p_{k+1}(v')`, which it leaves invariant. Every column of chains
+//! (one per temperature) is independent of the others.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::Rng;
@@ -170,28 +180,6 @@ impl ParallelTempering {
         self.sweeps_done += 1;
     }
 
-    /// Metropolis swaps between temperatures k and k + 1, chain by chain.
-    fn propose_swaps(&mut self, rbm: &Rbm, k: usize, rng: &mut impl Rng) {
-        let (beta_cold, beta_hot) = (self.ladder.betas()[k], self.ladder.betas()[k + 1]);
-        let (lower, upper) = self.states.split_at_mut(k + 1);
-        let (cold, hot) = (&mut lower[k], &mut upper[0]);
-        let cold_parts = FreeEnergyParts::new(rbm, cold.view());
-        let hot_parts = FreeEnergyParts::new(rbm, hot.view());
-        // log acceptance = F_cold(v_cold) + F_hot(v_hot) - F_cold(v_hot) - F_hot(v_cold)
-        let log_acceptance = cold_parts.at(beta_cold) + hot_parts.at(beta_hot)
-            - hot_parts.at(beta_cold)
-            - cold_parts.at(beta_hot);
-        for (m, log_a) in log_acceptance.iter().enumerate() {
-            self.proposed[k] += 1;
-            if rng.random::<f64>().ln() < *log_a {
-                self.accepted[k] += 1;
-                let cold_row = cold.row(m).to_owned();
-                cold.row_mut(m).assign(&hot.row(m));
-                hot.row_mut(m).assign(&cold_row);
-            }
-        }
-    }
-
     /// The chains at beta = 1: samples of the model, one per row.
     pub fn samples(&self) -> ArrayView2<'_, f32> {
         self.states[0].view()
@@ -221,6 +209,33 @@ impl ParallelTempering {
         self.states[0].nrows()
     }
 }
+
+// ANCHOR: propose_swaps
+impl ParallelTempering {
+    /// Metropolis swaps between temperatures k and k + 1, chain by chain,
+    /// accepted with the probability of eq. (6.4).
+    fn propose_swaps(&mut self, rbm: &Rbm, k: usize, rng: &mut impl Rng) {
+        let (beta_cold, beta_hot) = (self.ladder.betas()[k], self.ladder.betas()[k + 1]);
+        let (lower, upper) = self.states.split_at_mut(k + 1);
+        let (cold, hot) = (&mut lower[k], &mut upper[0]);
+        let cold_parts = FreeEnergyParts::new(rbm, cold.view());
+        let hot_parts = FreeEnergyParts::new(rbm, hot.view());
+        // log acceptance = F_cold(v_cold) + F_hot(v_hot) - F_cold(v_hot) - F_hot(v_cold)
+        let log_acceptance = cold_parts.at(beta_cold) + hot_parts.at(beta_hot)
+            - hot_parts.at(beta_cold)
+            - cold_parts.at(beta_hot);
+        for (m, log_a) in log_acceptance.iter().enumerate() {
+            self.proposed[k] += 1;
+            if rng.random::<f64>().ln() < *log_a {
+                self.accepted[k] += 1;
+                let cold_row = cold.row(m).to_owned();
+                cold.row_mut(m).assign(&hot.row(m));
+                hot.row_mut(m).assign(&cold_row);
+            }
+        }
+    }
+}
+// ANCHOR_END: propose_swaps
 
 /// One block Gibbs step (eq. 5.1) of the RBM at inverse temperature `beta`:
 /// h ~ sigmoid(beta (c + W v)), then v ~ sigmoid(beta (b + W^T h)), for
@@ -262,7 +277,8 @@ impl FreeEnergyParts {
         }
     }
 
-    /// F_beta(v) = -beta b·v - sum_i softplus(beta a_i) for every row, in f64.
+    /// F_beta(v) = -beta b·v - sum_i softplus(beta a_i), eq. (6.3), for every
+    /// row, in f64.
     fn at(&self, beta: f64) -> Array1<f64> {
         let mut scaled = Vec::with_capacity(self.hidden_input.ncols());
         Array1::from_iter(self.hidden_input.axis_iter(Axis(0)).zip(&self.visible).map(

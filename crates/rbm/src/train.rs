@@ -288,7 +288,7 @@ impl Trainer {
 // ANCHOR: trainer_apply
 impl Trainer {
     /// One parameter update from a gradient estimate, with momentum and
-    /// weight decay (Hinton's guide, sections 9 and 10):
+    /// weight decay, eq. (8.2) (Hinton's guide, sections 9 and 10):
     /// velocity <- momentum * velocity + learning_rate * (gradient - weight_decay * W),
     /// parameters <- parameters + velocity.
     /// The decay term is the gradient of -weight_decay/2 * |W|^2, so it acts

@@ -143,8 +143,8 @@ fn single_chain_mean(log_base: f64, log_weights: &[f64], sign: f64) -> (f64, f64
     (mean, (variance / n).sqrt())
 }
 
-/// By Jensen's inequality a single forward chain estimates log Z low on
-/// average, and a single reverse chain started at exact samples estimates it
+/// By Jensen's inequality, eq. (7.5), a single forward chain estimates log Z
+/// low on average, and a single reverse chain started at exact samples estimates it
 /// high. A short schedule on a model with large weights makes both gaps
 /// many standard errors wide.
 #[test]

@@ -2,7 +2,7 @@
 //! sampled CD-k estimates (eq. 5.2) on random minibatches are compared with
 //! the exact gradient. Their average is the exact expected CD-k update on
 //! the whole data set (eq. 5.3), so the error of one estimate splits into
-//! the bias |E[update] - gradient| and the noise around E[update].
+//! the bias |E\[update\] - gradient| and the noise around E\[update\].
 
 use anyhow::{Context, Result};
 use ndarray::{Array2, Axis};

@@ -82,7 +82,7 @@ pub fn p_value_against_exact(model: &rbm::Rbm, samples: ArrayView2<f32>) -> f64 
 }
 
 /// Pearson's chi-square goodness-of-fit p-value of `counts` against the
-/// probabilities `expected`. Bins with an expected count below 5 are pooled
+/// probabilities `expected`, with the statistic of eq. (6.5). Bins with an expected count below 5 are pooled
 /// into one bin; if the pool is still below 5 it joins the smallest other bin.
 pub fn chi_square_p_value(counts: &[f64], expected: &[f64]) -> f64 {
     let n: f64 = counts.iter().sum();

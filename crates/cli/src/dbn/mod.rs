@@ -1,0 +1,107 @@
+//! `boltzmann dbn train|sample|classify|features`, and the DBN case of
+//! `boltzmann exact`.
+
+pub mod exact;
+mod train;
+mod use_model;
+
+use std::path::{Path, PathBuf};
+
+use dbn::DbnError;
+use ndarray::Array2;
+
+use crate::report::BadInput;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Greedy layer-wise training; a checkpoint after every epoch of every
+    /// layer, --resume continues to the same model.
+    Train(train::Args),
+    /// Generate digits: Gibbs in the top RBM (a label clamped with --label), then a down-pass.
+    Sample(use_model::SampleArgs),
+    /// Classify by the free energy of each label (needs label units).
+    Classify(use_model::ClassifyArgs),
+    /// Write the top layer's probabilities given each example (features for a classifier).
+    Features(use_model::FeaturesArgs),
+}
+
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    match &args.command {
+        Command::Train(a) => train::run(a),
+        Command::Sample(a) => use_model::sample(a),
+        Command::Classify(a) => use_model::classify(a),
+        Command::Features(a) => use_model::features(a),
+    }
+}
+
+/// Whether `path` holds a model file with `format = "dbn"`. A file that
+/// cannot be read or parsed is left to the ordinary loader, which reports it.
+pub fn is_dbn_file(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| dbn::format_of(&text))
+        .is_some_and(|format| format == "dbn")
+}
+
+/// DbnErrors that are the user's fault become BadInput (exit code 2).
+pub fn dbn_error(e: DbnError) -> anyhow::Error {
+    if e.is_bad_input() {
+        BadInput(e.to_string()).into()
+    } else {
+        e.into()
+    }
+}
+
+/// Examples as rows of values in [0, 1], and their labels if the source has
+/// them: an MNIST-style IDX folder (its `train` split) or a CSV file.
+fn load_examples(path: &Path) -> anyhow::Result<(Array2<f32>, Option<Vec<usize>>)> {
+    if path.is_dir() {
+        let (images, labels, _) = datasets::load_idx_folder(path, "train")?;
+        return Ok((images, Some(labels.into_iter().map(usize::from).collect())));
+    }
+    Ok((datasets::read_csv(path)?.mapv(|x| x as f32), None))
+}
+
+/// Labels from `--labels FILE` (one class 0, 1, ... per line) or the data's own.
+fn resolve_labels(
+    labels_file: Option<&PathBuf>,
+    from_data: Option<Vec<usize>>,
+    n_examples: usize,
+) -> anyhow::Result<Option<Vec<usize>>> {
+    let Some(path) = labels_file else {
+        return Ok(from_data);
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    let mut labels = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let label = line.trim().parse::<usize>().map_err(|_| {
+            BadInput(format!(
+                "{}: line {}: {:?} is not a class number 0, 1, 2, ...",
+                path.display(),
+                n + 1,
+                line.trim()
+            ))
+        })?;
+        labels.push(label);
+    }
+    if labels.len() != n_examples {
+        return Err(BadInput(format!(
+            "{}: {} labels for {n_examples} examples; give one label per line, one per example",
+            path.display(),
+            labels.len()
+        ))
+        .into());
+    }
+    Ok(Some(labels))
+}

@@ -1,0 +1,391 @@
+//! `boltzmann dbn train`: greedy layer-wise training from flags or a TOML
+//! configuration, with an atomic checkpoint after every epoch of every layer.
+//!
+//! The checkpoint (`OUT.toml.checkpoint`, JSON) holds the settings, the
+//! finished layers, and the layer in progress with its velocity, persistent
+//! chains and epochs done. Every f32 is written in its shortest round-trip
+//! form, so `--resume` continues with the same bits.
+
+use std::io::IsTerminal;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use dbn::{GreedyConfig, GreedyResume, LayerConfig, UpPass, train_greedy_from};
+use ndarray::{Array1, Array2};
+use rbm::{Estimator, Gradient, PersistentChains, Rbm, TrainConfig, Trainer};
+use serde::{Deserialize, Serialize};
+
+use super::{dbn_error, load_examples, resolve_labels};
+use crate::common::{check_outputs, print_report};
+use crate::report::BadInput;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Training examples: a CSV file of values in [0, 1] or an MNIST-style
+    /// IDX folder (its train split, whose labels are used unless --no-labels).
+    #[arg(long, value_name = "DATA")]
+    data: PathBuf,
+    /// Labels, one class 0, 1, ... per line: the top RBM learns label units.
+    #[arg(long, value_name = "LABELS.txt")]
+    labels: Option<PathBuf>,
+    /// Ignore the labels of an IDX folder.
+    #[arg(long, conflicts_with = "labels")]
+    no_labels: bool,
+    /// A TOML file with the greedy configuration (seed, up_pass, [[layers]]);
+    /// replaces --layers and the per-layer flags.
+    #[arg(long, value_name = "CONFIG.toml", conflicts_with = "layers")]
+    config: Option<PathBuf>,
+    /// Hidden units of each layer, bottom first, e.g. 500,500,2000.
+    #[arg(long, value_delimiter = ',', required_unless_present = "config")]
+    layers: Vec<usize>,
+    /// Epochs per layer: one number for all, or one per layer.
+    #[arg(long, value_delimiter = ',', default_value = "10")]
+    epochs: Vec<usize>,
+    /// Learning rate per layer: one number for all, or one per layer.
+    #[arg(long, value_delimiter = ',', default_value = "0.1")]
+    learning_rate: Vec<f32>,
+    /// CD-K in every layer.
+    #[arg(long, default_value_t = 1)]
+    cd: usize,
+    #[arg(long, default_value_t = 10)]
+    batch_size: usize,
+    #[arg(long, default_value_t = 1e-4)]
+    weight_decay: f32,
+    /// Hand probabilities (mean field) or samples up to the next layer.
+    #[arg(long, value_enum, default_value = "probabilities")]
+    up_pass: UpPassArg,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// The trained model (TOML, format = "dbn").
+    #[arg(long, value_name = "OUT.toml")]
+    out: PathBuf,
+    /// Continue from OUT.toml.checkpoint.
+    #[arg(long)]
+    resume: bool,
+    #[arg(long)]
+    force: bool,
+    #[arg(long)]
+    json: bool,
+    /// Stop (exit status 130, as after Ctrl-C) once this many epochs have
+    /// been checkpointed in this run: for testing --resume.
+    #[arg(long, hide = true)]
+    stop_after_epochs: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum UpPassArg {
+    Probabilities,
+    Samples,
+}
+
+/// What must match for `--resume`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Settings {
+    data: String,
+    n_labels: usize,
+    greedy: GreedyConfig,
+}
+
+#[derive(Serialize, Deserialize)]
+struct LayerState {
+    visible_bias: Vec<f32>,
+    hidden_bias: Vec<f32>,
+    weights: Vec<Vec<f32>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TrainerState {
+    rbm: LayerState,
+    velocity: LayerState,
+    chains: Option<Vec<Vec<f32>>>,
+    epochs_done: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Checkpoint {
+    format: String,
+    settings: Settings,
+    finished: Vec<LayerState>,
+    current: Option<TrainerState>,
+}
+
+const CHECKPOINT_FORMAT: &str = "boltzmann-dbn-checkpoint-1";
+
+#[derive(Serialize)]
+struct TrainReport {
+    model_file: String,
+    layer_sizes: Vec<usize>,
+    n_labels: usize,
+    n_examples: usize,
+    training_accuracy: Option<f64>,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    if !args.resume {
+        let mut inputs = vec![args.data.as_path()];
+        inputs.extend(args.labels.as_deref());
+        inputs.extend(args.config.as_deref());
+        check_outputs(&[args.out.as_path()], &inputs, args.force)?;
+    }
+    let greedy = greedy_config(args)?;
+    greedy.check().map_err(dbn_error)?;
+    let (x, own_labels) = load_examples(&args.data)?;
+    let own_labels = own_labels.filter(|_| !args.no_labels);
+    let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
+    let n_labels = labels
+        .as_ref()
+        .map_or(0, |l| l.iter().max().map_or(0, |m| m + 1).max(2));
+    let settings = Settings {
+        data: args.data.display().to_string(),
+        n_labels,
+        greedy,
+    };
+    let checkpoint_path = crate::checkpoint::path_for(&args.out);
+    let resume = if args.resume {
+        read_checkpoint(&checkpoint_path, &settings)?
+    } else {
+        GreedyResume::default()
+    };
+    let total: usize = settings.greedy.layers.iter().map(|l| l.train.epochs).sum();
+    let bar = progress_bar(total as u64, args.json);
+    let mut write_error = None;
+    let mut epochs_this_run = 0;
+    let label_pair = labels.as_deref().map(|l| (l, n_labels));
+    let mut after_epoch = |done: dbn::EpochDone| {
+        bar.inc(1);
+        epochs_this_run += 1;
+        if let Err(e) = write_checkpoint(&checkpoint_path, &settings, done.finished, done.trainer) {
+            write_error = Some(e);
+            return ControlFlow::Break(());
+        }
+        match args.stop_after_epochs {
+            Some(n) if epochs_this_run >= n => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        }
+    };
+    let net = train_greedy_from(
+        x.view(),
+        label_pair,
+        &settings.greedy,
+        resume,
+        &mut after_epoch,
+    )
+    .map_err(dbn_error)?;
+    bar.finish_and_clear();
+    if let Some(e) = write_error {
+        return Err(e.context(format!(
+            "writing the checkpoint {}",
+            checkpoint_path.display()
+        )));
+    }
+    let Some(net) = net else {
+        eprintln!(
+            "interrupted after {epochs_this_run} epochs; the checkpoint {} is saved: \
+             run the same command with --resume to continue",
+            checkpoint_path.display()
+        );
+        std::process::exit(130);
+    };
+    net.save(&args.out, args.force || args.resume)
+        .map_err(dbn_error)?;
+    let training_accuracy = match &labels {
+        Some(l) => Some(dbn::accuracy(
+            &net.classify(x.view()).map_err(dbn_error)?,
+            l,
+        )),
+        None => None,
+    };
+    let report = TrainReport {
+        model_file: args.out.display().to_string(),
+        layer_sizes: net.layer_sizes(),
+        n_labels,
+        n_examples: x.nrows(),
+        training_accuracy,
+    };
+    print_report(&report, report_text, args.json, false)
+}
+
+fn report_text(r: &TrainReport) -> String {
+    let sizes: Vec<String> = r.layer_sizes.iter().map(|n| n.to_string()).collect();
+    let mut text = format!(
+        "trained a {} DBN on {} examples; wrote {}\n",
+        sizes.join("-"),
+        r.n_examples,
+        r.model_file
+    );
+    if let Some(a) = r.training_accuracy {
+        text += &format!("{} label units; training accuracy {a:.4}\n", r.n_labels);
+    }
+    text
+}
+
+/// The configuration from --config, or from the flags (layer k's trainer
+/// seeded with seed + k).
+fn greedy_config(args: &Args) -> anyhow::Result<GreedyConfig> {
+    if let Some(path) = &args.config {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+        return toml::from_str(&text)
+            .map_err(|e| BadInput(format!("{}: {}", path.display(), e.message())).into());
+    }
+    let n = args.layers.len();
+    let per_layer = |name: &str, count: usize| -> Result<(), BadInput> {
+        if count == 1 || count == n {
+            return Ok(());
+        }
+        Err(BadInput(format!(
+            "--{name}: {count} values for {n} layers; give one value for all layers or one per layer"
+        )))
+    };
+    per_layer("epochs", args.epochs.len())?;
+    per_layer("learning-rate", args.learning_rate.len())?;
+    let pick = |values: &[f32], k: usize| values[k.min(values.len() - 1)];
+    let layers = (0..n)
+        .map(|k| LayerConfig {
+            n_hidden: args.layers[k],
+            train: TrainConfig {
+                learning_rate: pick(&args.learning_rate, k),
+                weight_decay: args.weight_decay,
+                batch_size: args.batch_size,
+                epochs: args.epochs[k.min(args.epochs.len() - 1)],
+                estimator: Estimator::Cd { k: args.cd },
+                seed: args.seed.wrapping_add(k as u64 + 1),
+                ..TrainConfig::default()
+            },
+        })
+        .collect();
+    Ok(GreedyConfig {
+        seed: args.seed,
+        up_pass: match args.up_pass {
+            UpPassArg::Probabilities => UpPass::Probabilities,
+            UpPassArg::Samples => UpPass::Samples,
+        },
+        layers,
+    })
+}
+
+fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} epochs {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn layer_state(
+    visible_bias: &Array1<f32>,
+    hidden_bias: &Array1<f32>,
+    weights: &Array2<f32>,
+) -> LayerState {
+    LayerState {
+        visible_bias: visible_bias.to_vec(),
+        hidden_bias: hidden_bias.to_vec(),
+        weights: weights.rows().into_iter().map(|r| r.to_vec()).collect(),
+    }
+}
+
+fn write_checkpoint(
+    path: &Path,
+    settings: &Settings,
+    finished: &[Rbm],
+    trainer: &Trainer,
+) -> anyhow::Result<()> {
+    let rbm = trainer.rbm();
+    let velocity = trainer.velocity();
+    let checkpoint = Checkpoint {
+        format: CHECKPOINT_FORMAT.into(),
+        settings: settings.clone(),
+        finished: finished
+            .iter()
+            .map(|l| layer_state(&l.visible_bias, &l.hidden_bias, &l.weights))
+            .collect(),
+        current: Some(TrainerState {
+            rbm: layer_state(&rbm.visible_bias, &rbm.hidden_bias, &rbm.weights),
+            velocity: layer_state(
+                &velocity.visible_bias,
+                &velocity.hidden_bias,
+                &velocity.weights,
+            ),
+            chains: trainer
+                .chains()
+                .map(|c| c.states().rows().into_iter().map(|r| r.to_vec()).collect()),
+            epochs_done: trainer.epochs_done(),
+        }),
+    };
+    bm_exact::write_file(path, &serde_json::to_string(&checkpoint)?, true)?;
+    Ok(())
+}
+
+fn matrix(rows: &[Vec<f32>]) -> anyhow::Result<Array2<f32>> {
+    let n_cols = rows.first().map_or(0, Vec::len);
+    let flat: Vec<f32> = rows.iter().flatten().copied().collect();
+    Ok(Array2::from_shape_vec((rows.len(), n_cols), flat)?)
+}
+
+fn to_rbm(s: &LayerState) -> anyhow::Result<Rbm> {
+    Ok(Rbm {
+        visible_bias: Array1::from(s.visible_bias.clone()),
+        hidden_bias: Array1::from(s.hidden_bias.clone()),
+        weights: matrix(&s.weights)?,
+    })
+}
+
+fn read_checkpoint(path: &Path, settings: &Settings) -> anyhow::Result<GreedyResume> {
+    let damaged = |what: String| BadInput(format!("{}: {what}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        damaged(format!(
+            "{e}; --resume needs the checkpoint of an earlier run with the same --out"
+        ))
+    })?;
+    let checkpoint: Checkpoint = serde_json::from_str(&text)
+        .map_err(|e| damaged(format!("not a checkpoint of boltzmann dbn train: {e}")))?;
+    if checkpoint.format != CHECKPOINT_FORMAT {
+        return Err(damaged(format!("field `format`: expected {CHECKPOINT_FORMAT}")).into());
+    }
+    if checkpoint.settings != *settings {
+        return Err(damaged(
+            "field `settings`: the run was started with other data, labels or layer settings; \
+             give the same flags (or configuration) as the first run, or start afresh without --resume"
+                .into(),
+        )
+        .into());
+    }
+    let finished = checkpoint
+        .finished
+        .iter()
+        .map(to_rbm)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let layer = finished.len();
+    let current = match checkpoint.current {
+        None => None,
+        Some(state) if layer < settings.greedy.layers.len() => {
+            let v = &state.velocity;
+            let velocity = Gradient {
+                visible_bias: Array1::from(v.visible_bias.clone()),
+                hidden_bias: Array1::from(v.hidden_bias.clone()),
+                weights: matrix(&v.weights)?,
+            };
+            let chains = match &state.chains {
+                Some(rows) => Some(PersistentChains::from_states(matrix(rows)?.view())),
+                None => None,
+            };
+            let config = settings.greedy.layers[layer].train.clone();
+            let trainer = Trainer::resume(
+                to_rbm(&state.rbm)?,
+                config,
+                velocity,
+                chains,
+                state.epochs_done,
+            )
+            .map_err(|e| damaged(e.to_string()))?;
+            Some(trainer)
+        }
+        Some(_) => None,
+    };
+    Ok(GreedyResume { finished, current })
+}

@@ -1,0 +1,176 @@
+//! `boltzmann dbn sample`, `classify` and `features`.
+
+use std::path::PathBuf;
+
+use dbn::Dbn;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use super::{dbn_error, load_examples, resolve_labels};
+use crate::common::{check_outputs, print_report, square_side};
+use crate::report::BadInput;
+
+#[derive(Debug, clap::Args)]
+pub struct SampleArgs {
+    /// The model: a TOML file with format = "dbn".
+    #[arg(value_name = "MODEL.toml")]
+    model: PathBuf,
+    /// Clamp this label on (the net needs label units).
+    #[arg(long)]
+    label: Option<usize>,
+    /// Number of samples.
+    #[arg(short = 'n', long, default_value_t = 100)]
+    n_samples: usize,
+    /// Gibbs steps in the top RBM before the down-pass.
+    #[arg(long, default_value_t = 1000)]
+    gibbs_steps: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// The samples as CSV: p(v = 1 | h1) for each unit.
+    #[arg(long, value_name = "OUT.csv")]
+    out: PathBuf,
+    /// Also draw them as a PNG grid (square images only).
+    #[arg(long, value_name = "OUT.png")]
+    png: Option<PathBuf>,
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
+    let mut outputs = vec![args.out.as_path()];
+    outputs.extend(args.png.as_deref());
+    check_outputs(&outputs, &[args.model.as_path()], args.force)?;
+    let net = Dbn::load(&args.model).map_err(dbn_error)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let samples = net
+        .generate(args.n_samples, args.gibbs_steps, args.label, &mut rng)
+        .map_err(|e| dbn_error(e.in_file(&args.model)))?;
+    if let Some(png) = &args.png {
+        let side = square_side(net.n_visible()).ok_or_else(|| {
+            BadInput(format!(
+                "{}: --png needs square images, but the model has {} visible units",
+                png.display(),
+                net.n_visible()
+            ))
+        })?;
+        let per_row = (args.n_samples as f64).sqrt().ceil().max(1.0) as usize;
+        datasets::write_png_grid(png, samples.view(), side, side, per_row, args.force)?;
+    }
+    datasets::write_csv(&args.out, samples.mapv(f64::from).view(), args.force)?;
+    eprintln!("wrote {} samples to {}", args.n_samples, args.out.display());
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ClassifyArgs {
+    #[arg(value_name = "MODEL.toml")]
+    model: PathBuf,
+    /// Examples: a CSV file of values in [0, 1] or an MNIST-style IDX folder.
+    #[arg(long, value_name = "DATA")]
+    data: PathBuf,
+    /// True labels, one per line, to report the accuracy.
+    #[arg(long, value_name = "LABELS.txt")]
+    labels: Option<PathBuf>,
+    /// Write the predicted label of each example, one per line.
+    #[arg(long, value_name = "OUT.csv")]
+    out: Option<PathBuf>,
+    #[arg(long)]
+    force: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct ClassifyReport {
+    model_file: String,
+    n_examples: usize,
+    accuracy: Option<f64>,
+    predictions_file: Option<String>,
+}
+
+pub fn classify(args: &ClassifyArgs) -> anyhow::Result<()> {
+    if let Some(out) = &args.out {
+        let mut inputs = vec![args.model.as_path(), args.data.as_path()];
+        inputs.extend(args.labels.as_deref());
+        check_outputs(&[out.as_path()], &inputs, args.force)?;
+    }
+    let net = Dbn::load(&args.model).map_err(dbn_error)?;
+    let (x, own_labels) = load_examples(&args.data)?;
+    check_width(&net, x.ncols(), &args.data)?;
+    let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
+    let predicted = net
+        .classify(x.view())
+        .map_err(|e| dbn_error(e.in_file(&args.model)))?;
+    if let Some(out) = &args.out {
+        let column =
+            ndarray::Array2::from_shape_fn((predicted.len(), 1), |(n, _)| predicted[n] as f64);
+        datasets::write_csv(out, column.view(), args.force)?;
+    }
+    let report = ClassifyReport {
+        model_file: args.model.display().to_string(),
+        n_examples: x.nrows(),
+        accuracy: labels.map(|l| dbn::accuracy(&predicted, &l)),
+        predictions_file: args.out.as_ref().map(|p| p.display().to_string()),
+    };
+    print_report(&report, classify_text, args.json, false)
+}
+
+fn classify_text(r: &ClassifyReport) -> String {
+    let mut text = format!(
+        "classified {} examples with {}\n",
+        r.n_examples, r.model_file
+    );
+    if let Some(a) = r.accuracy {
+        text += &format!("accuracy = {a:.4} (error {:.2}%)\n", 100.0 * (1.0 - a));
+    }
+    if let Some(p) = &r.predictions_file {
+        text += &format!("wrote the predictions to {p}\n");
+    }
+    text
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FeaturesArgs {
+    #[arg(value_name = "MODEL.toml")]
+    model: PathBuf,
+    /// Examples: a CSV file of values in [0, 1] or an MNIST-style IDX folder.
+    #[arg(long, value_name = "DATA")]
+    data: PathBuf,
+    /// The top layer's probabilities, one example per line.
+    #[arg(long, value_name = "OUT.csv")]
+    out: PathBuf,
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn features(args: &FeaturesArgs) -> anyhow::Result<()> {
+    check_outputs(
+        &[args.out.as_path()],
+        &[args.model.as_path(), args.data.as_path()],
+        args.force,
+    )?;
+    let net = Dbn::load(&args.model).map_err(dbn_error)?;
+    let (x, _) = load_examples(&args.data)?;
+    check_width(&net, x.ncols(), &args.data)?;
+    let features = net.features(x.view());
+    datasets::write_csv(&args.out, features.mapv(f64::from).view(), args.force)?;
+    eprintln!(
+        "wrote {} x {} features to {}",
+        features.nrows(),
+        features.ncols(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn check_width(net: &Dbn, n_values: usize, data: &std::path::Path) -> Result<(), BadInput> {
+    if n_values != net.n_visible() {
+        return Err(BadInput(format!(
+            "{}: each example has {n_values} values but the model has {} visible units",
+            data.display(),
+            net.n_visible()
+        )));
+    }
+    Ok(())
+}

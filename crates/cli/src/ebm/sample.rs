@@ -1,0 +1,237 @@
+//! `boltzmann ebm sample`: C independent chains (one per sample), each run
+//! for `--steps` steps; the final states are the samples.
+//!
+//! - `ula`: x <- x - eps grad E + sqrt(2 eps T) xi (eq. 11.5); biased by O(eps).
+//! - `mala` (default): the first half of the steps is burn-in, during which
+//!   the step size is tuned towards an acceptance rate of 0.57 (and, with
+//!   `--temper T0`, the chains are cooled from temperature T0 to 1); the
+//!   second half runs MALA (eq. 11.6) with that step size frozen, whose
+//!   stationary law is exactly exp(-E) / Z. Its acceptance rate is reported.
+//! - `annealed`: ULA down a ladder of temperatures from `--temper` (default
+//!   10) to 1 (eq. 12.5 with tempered energies), then ULA at T = 1.
+//!
+//! Chains start from N(0, init_std^2 I).
+
+use std::path::PathBuf;
+
+use ebm_langevin::samplers::{mala_step, ula_step};
+use ebm_langevin::{Energy, Mlp, Tempered};
+use ndarray::Array2;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use serde::Serialize;
+
+use crate::common::{check_outputs, print_report};
+use crate::report::BadInput;
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Sampler {
+    Ula,
+    Mala,
+    Annealed,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The model: a TOML file with format = "ebm".
+    #[arg(value_name = "MODEL.toml")]
+    model: PathBuf,
+    #[arg(long, value_enum, default_value_t = Sampler::Mala)]
+    sampler: Sampler,
+    /// The number of samples (one independent chain each).
+    #[arg(short = 'n', long = "samples", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    n_samples: u64,
+    /// Steps per chain (for mala: half burn-in with step-size tuning, half sampling).
+    #[arg(long, value_name = "S", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(2..))]
+    steps: u64,
+    /// Step size eps (for mala: the starting value of the tuning).
+    #[arg(long, value_name = "EPS", default_value_t = 0.01)]
+    step_size: f64,
+    /// Temperature of ula.
+    #[arg(long, value_name = "T", default_value_t = 1.0)]
+    temperature: f64,
+    /// Starting temperature of the cooling (annealed: default 10; mala: default 1, no cooling).
+    #[arg(long, value_name = "T0")]
+    temper: Option<f64>,
+    /// Standard deviation of the chains' starting points.
+    #[arg(long, value_name = "STD", default_value_t = 1.0)]
+    init_std: f64,
+    #[arg(long, value_name = "S", default_value_t = crate::logz::DEFAULT_SEED)]
+    seed: u64,
+    /// Where to write the samples: CSV, one sample per row, no header.
+    #[arg(long, value_name = "SAMPLES.csv")]
+    out: PathBuf,
+    /// Replace SAMPLES.csv if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct SampleReport {
+    model_file: String,
+    samples_file: String,
+    sampler: Sampler,
+    n_samples: u64,
+    steps: u64,
+    /// The step size used (for mala: after tuning).
+    step_size: f64,
+    /// MALA's acceptance rate over the sampling half; null for the others.
+    acceptance_rate: Option<f64>,
+    mean_energy: f64,
+}
+
+fn positive(name: &str, v: f64) -> Result<(), BadInput> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(BadInput(format!(
+            "{name} {v}: expected a finite number > 0"
+        )))
+    }
+}
+
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    positive("--step-size", args.step_size)?;
+    positive("--temperature", args.temperature)?;
+    positive("--init-std", args.init_std)?;
+    if let Some(t) = args.temper {
+        positive("--temper", t)?;
+    }
+    check_outputs(&[args.out.as_path()], &[args.model.as_path()], args.force)?;
+    let model = super::load_model(&args.model)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let mut x = Array2::from_shape_simple_fn((args.n_samples as usize, model.n_inputs()), || {
+        args.init_std * rng.sample::<f64, _>(StandardNormal)
+    });
+    let bar = progress(args.steps);
+    let (step_size, acceptance_rate) = match args.sampler {
+        Sampler::Ula => {
+            for _ in 0..args.steps {
+                ula_step(&model, &mut x, args.step_size, args.temperature, &mut rng);
+                bar.inc(1);
+            }
+            (args.step_size, None)
+        }
+        Sampler::Mala => {
+            let (eps, rate) = tuned_mala(&model, &mut x, args, &bar, &mut rng);
+            (eps, Some(rate))
+        }
+        Sampler::Annealed => {
+            annealed(&model, &mut x, args, &bar, &mut rng);
+            (args.step_size, None)
+        }
+    };
+    bar.finish_and_clear();
+    if let Some(row) = x
+        .outer_iter()
+        .position(|r| r.iter().any(|v| !v.is_finite()))
+    {
+        anyhow::bail!(
+            "{}: chain {row} left the finite numbers (the energy does not confine it); \
+             try a smaller --step-size or the mala sampler",
+            args.model.display()
+        );
+    }
+    datasets::write_real_csv(&args.out, x.view(), args.force)?;
+    let report = SampleReport {
+        model_file: args.model.display().to_string(),
+        samples_file: args.out.display().to_string(),
+        sampler: args.sampler,
+        n_samples: args.n_samples,
+        steps: args.steps,
+        step_size,
+        acceptance_rate,
+        mean_energy: model.energies(x.view()).mean().unwrap_or(f64::NAN),
+    };
+    print_report(&report, human_text, args.json, false)
+}
+
+fn progress(steps: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(steps)
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
+// ANCHOR: tuned_mala
+/// Burn-in with the step size tuned (and optional cooling), then MALA with
+/// the step size frozen, so that the sampling half is exact MALA.
+fn tuned_mala(
+    model: &Mlp<f64>,
+    x: &mut Array2<f64>,
+    args: &Args,
+    bar: &indicatif::ProgressBar,
+    rng: &mut ChaCha8Rng,
+) -> (f64, f64) {
+    let burn_in = args.steps / 2;
+    let t0 = args.temper.unwrap_or(1.0);
+    let mut eps = args.step_size;
+    let n = x.nrows() as f64;
+    for k in 0..burn_in {
+        // Geometric cooling from T0 to 1 over the first half of the burn-in.
+        let frac = (2.0 * k as f64 / burn_in as f64).min(1.0);
+        let temperature = t0.powf(1.0 - frac);
+        let tempered = Tempered {
+            energy: model,
+            temperature,
+        };
+        let rate = mala_step(&tempered, x, eps, rng) as f64 / n;
+        // Robbins-Monro on log eps towards the acceptance rate 0.57.
+        eps *= (2.0 * (rate - 0.574) / (1.0 + k as f64).sqrt()).exp();
+        bar.inc(1);
+    }
+    let mut accepted = 0;
+    for _ in burn_in..args.steps {
+        accepted += mala_step(model, x, eps, rng);
+        bar.inc(1);
+    }
+    (eps, accepted as f64 / (n * (args.steps - burn_in) as f64))
+}
+// ANCHOR_END: tuned_mala
+
+/// ULA over a geometric ladder of temperatures from T0 down to 1 with step
+/// size eps T (noise sqrt(2 eps T)), half of the steps; then ULA at T = 1.
+fn annealed(
+    model: &Mlp<f64>,
+    x: &mut Array2<f64>,
+    args: &Args,
+    bar: &indicatif::ProgressBar,
+    rng: &mut ChaCha8Rng,
+) {
+    let t0 = args.temper.unwrap_or(10.0);
+    let cooling = args.steps / 2;
+    for k in 0..args.steps {
+        let frac = (k as f64 / cooling.max(1) as f64).min(1.0);
+        let temperature = t0.powf(1.0 - frac);
+        let tempered = Tempered {
+            energy: model,
+            temperature,
+        };
+        ula_step(
+            &tempered as &dyn Energy,
+            x,
+            args.step_size * temperature,
+            1.0,
+            rng,
+        );
+        bar.inc(1);
+    }
+}
+
+fn human_text(r: &SampleReport) -> String {
+    let mut text = format!(
+        "{} samples of {} by {:?} ({} steps, step size {:.4e}) written to {}\nmean energy {:.6}\n",
+        r.n_samples, r.model_file, r.sampler, r.steps, r.step_size, r.samples_file, r.mean_energy
+    );
+    if let Some(a) = r.acceptance_rate {
+        text.push_str(&format!("MALA acceptance rate {a:.3}\n"));
+    }
+    text
+}

@@ -1,0 +1,248 @@
+//! `boltzmann dbn train|sample|classify|features`: resume equals an
+//! uninterrupted run, nothing is overwritten without --force, bad input
+//! exits 2 naming the file, and the outputs have the documented shapes.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// 80 examples of 16 pixels in two classes (left or right half on, 10% noise).
+fn write_data(fx: &Fixture) -> (std::path::PathBuf, std::path::PathBuf) {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let mut rows = Vec::new();
+    let mut labels = String::new();
+    for n in 0..80 {
+        let class = n % 2;
+        rows.push(
+            (0..16)
+                .map(|j| {
+                    let on = (j % 4 < 2) == (class == 0);
+                    if on != (rng.random::<f64>() < 0.1) {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
+                .collect::<Vec<f64>>(),
+        );
+        labels += &format!("{class}\n");
+    }
+    (
+        fx.write("data.csv", &data_csv(&rows)),
+        fx.write("labels.txt", &labels),
+    )
+}
+
+fn train_args<'a>(data: &'a Path, labels: &'a Path, out: &'a Path) -> Vec<&'a str> {
+    vec![
+        "dbn",
+        "train",
+        "--data",
+        arg(data),
+        "--labels",
+        arg(labels),
+        "--layers",
+        "6,8",
+        "--epochs",
+        "30,40",
+        "--learning-rate",
+        "0.1",
+        "--batch-size",
+        "10",
+        "--seed",
+        "3",
+        "--out",
+        arg(out),
+    ]
+}
+
+#[test]
+fn resume_gives_the_same_model_as_an_uninterrupted_run() {
+    let fx = Fixture::new();
+    let (data, labels) = write_data(&fx);
+    let straight = fx.path("straight.toml");
+    let json = run_json(&train_args(&data, &labels, &straight));
+    assert_eq!(json["layer_sizes"], serde_json::json!([16, 6, 8]));
+    assert_eq!(json["n_labels"], 2);
+    assert!(json["training_accuracy"].as_f64().unwrap() > 0.9, "{json}");
+
+    let resumed = fx.path("resumed.toml");
+    // Stop after epoch 2 of layer 1, then after epoch 7 of layer 2.
+    for stop in ["2", "35"] {
+        let mut args = train_args(&data, &labels, &resumed);
+        if stop == "35" {
+            args.push("--resume");
+        }
+        args.extend(["--stop-after-epochs", stop]);
+        let output = boltzmann().args(&args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(130),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!resumed.exists(), "no model before training ends");
+    }
+    let mut args = train_args(&data, &labels, &resumed);
+    args.push("--resume");
+    boltzmann().args(&args).assert().success();
+    assert_eq!(
+        std::fs::read(&straight).unwrap(),
+        std::fs::read(&resumed).unwrap()
+    );
+}
+
+/// Exit code 2 and one line on stderr containing every string in `wanted`.
+fn expect_bad_input(args: &[&str], wanted: &[&str]) {
+    let output = boltzmann().args(args).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    for w in wanted {
+        assert!(stderr.contains(w), "{stderr:?} should contain {w:?}");
+    }
+}
+
+#[test]
+fn bad_input_exits_2_and_nothing_is_overwritten() {
+    let fx = Fixture::new();
+    let (data, labels) = write_data(&fx);
+    let out = fx.write("model.toml", "keep me");
+    expect_bad_input(
+        &train_args(&data, &labels, &out),
+        &["model.toml", "--force"],
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+    let fresh = fx.path("fresh.toml");
+    let short = fx.write("short.txt", "0\n1\n");
+    expect_bad_input(
+        &train_args(&data, &short, &fresh),
+        &["short.txt", "2 labels for 80 examples"],
+    );
+    let bad = fx.write("bad.txt", &"x\n".repeat(80));
+    expect_bad_input(&train_args(&data, &bad, &fresh), &["bad.txt", "line 1"]);
+    let mut args = train_args(&data, &labels, &fresh);
+    args[9] = "1,2,3"; // --epochs for two layers
+    expect_bad_input(&args, &["--epochs", "3 values for 2 layers"]);
+    let mut args = train_args(&data, &labels, &fresh);
+    args[11] = "0"; // --learning-rate
+    expect_bad_input(&args, &["layer 1", "learning_rate"]);
+    let mut args = train_args(&data, &labels, &fresh);
+    args.push("--resume");
+    expect_bad_input(&args, &["fresh.toml.checkpoint", "--resume"]);
+    let config = fx.write("greedy.toml", "seed = 1\nlayers = []\nmomentum = 3\n");
+    expect_bad_input(
+        &[
+            "dbn",
+            "train",
+            "--data",
+            arg(&data),
+            "--config",
+            arg(&config),
+            "--out",
+            arg(&fresh),
+        ],
+        &["greedy.toml", "momentum"],
+    );
+    assert!(!fresh.exists());
+}
+
+#[test]
+fn sample_classify_and_features_write_what_they_promise() {
+    let fx = Fixture::new();
+    let (data, labels) = write_data(&fx);
+    let model = fx.path("model.toml");
+    run_json(&train_args(&data, &labels, &model));
+
+    let samples = fx.path("samples.csv");
+    let png = fx.path("samples.png");
+    boltzmann()
+        .args([
+            "dbn",
+            "sample",
+            arg(&model),
+            "--label",
+            "1",
+            "-n",
+            "9",
+            "--gibbs-steps",
+            "20",
+        ])
+        .args(["--out", arg(&samples), "--png", arg(&png)])
+        .assert()
+        .success();
+    let rows = datasets::read_csv(&samples).unwrap();
+    assert_eq!(rows.dim(), (9, 16));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+    expect_bad_input(
+        &[
+            "dbn",
+            "sample",
+            arg(&model),
+            "--label",
+            "7",
+            "--out",
+            arg(&fx.path("s2.csv")),
+        ],
+        &["model.toml", "label 7"],
+    );
+    expect_bad_input(
+        &["dbn", "sample", arg(&model), "--out", arg(&samples)],
+        &["samples.csv", "--force"],
+    );
+
+    let predictions = fx.path("predictions.csv");
+    let json = run_json(&[
+        "dbn",
+        "classify",
+        arg(&model),
+        "--data",
+        arg(&data),
+        "--labels",
+        arg(&labels),
+        "--out",
+        arg(&predictions),
+    ]);
+    let accuracy = json["accuracy"].as_f64().unwrap();
+    let predicted = datasets::read_csv(&predictions).unwrap();
+    let truth: Vec<f64> = (0..80).map(|n| (n % 2) as f64).collect();
+    let correct = predicted
+        .column(0)
+        .iter()
+        .zip(&truth)
+        .filter(|(p, t)| p == t)
+        .count();
+    assert_eq!(accuracy, correct as f64 / 80.0);
+
+    let features = fx.path("features.csv");
+    boltzmann()
+        .args([
+            "dbn",
+            "features",
+            arg(&model),
+            "--data",
+            arg(&data),
+            "--out",
+            arg(&features),
+        ])
+        .assert()
+        .success();
+    assert_eq!(datasets::read_csv(&features).unwrap().dim(), (80, 8));
+    let wide = fx.write("wide.csv", &data_csv(&[vec![0.0; 5]]));
+    expect_bad_input(
+        &[
+            "dbn",
+            "features",
+            arg(&model),
+            "--data",
+            arg(&wide),
+            "--out",
+            arg(&fx.path("f2.csv")),
+        ],
+        &["wide.csv", "5 values"],
+    );
+}

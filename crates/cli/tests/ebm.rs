@@ -1,0 +1,311 @@
+//! `boltzmann ebm`: MALA samples of model files against quadrature, bad
+//! input, overwriting, scores, and train/resume.
+
+mod common;
+
+use std::path::Path;
+
+use common::boltzmann;
+use ebm_langevin::oracle::{Grid2d, cell_counts, chi_square, integrated_cell_probabilities};
+use ebm_langevin::{Activation, Layer, Mlp};
+use ndarray::{Array2, array};
+
+/// A confining softplus energy 2-6-1.
+fn softplus_model() -> Mlp<f64> {
+    Mlp {
+        activation: Activation::Softplus,
+        layers: vec![
+            Layer {
+                weights: array![
+                    [3.0, 0.0],
+                    [-3.0, 0.0],
+                    [0.0, 3.0],
+                    [0.0, -3.0],
+                    [2.0, 2.0],
+                    [-1.0, 2.0]
+                ],
+                bias: array![-1.0, 0.0, 1.0, -2.0, 0.0, 0.5],
+            },
+            Layer {
+                weights: array![[1.0, 1.0, 1.0, 1.0, 0.5, 0.8]],
+                bias: array![0.0],
+            },
+        ],
+    }
+}
+
+/// A confining swish energy 2-8-3-1 with two modes.
+fn swish_model() -> Mlp<f64> {
+    Mlp {
+        activation: Activation::Swish,
+        layers: vec![
+            Layer {
+                weights: array![
+                    [2.0, 0.0],
+                    [-2.0, 0.0],
+                    [0.0, 2.0],
+                    [0.0, -2.0],
+                    [1.5, 1.5],
+                    [-1.5, 1.5],
+                    [1.0, -1.0],
+                    [-1.0, -1.0]
+                ],
+                bias: array![-2.0, -2.0, -1.0, -1.0, 0.3, -0.2, 0.1, 0.0],
+            },
+            Layer {
+                weights: array![
+                    [1.0, 1.0, 0.2, 0.2, 0.0, 0.0, 0.0, 0.0],
+                    [0.0, 0.0, 1.0, 1.0, 0.3, 0.3, 0.0, 0.0],
+                    [0.1, 0.0, 0.0, 0.1, 0.0, 0.0, 0.5, 0.5]
+                ],
+                bias: array![-0.5, 0.0, 0.2],
+            },
+            Layer {
+                weights: array![[1.0, 1.2, 0.8]],
+                bias: array![0.3],
+            },
+        ],
+    }
+}
+
+fn write_model(dir: &Path, name: &str, model: &Mlp<f64>) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, model.to_toml()).unwrap();
+    path
+}
+
+fn read_samples(path: &Path) -> Array2<f64> {
+    datasets::read_real_csv(path).unwrap()
+}
+
+/// The chi-square p-value of samples on an 8 x 8 grid against quadrature.
+fn p_value(model: &Mlp<f64>, samples: &Array2<f64>) -> f64 {
+    let grid = Grid2d {
+        half_width: 4.0,
+        n: 8,
+    };
+    let p = integrated_cell_probabilities(model, grid, 32);
+    let (counts, outside) = cell_counts(samples.view(), grid);
+    chi_square(&counts, outside, p.as_slice().unwrap()).1
+}
+
+#[test]
+fn mala_samples_of_model_files_pass_against_quadrature() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, model) in [
+        ("softplus.toml", softplus_model()),
+        ("swish.toml", swish_model()),
+    ] {
+        let path = write_model(dir.path(), name, &model);
+        let out = dir.path().join(format!("{name}.csv"));
+        let output = boltzmann()
+            .args(["ebm", "sample"])
+            .arg(&path)
+            .args([
+                "--sampler",
+                "mala",
+                "-n",
+                "3000",
+                "--steps",
+                "600",
+                "--json",
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let rate = report["acceptance_rate"].as_f64().unwrap();
+        assert!((0.3..0.9).contains(&rate), "{name}: acceptance {rate}");
+        let samples = read_samples(&out);
+        assert_eq!(samples.dim(), (3000, 2));
+        let p = p_value(&model, &samples);
+        assert!(p > 1e-3, "{name}: p = {p}");
+        // The same test rejects samples of the wrong model (the two files swapped).
+        let other = if name == "swish.toml" {
+            softplus_model()
+        } else {
+            swish_model()
+        };
+        assert!(
+            p_value(&other, &samples) < 1e-10,
+            "{name}: the test cannot fail"
+        );
+    }
+}
+
+#[test]
+fn same_seed_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_model(dir.path(), "m.toml", &softplus_model());
+    let run = |out: &str| {
+        boltzmann()
+            .args(["ebm", "sample"])
+            .arg(&path)
+            .args(["-n", "50", "--steps", "40", "--seed", "7", "--out"])
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+        std::fs::read(dir.path().join(out)).unwrap()
+    };
+    assert_eq!(run("a.csv"), run("b.csv"));
+}
+
+#[test]
+fn bad_input_exits_2_naming_file_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = softplus_model().to_toml().replace("softplus", "relu");
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, text).unwrap();
+    let output = boltzmann()
+        .args(["ebm", "sample"])
+        .arg(&path)
+        .args(["-n", "5", "--out"])
+        .arg(dir.path().join("s.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("bad.toml") && err.contains("field `activation`"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn outputs_are_not_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_model(dir.path(), "m.toml", &softplus_model());
+    let out = dir.path().join("s.csv");
+    std::fs::write(&out, "keep\n").unwrap();
+    let output = boltzmann()
+        .args(["ebm", "sample"])
+        .arg(&path)
+        .args(["-n", "5", "--steps", "4", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep\n");
+    boltzmann()
+        .args(["ebm", "sample"])
+        .arg(&path)
+        .args(["-n", "5", "--steps", "4", "--force", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn score_reports_log_probabilities_in_two_dimensions() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = softplus_model();
+    let path = write_model(dir.path(), "m.toml", &model);
+    let data = dir.path().join("x.csv");
+    std::fs::write(&data, "0.5,-0.25\n-1,2\n").unwrap();
+    let out = dir.path().join("scores.csv");
+    let output = boltzmann()
+        .args(["ebm", "score"])
+        .arg(&path)
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let log_z = report["log_partition"]["value"].as_f64().unwrap();
+    let exact = ebm_langevin::oracle::log_partition(
+        &model,
+        Grid2d {
+            half_width: 6.0,
+            n: 256,
+        },
+    )
+    .value;
+    assert_eq!(log_z, exact);
+    let table = std::fs::read_to_string(&out).unwrap();
+    let second: Vec<f64> = table
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split(',')
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let e = model.energies(array![[-1.0, 2.0]].view())[0];
+    assert_eq!(second[1], e);
+    assert!((second[2] - (-e - log_z)).abs() < 1e-12);
+    // A width mismatch is bad input.
+    std::fs::write(&data, "1,2,3\n").unwrap();
+    let output = boltzmann()
+        .args(["ebm", "score"])
+        .arg(&path)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn train_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    let rows: Vec<String> = (0..200)
+        .map(|i| format!("{},{}", (i as f64 * 0.37).sin(), (i as f64 * 0.11).cos()))
+        .collect();
+    std::fs::write(&data, rows.join("\n") + "\n").unwrap();
+    let train = |out: &str, iterations: &str, extra: &[&str]| {
+        boltzmann()
+            .args(["ebm", "train", "--data"])
+            .arg(&data)
+            .args([
+                "--hidden",
+                "8",
+                "--learning-rate",
+                "0.01",
+                "--checkpoint-every",
+                "5",
+                "--iterations",
+                iterations,
+                "--out",
+            ])
+            .arg(dir.path().join(out))
+            .args(extra)
+            .assert()
+            .success();
+    };
+    train("whole.toml", "20", &[]);
+    train("part.toml", "10", &[]);
+    train("part.toml", "20", &["--resume", "--force"]);
+    let whole = std::fs::read(dir.path().join("whole.toml")).unwrap();
+    assert_eq!(whole, std::fs::read(dir.path().join("part.toml")).unwrap());
+    // A configuration with an unknown field is refused, naming it.
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, "learning_rat = 0.1\n").unwrap();
+    let output = boltzmann()
+        .args(["ebm", "train", "--data"])
+        .arg(&data)
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("x.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("c.toml") && err.contains("learning_rat"),
+        "{err}"
+    );
+}

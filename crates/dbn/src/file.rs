@@ -1,0 +1,199 @@
+//! The model file `format = "dbn"`: `[[layers]]` bottom first, each in the
+//! layout of a `format = "rbm"` file, and an optional `[labels]` table.
+//!
+//! ```toml
+//! format = "dbn"
+//! version = 1
+//! [[layers]]            # layer 1: v -> h1
+//! visible_bias = [0.0, 0.0, 0.0]
+//! hidden_bias = [0.0, 0.0]
+//! weights = [[0.1, 0.2, 0.3], [0.0, -0.1, 0.4]]   # n_hidden rows, n_visible columns
+//! [[layers]]            # layer 2: h1 -> h2, the top RBM
+//! visible_bias = [0.0, 0.0]
+//! hidden_bias = [0.5]
+//! weights = [[1.0, -1.0]]
+//! [labels]              # optional: one-hot label units beside h1 in the top RBM
+//! n_labels = 2
+//! bias = [0.0, 0.0]
+//! weights = [[0.3, -0.3]]                           # n_top_hidden rows, n_labels columns
+//! ```
+
+use std::path::Path;
+
+use bm_exact::{FORMAT_VERSION, Rbm, matrix_from_rows};
+use ndarray::{Array1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DbnError, field_error};
+use crate::exact::{ExactDbn, ExactLabels};
+use crate::model::Dbn;
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct DbnToml {
+    format: String,
+    version: u32,
+    layers: Vec<LayerToml>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    labels: Option<LabelsToml>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct LayerToml {
+    visible_bias: Vec<f64>,
+    hidden_bias: Vec<f64>,
+    weights: Vec<Vec<f64>>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct LabelsToml {
+    n_labels: usize,
+    bias: Vec<f64>,
+    weights: Vec<Vec<f64>>,
+}
+
+/// The `format` field of a model file's TOML text, if it has one: lets a
+/// program tell a `"dbn"` file from an `"rbm"` or `"bm"` file before parsing it.
+pub fn format_of(text: &str) -> Option<String> {
+    let value: toml::Table = toml::from_str(text).ok()?;
+    value.get("format")?.as_str().map(str::to_string)
+}
+
+impl ExactDbn {
+    /// A net from the TOML text of a `format = "dbn"` file; every error names
+    /// the layer and the field.
+    pub fn from_toml_str(text: &str) -> Result<Self, DbnError> {
+        refuse_rbm_layout(text)?;
+        let file: DbnToml = toml::from_str(text).map_err(|e| DbnError::Toml(e.to_string()))?;
+        if file.format != "dbn" {
+            let problem = format!("\"{}\" is not \"dbn\"", file.format);
+            return Err(field_error("format", problem));
+        }
+        if file.version != FORMAT_VERSION {
+            let problem = format!(
+                "version {} is not supported; this program reads version {FORMAT_VERSION}",
+                file.version
+            );
+            return Err(field_error("version", problem));
+        }
+        let layers = file
+            .layers
+            .into_iter()
+            .enumerate()
+            .map(|(k, layer)| layer_from_toml(layer).map_err(|e| e.in_layer(k + 1)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let labels = file.labels.map(labels_from_toml).transpose()?;
+        ExactDbn::new(layers, labels)
+    }
+
+    /// Read and validate a model file; errors start with the file name.
+    pub fn load(path: &Path) -> Result<Self, DbnError> {
+        let text = std::fs::read_to_string(path).map_err(|source| {
+            DbnError::Exact(bm_exact::ExactError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        })?;
+        Self::from_toml_str(&text).map_err(|e| e.in_file(path))
+    }
+
+    /// The TOML text of a `format = "dbn"` file.
+    pub fn to_toml_string(&self) -> String {
+        let rows = |a: ArrayView2<f64>| a.rows().into_iter().map(|r| r.to_vec()).collect();
+        let file = DbnToml {
+            format: "dbn".into(),
+            version: FORMAT_VERSION,
+            layers: self
+                .layers()
+                .iter()
+                .map(|layer| LayerToml {
+                    visible_bias: layer.visible_bias().to_vec(),
+                    hidden_bias: layer.hidden_bias().to_vec(),
+                    weights: rows(layer.weights()),
+                })
+                .collect(),
+            labels: self.labels().map(|l| LabelsToml {
+                n_labels: l.bias.len(),
+                bias: l.bias.to_vec(),
+                weights: rows(l.weights.view()),
+            }),
+        };
+        toml::to_string(&file).expect("plain numbers always serialise")
+    }
+}
+
+/// A file with `format = "dbn"` but the fields of an RBM at the top level
+/// gets a message that says where they belong.
+fn refuse_rbm_layout(text: &str) -> Result<(), DbnError> {
+    let Ok(table) = toml::from_str::<toml::Table>(text) else {
+        return Ok(()); // the typed parse below reports the syntax error
+    };
+    let misplaced = ["visible_bias", "hidden_bias", "weights"]
+        .into_iter()
+        .find(|field| table.contains_key(*field));
+    match misplaced {
+        Some(field) => Err(field_error(
+            field,
+            "a format = \"dbn\" file keeps each layer's fields in a [[layers]] table, \
+             bottom layer first; for a single RBM use format = \"rbm\"",
+        )),
+        None => Ok(()),
+    }
+}
+
+fn layer_from_toml(layer: LayerToml) -> Result<Rbm, DbnError> {
+    let n_visible = layer.visible_bias.len();
+    let weights = matrix_from_rows("weights", layer.weights, n_visible)?;
+    Ok(Rbm::new(
+        Array1::from(layer.visible_bias),
+        Array1::from(layer.hidden_bias),
+        weights,
+    )?)
+}
+
+fn labels_from_toml(labels: LabelsToml) -> Result<ExactLabels, DbnError> {
+    if labels.bias.len() != labels.n_labels {
+        let problem = format!(
+            "has {} values but n_labels = {}; give one bias per label",
+            labels.bias.len(),
+            labels.n_labels
+        );
+        return Err(field_error("labels.bias", problem));
+    }
+    let weights = matrix_from_rows("labels.weights", labels.weights, labels.n_labels)?;
+    Ok(ExactLabels {
+        bias: Array1::from(labels.bias),
+        weights,
+    })
+}
+
+impl Dbn {
+    /// Load a `format = "dbn"` file; refused, naming the file, the layer and
+    /// the field, when it does not parse, has an unknown field, or its
+    /// layers do not fit together.
+    pub fn load(path: &Path) -> Result<Self, DbnError> {
+        let exact = ExactDbn::load(path)?;
+        Dbn::from_exact(&exact).map_err(|e| e.in_file(path))
+    }
+
+    /// The TOML text; each f32 is written as its shortest decimal, which
+    /// reads back to the same f32.
+    pub fn to_toml_string(&self) -> String {
+        let shortest_decimal = |x: f32| {
+            x.to_string()
+                .parse::<f64>()
+                .expect("f32 prints as a number")
+        };
+        self.to_exact_with(shortest_decimal)
+            .expect("a Dbn is always valid")
+            .to_toml_string()
+    }
+
+    /// Save atomically; an existing file is replaced only when `overwrite` is set.
+    pub fn save(&self, path: &Path, overwrite: bool) -> Result<(), DbnError> {
+        bm_exact::write_file(path, &self.to_toml_string(), overwrite)?;
+        Ok(())
+    }
+}

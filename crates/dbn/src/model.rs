@@ -1,0 +1,137 @@
+//! The deep belief net: a stack of RBMs, bottom first, with optional label
+//! units on the top RBM.
+
+use ndarray::{Array1, Array2};
+use rbm::Rbm;
+
+use crate::error::DbnError;
+use crate::exact::{ExactDbn, ExactLabels};
+
+/// The label units of the top RBM (Hinton, Osindero & Teh 2006): a group of
+/// `n_labels` units of which exactly one is on (one-hot), with bias d and
+/// weights U of shape (n_top_hidden, n_labels) to the top hidden layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Labels {
+    /// d, length n_labels.
+    pub bias: Array1<f32>,
+    /// U, shape (n_top_hidden, n_labels): column l belongs to label l.
+    pub weights: Array2<f32>,
+}
+
+impl Labels {
+    /// Label units with every parameter 0.
+    pub fn zeros(n_top_hidden: usize, n_labels: usize) -> Self {
+        Self {
+            bias: Array1::zeros(n_labels),
+            weights: Array2::zeros((n_top_hidden, n_labels)),
+        }
+    }
+
+    pub fn n_labels(&self) -> usize {
+        self.bias.len()
+    }
+}
+
+// ANCHOR: dbn_type
+/// A deep belief net of K layers. Layer k (counted from 1) is an RBM between
+/// h_{k-1} and h_k, with h_0 = v. The top two layers, h_{K-1} and h_K, form
+/// an undirected RBM (with the label units beside h_{K-1} when there are
+/// any); each layer below is directed: generation uses
+/// p(h_{k-1} | h_k) = sigmoid(b_k + W_k^T h_k) with layer k's visible bias,
+/// recognition uses q(h_k | h_{k-1}) = sigmoid(c_k + W_k h_{k-1}) with its
+/// hidden bias, eq. (10.1) in the book.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dbn {
+    layers: Vec<Rbm>,
+    labels: Option<Labels>,
+}
+// ANCHOR_END: dbn_type
+
+impl Dbn {
+    /// A net from its layers, bottom first. Refused, naming the layer, when
+    /// there is no layer, when layer k's visible units are not layer k-1's
+    /// hidden units, when a parameter is NaN or infinite, or when the label
+    /// weights do not have one row per top hidden unit (the checks of
+    /// [`ExactDbn::new`]).
+    pub fn new(layers: Vec<Rbm>, labels: Option<Labels>) -> Result<Self, DbnError> {
+        let dbn = Self { layers, labels };
+        dbn.to_exact()?;
+        Ok(dbn)
+    }
+
+    /// The exact (f64) net with the same parameters; f32 -> f64 loses nothing.
+    pub fn to_exact(&self) -> Result<ExactDbn, DbnError> {
+        self.to_exact_with(|x| x as f64)
+    }
+
+    /// The f64 net with each parameter widened by `widen` (for files: the
+    /// shortest decimal that reads back to the same f32).
+    pub(crate) fn to_exact_with(&self, widen: impl Fn(f32) -> f64) -> Result<ExactDbn, DbnError> {
+        let layers = self
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(k, layer)| {
+                bm_exact::Rbm::new(
+                    layer.visible_bias.mapv(&widen),
+                    layer.hidden_bias.mapv(&widen),
+                    layer.weights.mapv(&widen),
+                )
+                .map_err(|e| DbnError::from(e).in_layer(k + 1))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let labels = self.labels.as_ref().map(|l| ExactLabels {
+            bias: l.bias.mapv(&widen),
+            weights: l.weights.mapv(&widen),
+        });
+        ExactDbn::new(layers, labels)
+    }
+
+    /// The f32 copy of an exact net, each parameter rounded to the nearest
+    /// f32; refused, naming the layer and field, if one does not fit in f32.
+    pub fn from_exact(exact: &ExactDbn) -> Result<Self, DbnError> {
+        let mut layers = Vec::new();
+        for (k, layer) in exact.layers().iter().enumerate() {
+            rbm::Rbm::check_f32_range(layer).map_err(|e| DbnError::from(e).in_layer(k + 1))?;
+            layers.push(rbm::Rbm::from_exact(layer));
+        }
+        let labels = exact.labels().map(|l| Labels {
+            bias: l.bias.mapv(|x| x as f32),
+            weights: l.weights.mapv(|x| x as f32),
+        });
+        Self::new(layers, labels)
+    }
+
+    /// The layers, bottom first.
+    pub fn layers(&self) -> &[Rbm] {
+        &self.layers
+    }
+
+    /// The top RBM, between h_{K-1} and h_K.
+    pub fn top(&self) -> &Rbm {
+        &self.layers[self.layers.len() - 1]
+    }
+
+    pub fn labels(&self) -> Option<&Labels> {
+        self.labels.as_ref()
+    }
+
+    pub fn n_labels(&self) -> usize {
+        self.labels.as_ref().map_or(0, Labels::n_labels)
+    }
+
+    pub fn n_layers(&self) -> usize {
+        self.layers.len()
+    }
+
+    pub fn n_visible(&self) -> usize {
+        self.layers[0].n_visible()
+    }
+
+    /// The sizes of v, h_1, ..., h_K.
+    pub fn layer_sizes(&self) -> Vec<usize> {
+        std::iter::once(self.n_visible())
+            .chain(self.layers.iter().map(Rbm::n_hidden))
+            .collect()
+    }
+}

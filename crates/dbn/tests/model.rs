@@ -1,0 +1,380 @@
+//! The f32 net: model files, generation against the exact distribution,
+//! classification by free energy, greedy training.
+
+// The brute force is written with index loops on purpose, to read like the sums.
+#![allow(clippy::needless_range_loop)]
+
+use dbn::{Dbn, ExactDbn, GreedyConfig, Labels, LayerConfig, UpPass, train_greedy};
+use ndarray::{Array1, Array2, array};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+use rbm::{Estimator, Rbm, TrainConfig};
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+fn random_layer(n_visible: usize, n_hidden: usize, rng: &mut ChaCha8Rng) -> Rbm {
+    let normal = Normal::new(0.0f32, 1.0).unwrap();
+    Rbm {
+        visible_bias: Array1::from_shape_simple_fn(n_visible, || normal.sample(rng)),
+        hidden_bias: Array1::from_shape_simple_fn(n_hidden, || normal.sample(rng)),
+        weights: Array2::from_shape_simple_fn((n_hidden, n_visible), || normal.sample(rng)),
+    }
+}
+
+fn random_net(sizes: &[usize], n_labels: usize, seed: u64) -> Dbn {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let layers = sizes
+        .windows(2)
+        .map(|w| random_layer(w[0], w[1], &mut rng))
+        .collect();
+    let labels = (n_labels > 0).then(|| {
+        let n_top = sizes[sizes.len() - 1];
+        let mut labels = Labels::zeros(n_top, n_labels);
+        labels.weights.mapv_inplace(|_| rng.random_range(-3.0..3.0));
+        labels.bias.mapv_inplace(|_| rng.random_range(-1.0..1.0));
+        labels
+    });
+    Dbn::new(layers, labels).unwrap()
+}
+
+#[test]
+fn model_files_round_trip() {
+    let net = random_net(&[5, 4, 3, 6], 3, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("net.toml");
+    net.save(&path, false).unwrap();
+    assert_eq!(Dbn::load(&path).unwrap(), net);
+    let again = net.save(&path, false).unwrap_err().to_string();
+    assert!(again.contains("already exists"), "{again}");
+}
+
+const TWO_LAYERS: &str = r#"
+format = "dbn"
+version = 1
+[[layers]]
+visible_bias = [0.0, 0.1, 0.2]
+hidden_bias = [0.0, 0.5]
+weights = [[0.1, 0.2, 0.3], [0.0, -0.1, 0.4]]
+[[layers]]
+visible_bias = [0.0, 0.0]
+hidden_bias = [0.5]
+weights = [[1.0, -1.0]]
+"#;
+
+#[test]
+fn files_whose_layers_do_not_fit_are_refused_naming_the_layer() {
+    assert!(ExactDbn::from_toml_str(TWO_LAYERS).is_ok());
+    let bad = TWO_LAYERS.replace(
+        "visible_bias = [0.0, 0.0]",
+        "visible_bias = [0.0, 0.0, 0.0]",
+    );
+    let err = ExactDbn::from_toml_str(&bad).unwrap_err().to_string();
+    // layer 2 now has 3 visible units, so its 2-column weights are refused first.
+    assert!(
+        err.starts_with("layer 2:") && err.contains("weights"),
+        "{err}"
+    );
+    let bad = TWO_LAYERS.replace("weights = [[1.0, -1.0]]", "weights = [[1.0, -1.0, 2.0]]");
+    let err = ExactDbn::from_toml_str(&bad).unwrap_err().to_string();
+    assert!(
+        err.starts_with("layer 2:") && err.contains("weights"),
+        "{err}"
+    );
+    let bad = TWO_LAYERS.replace("hidden_bias = [0.5]", "hidden_bias = [0.5]\nbias = [1.0]");
+    let err = ExactDbn::from_toml_str(&bad).unwrap_err().to_string();
+    assert!(err.contains("unknown field `bias`"), "{err}");
+    let bad = TWO_LAYERS.replace("hidden_bias = [0.0, 0.5]", "hidden_bias = [0.0, nan]");
+    let err = ExactDbn::from_toml_str(&bad).unwrap_err().to_string();
+    assert!(
+        err.starts_with("layer 1:") && err.contains("hidden_bias"),
+        "{err}"
+    );
+    let labels = "[labels]\nn_labels = 2\nbias = [0.0, 0.0]\nweights = [[0.3, -0.3], [1.0, 1.0]]\n";
+    let err = ExactDbn::from_toml_str(&(TWO_LAYERS.to_string() + labels))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("labels.weights") && err.contains("1 rows"),
+        "{err}"
+    );
+    let bad = TWO_LAYERS.replace("\"dbn\"", "\"rbm\"");
+    assert!(
+        ExactDbn::from_toml_str(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("format")
+    );
+}
+
+/// Chi-square statistic and p-value of observed counts against exact probabilities.
+fn chi_square_p_value(counts: &[f64], probabilities: &[f64]) -> f64 {
+    let n: f64 = counts.iter().sum();
+    let statistic: f64 = counts
+        .iter()
+        .zip(probabilities)
+        .map(|(c, p)| (c - n * p).powi(2) / (n * p))
+        .sum();
+    let dof = (counts.len() - 1) as f64;
+    1.0 - ChiSquared::new(dof).unwrap().cdf(statistic)
+}
+
+/// How often each visible state occurs in 20,000 binary samples from the net.
+fn generated_counts(net: &Dbn, n_gibbs_steps: usize, label: Option<usize>, seed: u64) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let v = net
+        .generate(20_000, n_gibbs_steps, label, &mut rng)
+        .unwrap();
+    let v = rbm::sample_bernoulli(v.view(), &mut rng);
+    let mut counts = vec![0.0; 1 << net.n_visible()];
+    for row in v.rows() {
+        counts[bm_exact::state_index(row.mapv(f64::from).view()) as usize] += 1.0;
+    }
+    counts
+}
+
+/// Draw binary v from the net (`n_gibbs_steps` in the top RBM) and compare
+/// the histogram with the exact p(v) by chi-square.
+fn generation_p_value(n_gibbs_steps: usize) -> f64 {
+    let net = random_net(&[3, 3, 2], 0, 7);
+    let exact = net.to_exact().unwrap();
+    let log_p_h1 = exact.log_marginal_h1().unwrap();
+    let probabilities: Vec<f64> = (0..8)
+        .map(|s| {
+            exact
+                .log_probability(bm_exact::state_vector(s, 3).view(), log_p_h1.view())
+                .exp()
+        })
+        .collect();
+    let counts = generated_counts(&net, n_gibbs_steps, None, 11);
+    chi_square_p_value(&counts, &probabilities)
+}
+
+#[test]
+fn generation_matches_the_exact_distribution() {
+    let p = generation_p_value(50);
+    assert!(p > 1e-3, "p-value {p}");
+}
+
+#[test]
+fn generation_without_gibbs_steps_is_detected() {
+    // The broken variant: no Gibbs steps in the top RBM, only the starting
+    // state and one down-pass. The chi-square test must reject it.
+    let p = generation_p_value(0);
+    assert!(p < 1e-6, "p-value {p}");
+}
+
+/// p(v | label) for a net of two layers by the exact formula: the top RBM's
+/// x = h1 with the label clamped, p(x | l) proportional to e^{-F(x, l)}.
+fn clamped_p_value(label: usize, clamped: Option<usize>) -> f64 {
+    let net = random_net(&[3, 2, 3], 3, 21);
+    let exact = net.to_exact().unwrap();
+    let free = |x: &Array1<f32>| {
+        let x2 = x.clone().insert_axis(ndarray::Axis(0));
+        net.label_free_energies(x2.view()).unwrap()[[0, label]] as f64
+    };
+    let log_weights: Vec<f64> = (0..4)
+        .map(|s| -free(&bm_exact::state_vector(s, 2).mapv(|x| x as f32)))
+        .collect();
+    let log_z = bm_exact::numerics::log_sum_exp(log_weights.iter().copied());
+    let p_v: Vec<f64> = (0..8)
+        .map(|sv| {
+            let v = bm_exact::state_vector(sv, 3);
+            (0..4)
+                .map(|sx| {
+                    let x = bm_exact::state_vector(sx, 2);
+                    (log_weights[sx as usize] - log_z
+                        + dbn::exact::log_generative(&exact.layers()[0], v.view(), x.view()))
+                    .exp()
+                })
+                .sum()
+        })
+        .collect();
+    let counts = generated_counts(&net, 30, clamped, 12);
+    chi_square_p_value(&counts, &p_v)
+}
+
+#[test]
+fn clamped_label_generation_matches_the_exact_conditional() {
+    for label in 0..3 {
+        let p = clamped_p_value(label, Some(label));
+        assert!(p > 1e-3, "label {label}: p-value {p}");
+    }
+    // Broken variants: the wrong label clamped, or the label left free.
+    let p = clamped_p_value(0, Some(1));
+    assert!(p < 1e-6, "label 1 instead of label 0: p-value {p}");
+    let p = clamped_p_value(0, None);
+    assert!(p < 1e-4, "no label instead of label 0: p-value {p}");
+}
+
+#[test]
+fn label_free_energies_match_a_brute_force_sum_over_h() {
+    let net = random_net(&[4, 3, 4], 3, 5);
+    let x = array![[1.0f32, 0.0, 1.0], [0.0, 1.0, 1.0]];
+    let f = net.label_free_energies(x.view()).unwrap();
+    let top = net.top();
+    let labels = net.labels().unwrap();
+    for r in 0..2 {
+        for l in 0..3 {
+            let mut sum = 0.0f64;
+            for sh in 0..16u64 {
+                let h = bm_exact::state_vector(sh, 4);
+                let mut minus_e = labels.bias[l] as f64;
+                for j in 0..3 {
+                    minus_e += top.visible_bias[j] as f64 * x[[r, j]] as f64;
+                }
+                for i in 0..4 {
+                    let mut a = top.hidden_bias[i] as f64 + labels.weights[[i, l]] as f64;
+                    for j in 0..3 {
+                        a += top.weights[[i, j]] as f64 * x[[r, j]] as f64;
+                    }
+                    minus_e += h[i] * a;
+                }
+                sum += minus_e.exp();
+            }
+            assert!(
+                (f[[r, l]] as f64 + sum.ln()).abs() < 1e-5,
+                "row {r}, label {l}"
+            );
+        }
+    }
+}
+
+fn layer(n_hidden: usize, epochs: usize, seed: u64) -> LayerConfig {
+    LayerConfig {
+        n_hidden,
+        train: TrainConfig {
+            learning_rate: 0.1,
+            batch_size: 10,
+            epochs,
+            estimator: Estimator::Cd { k: 1 },
+            seed,
+            ..TrainConfig::default()
+        },
+    }
+}
+
+#[test]
+fn greedy_training_with_labels_learns_to_classify() {
+    // Two classes of 8-pixel patterns: left half on or right half on, with noise.
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let classes: Vec<usize> = (0..200).map(|n| n % 2).collect();
+    let data = Array2::from_shape_fn((200, 8), |(n, j)| {
+        let on = (j < 4) == (classes[n] == 0);
+        let flip = rng.random::<f32>() < 0.1;
+        if on != flip { 1.0 } else { 0.0 }
+    });
+    let config = GreedyConfig {
+        seed: 1,
+        up_pass: UpPass::Probabilities,
+        layers: vec![layer(6, 20, 2), layer(8, 20, 3)],
+    };
+    let mut epochs = 0;
+    let net = train_greedy(data.view(), Some((&classes, 2)), &config, &mut |_| {
+        epochs += 1
+    })
+    .unwrap();
+    assert_eq!(epochs, 40);
+    assert_eq!(net.layer_sizes(), vec![8, 6, 8]);
+    let predicted = net.classify(data.view()).unwrap();
+    let correct = predicted
+        .iter()
+        .zip(&classes)
+        .filter(|(p, c)| p == c)
+        .count();
+    assert!(correct >= 180, "{correct} of 200 correct");
+    // Same seed, same bits.
+    let again = train_greedy(data.view(), Some((&classes, 2)), &config, &mut |_| ()).unwrap();
+    assert_eq!(again, net);
+}
+
+#[test]
+fn bad_greedy_settings_name_the_layer() {
+    let data = Array2::<f32>::zeros((4, 3));
+    let mut config = GreedyConfig {
+        seed: 1,
+        up_pass: UpPass::Samples,
+        layers: vec![layer(2, 1, 1), layer(0, 1, 2)],
+    };
+    let err = train_greedy(data.view(), None, &config, &mut |_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("layer 2:") && err.contains("n_hidden"),
+        "{err}"
+    );
+    config.layers[1] = layer(2, 1, 2);
+    let err = train_greedy(data.view(), Some((&[0, 1, 2], 2)), &config, &mut |_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("labels"), "{err}");
+}
+
+#[test]
+fn the_example_file_of_the_notation_page_loads() {
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../book/src/notation.md"
+    ))
+    .unwrap();
+    let start = page
+        .find("```toml\nformat = \"dbn\"")
+        .expect("the dbn example")
+        + "```toml\n".len();
+    let end = start + page[start..].find("```").unwrap();
+    let net = ExactDbn::from_toml_str(&page[start..end]).unwrap();
+    assert_eq!(net.layers().len(), 2);
+    assert_eq!(net.labels().unwrap().bias.len(), 2);
+}
+
+#[test]
+fn a_resumed_greedy_run_equals_an_uninterrupted_one() {
+    use dbn::{GreedyResume, train_greedy_from};
+    use std::ops::ControlFlow;
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let data = Array2::from_shape_fn((60, 6), |_| rng.random_range(0..2) as f32);
+    let classes: Vec<usize> = (0..60).map(|n| n % 3).collect();
+    let mut second = layer(4, 3, 3);
+    second.train.estimator = Estimator::Pcd { k: 1, n_chains: 5 };
+    let config = GreedyConfig {
+        seed: 5,
+        up_pass: UpPass::Samples,
+        layers: vec![layer(5, 3, 2), second],
+    };
+    let labels = Some((&classes[..], 3));
+    let whole = train_greedy(data.view(), labels, &config, &mut |_| ()).unwrap();
+    // Stop after the first epoch of layer 2, keeping what a checkpoint keeps.
+    let mut saved = None;
+    let stopped = train_greedy_from(
+        data.view(),
+        labels,
+        &config,
+        GreedyResume::default(),
+        &mut |d| {
+            if d.layer == 2 && d.trainer.epochs_done() == 1 {
+                let t = d.trainer;
+                let resumed = rbm::Trainer::resume(
+                    t.rbm().clone(),
+                    t.config().clone(),
+                    t.velocity().clone(),
+                    t.chains().cloned(),
+                    t.epochs_done(),
+                )
+                .unwrap();
+                saved = Some(GreedyResume {
+                    finished: d.finished.to_vec(),
+                    current: Some(resumed),
+                });
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        },
+    )
+    .unwrap();
+    assert!(stopped.is_none());
+    let resumed = train_greedy_from(data.view(), labels, &config, saved.unwrap(), &mut |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap()
+    .unwrap();
+    assert_eq!(resumed, whole);
+}
