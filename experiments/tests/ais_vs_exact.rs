@@ -59,7 +59,7 @@ fn check_against_oracle(results: &AisVsExactResults) {
             for r in &s.runs {
                 assert!(
                     r.contains_exact(),
-                    "{}: {} betas, {} chains, seed {}: error {} with bar [{:?}, {}]",
+                    "{}: {} betas, {} chains, seed {}: error {} with bar [{:?}, {:?}]",
                     sweep.model,
                     r.n_betas,
                     r.n_chains,

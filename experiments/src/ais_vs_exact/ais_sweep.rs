@@ -20,16 +20,18 @@ pub struct Run {
     pub seed: u64,
     /// The estimate minus the exact log Z.
     pub error: f64,
-    /// The ends of the 3-standard-error bar minus the exact log Z; the low
-    /// end is null (minus infinity) when the bar is unbounded below.
+    /// The ends of the 3-standard-error bar minus the exact log Z; an end
+    /// is null when the bar is unbounded on that side (the low end of
+    /// forward AIS, the high end of reverse AIS, when the weights are too
+    /// uneven to bound the mean).
     pub low: Option<f64>,
-    pub high: f64,
+    pub high: Option<f64>,
     pub effective_sample_size: f64,
 }
 
 impl Run {
     pub fn contains_exact(&self) -> bool {
-        self.low.is_none_or(|low| low <= 0.0) && self.high >= 0.0
+        self.low.is_none_or(|low| low <= 0.0) && self.high.is_none_or(|high| high >= 0.0)
     }
 }
 
@@ -43,12 +45,31 @@ pub struct Setting {
     /// The spread of the error over seeds (sample standard deviation; 0 for one seed).
     pub sd_error: f64,
     pub mean_abs_error: f64,
-    /// The spread of the absolute error over seeds (sample standard deviation).
+    /// The spread of the absolute error over seeds (sample standard
+    /// deviation); absent (0) in results written before it was recorded, so
+    /// the summary uses [`Setting::abs_error_spread`], computed from `runs`.
+    #[serde(default)]
     pub sd_abs_error: f64,
     /// The fraction of runs whose error bar contains the exact value.
     pub coverage: f64,
     pub mean_effective_sample_size: f64,
     pub runs: Vec<Run>,
+}
+
+impl Setting {
+    /// The sample standard deviation of |error| over the runs (0 for one run).
+    pub fn abs_error_spread(&self) -> f64 {
+        sample_sd(self.runs.iter().map(|r| r.error.abs()).collect())
+    }
+}
+
+fn sample_sd(xs: Vec<f64>) -> f64 {
+    if xs.len() < 2 {
+        return 0.0;
+    }
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
 }
 
 /// The sweeps of one model.
@@ -97,7 +118,7 @@ pub fn run(model: &TrainedModel, sweep: &AisSweep, seed: u64, stream: u64) -> Re
                     seed: s,
                     error: e.log_partition - exact,
                     low: Some(e.log_partition_low - exact).filter(|x| x.is_finite()),
-                    high: e.log_partition_high - exact,
+                    high: Some(e.log_partition_high - exact).filter(|x| x.is_finite()),
                     effective_sample_size: e.effective_sample_size,
                 })
             })
@@ -177,21 +198,13 @@ fn summarise(n_betas: usize, n_chains: usize, runs: Vec<Run>) -> Setting {
     let n = runs.len() as f64;
     let mean = |f: &dyn Fn(&Run) -> f64| runs.iter().map(f).sum::<f64>() / n;
     let mean_error = mean(&|r| r.error);
-    let mean_abs_error = mean(&|r| r.error.abs());
-    let sd = |f: &dyn Fn(&Run) -> f64, m: f64| {
-        if runs.len() > 1 {
-            (runs.iter().map(|r| (f(r) - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-        } else {
-            0.0
-        }
-    };
     Setting {
         n_betas,
         n_chains,
         mean_error,
-        sd_error: sd(&|r| r.error, mean_error),
-        mean_abs_error,
-        sd_abs_error: sd(&|r| r.error.abs(), mean_abs_error),
+        sd_error: sample_sd(runs.iter().map(|r| r.error).collect()),
+        mean_abs_error: mean(&|r| r.error.abs()),
+        sd_abs_error: sample_sd(runs.iter().map(|r| r.error.abs()).collect()),
         coverage: mean(&|r| f64::from(u8::from(r.contains_exact()))),
         mean_effective_sample_size: mean(&|r| r.effective_sample_size),
         runs,

@@ -144,7 +144,7 @@ pub fn coverage_sentence(sweeps: &[ModelSweeps], chains: usize) -> String {
 }
 
 fn abs_error(s: &Setting) -> String {
-    format!("{:.3} ± {:.3}", s.mean_abs_error, s.sd_abs_error)
+    format!("{:.3} ± {:.3}", s.mean_abs_error, s.abs_error_spread())
 }
 
 /// Settings of the two sweeps with the same cost (inverse temperatures times
@@ -164,7 +164,8 @@ pub fn equal_cost_sentences(sweeps: &[ModelSweeps]) -> Vec<String> {
                     (c, s)
                 };
                 let diff = long.mean_abs_error - wide.mean_abs_error;
-                let verdict = if diff.abs() <= long.sd_abs_error.max(wide.sd_abs_error) {
+                let verdict = if diff.abs() <= long.abs_error_spread().max(wide.abs_error_spread())
+                {
                     "the difference is within the spread over seeds"
                 } else if diff < 0.0 {
                     "the longer schedule is better"

@@ -80,9 +80,12 @@ fn error_panel(
     // Bars may be far wider than the errors: clip them to a window around them.
     let clip = (core.start - span, core.end + span);
     let bar_ends = settings().flat_map(|s| {
-        s.runs
-            .iter()
-            .flat_map(|r| [r.low.unwrap_or(f64::NEG_INFINITY), r.high])
+        s.runs.iter().flat_map(|r| {
+            [
+                r.low.unwrap_or(f64::NEG_INFINITY),
+                r.high.unwrap_or(f64::INFINITY),
+            ]
+        })
     });
     let y = padded_range(
         errors()
@@ -126,7 +129,7 @@ fn error_panel(
                 let offset = (i as f64 - (n_seeds as f64 - 1.0) / 2.0) * 0.025 + g as f64 * 0.012;
                 let xr = x_of(s) * 10f64.powf(offset);
                 let low = r.low.unwrap_or(f64::NEG_INFINITY).max(y.start);
-                let high = r.high.min(y.end);
+                let high = r.high.unwrap_or(f64::INFINITY).min(y.end);
                 (xr, low, r.error, high)
             })
         });

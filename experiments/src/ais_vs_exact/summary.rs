@@ -34,7 +34,7 @@ fn setting_row(md: &mut String, model: &str, s: &Setting) {
         num(s.mean_error),
         num(s.sd_error),
         num(s.mean_abs_error),
-        num(s.sd_abs_error),
+        num(s.abs_error_spread()),
         (s.coverage * s.runs.len() as f64).round(),
         s.runs.len(),
         s.mean_effective_sample_size
@@ -91,13 +91,14 @@ pub fn ais_markdown(r: &AisVsExactResults) -> String {
             }
         }
     }
+    let (covered, total) = super::ais_sweep::forward_coverage(&r.sweeps);
     let _ = writeln!(
         md,
         "\n**Coverage**: {} of {} forward AIS runs ({:.1}%) have an error bar that contains the exact log Z \
          (a setting that appears in both tables counted once).\n",
-        r.runs_containing_exact,
-        r.runs_total,
-        100.0 * r.runs_containing_exact as f64 / r.runs_total.max(1) as f64
+        covered,
+        total,
+        100.0 * covered as f64 / total.max(1) as f64
     );
     let mut sentences = vec![
         claims::shortest_schedule_sentence(&r.sweeps),
