@@ -298,6 +298,7 @@ fn a_step_against_the_gradient_lowers_the_bound() {
     assert!(net.summary(data.view()).unwrap().mean_lower_bound < before);
 }
 
+/// Jensen's inequality, eq. (10.5): the bound never exceeds the exact log p(v).
 #[test]
 fn the_bound_never_exceeds_log_p() {
     for seed in 0..6 {

@@ -33,8 +33,8 @@ impl Energy for Mlp<f64> {
     }
 }
 
-/// E / T: the energy at temperature T, whose density is p^(1/T) up to
-/// normalisation.
+/// E / T: the energy at temperature T, whose density is p_T of eq. (11.4),
+/// p^(1/T) up to normalisation.
 pub struct Tempered<'a, E: ?Sized> {
     pub energy: &'a E,
     pub temperature: f64,

@@ -45,7 +45,7 @@ fn noising_a_mixture_widens_its_components() {
     }
 }
 
-/// Eq. (12.2): the denoising objective and the Fisher divergence to the
+/// Eq. (12.2): the denoising objective and the Fisher divergence, eq. (12.1), to the
 /// noised density differ by a constant: for two models, the differences of
 /// both sides agree.
 #[test]
