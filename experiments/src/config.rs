@@ -51,10 +51,7 @@ pub trait Check {
 
 /// Read, parse and check a configuration file.
 pub fn load<T: DeserializeOwned + Check>(path: &Path) -> Result<T, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_text(path)?;
     let config: T = toml::from_str(&text).map_err(|e| parse_error(path, &text, &e))?;
     config.check().map_err(|e| ConfigError::Field {
         path: path.to_path_buf(),
@@ -62,6 +59,39 @@ pub fn load<T: DeserializeOwned + Check>(path: &Path) -> Result<T, ConfigError> 
         problem: e.problem,
     })?;
     Ok(config)
+}
+
+/// The most bytes a configuration may have; more (or an endless stream such
+/// as /dev/zero) is refused.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// The text of a configuration file: a file (not a folder) of at most
+/// [`MAX_CONFIG_BYTES`] of UTF-8.
+fn read_text(path: &Path) -> Result<String, ConfigError> {
+    let syntax = |problem: String| ConfigError::Syntax {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let bytes = datasets::open_input(path)
+        .and_then(|file| datasets::read_bounded(path, file, MAX_CONFIG_BYTES))
+        .map_err(|e| match e {
+            datasets::DataError::Io { source, .. } => ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            },
+            datasets::DataError::NotAFile { .. } => {
+                syntax("is a folder; expected a configuration file (TOML)".into())
+            }
+            _ => syntax(format!(
+                "more than {MAX_CONFIG_BYTES} bytes; expected a configuration file (TOML)"
+            )),
+        })?;
+    String::from_utf8(bytes).map_err(|e| {
+        syntax(format!(
+            "byte {} is not UTF-8 text; expected a configuration file (TOML)",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 /// A TOML error as one line. toml names an unknown field in its message but

@@ -5,8 +5,12 @@
 //! experiment NAME [--config PATH] [--smoke] [--out DIR]
 //! ```
 //! Exit codes: 0 on success, 2 on bad input (unknown experiment, bad
-//! configuration), 1 on any other failure.
+//! configuration, missing or bad data), 1 on any other failure.
+//!
+//! The runner regenerates its outputs by design: every run replaces the
+//! figures and numbers it wrote before, without `--force`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -19,6 +23,9 @@ use experiments::registry;
 
 /// Run an experiment of boltzmann-workbench and write its figures (SVG) and
 /// numbers (JSON) into book/src/figures/.
+///
+/// The runner regenerates its outputs by design: each run replaces the files
+/// it wrote before (no --force needed); use --out DIR to write elsewhere.
 #[derive(Debug, Parser)]
 #[command(name = "experiment", version)]
 struct Args {
@@ -53,20 +60,22 @@ struct BadInput(String);
 
 fn run(args: Args) -> Result<()> {
     if args.list {
-        print!("{}", registry::list());
-        return Ok(());
+        return std::io::stdout()
+            .write_all(registry::list().as_bytes())
+            .context("writing to standard output");
     }
     let Some(name) = args.name else {
         return Err(BadInput(format!(
-            "name an experiment to run; the experiments are:\n{}",
-            registry::list().trim_end()
+            "name an experiment to run: {} (see --list)",
+            names()
         ))
         .into());
     };
     let experiment = registry::find(&name).ok_or_else(|| {
         BadInput(format!(
-            "no experiment named `{name}`; the experiments are:\n{}",
-            registry::list().trim_end()
+            "no experiment named `{}`; the experiments are {} (see --list)",
+            datasets::excerpt(&name),
+            names()
         ))
     })?;
     let root = workspace_root();
@@ -82,31 +91,84 @@ fn run(args: Args) -> Result<()> {
         Some(dir) => Destinations::single(dir),
         None => Destinations::book(&root),
     };
+    if let Some(dir) = &args.out
+        && dir.exists()
+        && !dir.is_dir()
+    {
+        return Err(BadInput(format!(
+            "--out {}: is not a folder; expected a folder for the outputs",
+            dir.display()
+        ))
+        .into());
+    }
     let started = Instant::now();
-    eprintln!("running {name} with {}", config.display());
+    say_err(&format!("running {name} with {}", config.display()));
     let outputs = (experiment.run)(&config)?;
     let written = outputs
         .write_all(&destinations)
         .with_context(|| format!("writing the outputs of {name}"))?;
+    let mut text = String::new();
     for path in &written {
-        println!("wrote {}", path.display());
+        text += &format!("wrote {}\n", path.display());
     }
-    println!(
-        "{name}: {} files in {:.1} s",
+    text += &format!(
+        "{name}: {} files in {:.1} s\n",
         written.len(),
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .context("writing to standard output")
+}
+
+/// The experiments' names, comma separated.
+fn names() -> String {
+    registry::list()
+        .lines()
+        .filter_map(|line| line.split(':').next())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A line on standard error; a closed stderr is no reason to fail or panic.
+fn say_err(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+/// Whether the input is at fault (exit 2): a configuration, the name, or
+/// data that a configuration points to.
+fn is_bad_input(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause.downcast_ref::<ConfigError>().is_some()
+            || cause.downcast_ref::<BadInput>().is_some()
+            || cause
+                .downcast_ref::<datasets::DataError>()
+                .is_some_and(datasets::DataError::is_bad_input)
+            || cause
+                .downcast_ref::<bm_exact::ExactError>()
+                .is_some_and(bm_exact::ExactError::is_bad_input)
+            || cause
+                .downcast_ref::<rbm::RbmError>()
+                .is_some_and(rbm::RbmError::is_bad_input)
+    })
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn main() -> ExitCode {
     match run(Args::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let bad_input =
-                e.downcast_ref::<ConfigError>().is_some() || e.downcast_ref::<BadInput>().is_some();
-            eprintln!("error: {e:#}");
-            ExitCode::from(if bad_input { 2 } else { 1 })
+            let message = format!("{e:#}").replace('\n', " ");
+            say_err(&format!("error: {message}"));
+            ExitCode::from(if is_bad_input(&e) { 2 } else { 1 })
         }
     }
 }

@@ -16,10 +16,15 @@ pub enum ExactError {
     #[error("field `{field}`: {problem}")]
     InvalidValue { field: String, problem: String },
 
-    /// Enumeration would take too many states.
+    /// Enumeration would take too many states. Only log Z of an RBM has a
+    /// stochastic estimate to suggest (AIS); other requests get none.
     #[error(
-        "{what} would enumerate 2^{n_units} = {n_states} states, more than the limit of 2^{max_units}; \
-         use AIS (`boltzmann logz --ais`) to estimate log Z of a model this large"
+        "{what} would enumerate 2^{n_units} = {n_states} states, more than the limit of 2^{max_units}{}",
+        if what.starts_with("log Z of this RBM") {
+            "; use AIS (`boltzmann logz --ais`) to estimate log Z of a model this large"
+        } else {
+            "; this needs a smaller model"
+        }
     )]
     TooLarge {
         what: &'static str,

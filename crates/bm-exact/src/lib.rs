@@ -47,7 +47,9 @@ pub use bm::BoltzmannMachine;
 pub use distribution::{
     empirical_distribution, empirical_entropy, factorized_table, sample_states, state_index,
 };
-pub use enumerate::{MAX_ENUMERATED_UNITS, MAX_TABLE_UNITS, check_enumerable, state_vector};
+pub use enumerate::{
+    Kernels, MAX_ENUMERATED_UNITS, MAX_TABLE_UNITS, check_enumerable, state_vector,
+};
 pub use error::{ExactError, Result};
 pub use model_file::{
     FORMAT_VERSION, Model, matrix_from_rows, parameters_from_toml, parameters_to_toml, write_file,

@@ -2,7 +2,7 @@
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, CowArray};
 
-use crate::enumerate::{LayerSum, MAX_ENUMERATED_UNITS, check_enumerable};
+use crate::enumerate::{Kernels, LayerSum, MAX_ENUMERATED_UNITS, check_enumerable};
 use crate::error::Result;
 use crate::numerics::{sigmoid, softplus};
 use crate::params::{Parameters, check_binary_data};
@@ -152,7 +152,14 @@ impl Rbm {
     /// log Z, eq. (3.1) in the book: enumerate the smaller layer and sum the
     /// other out, Z = sum_h e^{-F(h)} or Z = sum_v e^{-F(v)}.
     pub fn log_partition(&self) -> Result<f64> {
-        Ok(self.layer_sum()?.log_partition())
+        Ok(self.layer_sum()?.log_partition(Kernels::Plain))
+    }
+
+    /// [`Rbm::log_partition`] with the fast kernels of the `numerics` crate:
+    /// the same value to about 1e-15 relative, several times faster, but not
+    /// the reference (its last bits depend on the CPU's instructions).
+    pub fn log_partition_fast(&self) -> Result<f64> {
+        Ok(self.layer_sum()?.log_partition(Kernels::Fast))
     }
 
     pub(crate) fn layer_sum(&self) -> Result<LayerSum<'_>> {
@@ -227,7 +234,7 @@ impl Rbm {
     /// The model term of eq. (4.3): E\[v\], E\[h\] and E\[h v^T\] under p(v, h), by enumeration.
     pub fn model_statistics(&self) -> Result<Statistics> {
         let sum = self.layer_sum()?;
-        let m = sum.moments(sum.log_partition());
+        let m = sum.moments(sum.log_partition(Kernels::Plain), Kernels::Plain);
         Ok(match self.enumerated_layer() {
             Layer::Hidden => Statistics {
                 visible: m.summed_mean,

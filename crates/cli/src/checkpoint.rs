@@ -179,3 +179,81 @@ pub fn read(path: &Path) -> anyhow::Result<Checkpoint> {
         chains,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::Binarize;
+    use proptest::prelude::*;
+
+    /// The bytes of a valid checkpoint of a 3 x 2 RBM with 2 PCD chains.
+    fn valid_bytes() -> Vec<u8> {
+        let rbm = Rbm {
+            visible_bias: Array1::from(vec![0.1, -0.2, 0.3]),
+            hidden_bias: Array1::from(vec![0.0, 0.5]),
+            weights: Array2::from_elem((2, 3), 0.25),
+        };
+        let checkpoint = Checkpoint {
+            settings: Settings {
+                data: PathBuf::from("data.csv"),
+                n_hidden: 2,
+                binarize: Binarize::None,
+                held_out_fraction: 0.0,
+                train: rbm::TrainConfig::default(),
+            },
+            epochs_done: 1,
+            velocity: Gradient::zeros_like(&rbm),
+            chains: Some(PersistentChains::from_states(Array2::zeros((2, 3)).view())),
+            rbm,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml.checkpoint");
+        write(&path, &checkpoint).unwrap();
+        std::fs::read(&path).unwrap()
+    }
+
+    fn read_bytes(bytes: &[u8]) -> anyhow::Result<Checkpoint> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c");
+        std::fs::write(&path, bytes).unwrap();
+        read(&path)
+    }
+
+    #[test]
+    fn a_valid_checkpoint_reads_back() {
+        let c = read_bytes(&valid_bytes()).unwrap();
+        assert_eq!(c.epochs_done, 1);
+        assert_eq!(c.rbm.weights, Array2::from_elem((2, 3), 0.25));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+        cases: 128,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(42),
+        ..ProptestConfig::default()
+    })]
+
+        #[test]
+        fn arbitrary_bytes_are_refused_without_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..400),
+        ) {
+            prop_assert!(read_bytes(&bytes).is_err());
+        }
+
+        /// Any change to a valid checkpoint is caught by its checksum.
+        #[test]
+        fn any_changed_byte_is_refused(at in any::<prop::sample::Index>(), flip in 1u8..=255) {
+            let mut bytes = valid_bytes();
+            let at = at.index(bytes.len());
+            bytes[at] ^= flip;
+            prop_assert!(read_bytes(&bytes).is_err());
+        }
+
+        #[test]
+        fn cut_checkpoints_are_refused(at in any::<prop::sample::Index>()) {
+            let bytes = valid_bytes();
+            let at = at.index(bytes.len());
+            prop_assert!(read_bytes(&bytes[..at]).is_err());
+        }
+    }
+}

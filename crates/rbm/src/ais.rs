@@ -233,7 +233,7 @@ pub fn base_rate_visible_bias(data: ArrayView2<f32>) -> Array1<f32> {
 /// unconnected hidden units: n_hidden ln 2 + sum_j softplus(b_A_j).
 pub fn base_log_partition(base_visible_bias: ArrayView1<f32>, n_hidden: usize) -> f64 {
     let bias: Vec<f64> = base_visible_bias.iter().map(|&b| f64::from(b)).collect();
-    n_hidden as f64 * std::f64::consts::LN_2 + bm_exact::numerics::sum_softplus(&bias)
+    n_hidden as f64 * std::f64::consts::LN_2 + numerics::sum_softplus(&bias)
 }
 
 /// log Z of `rbm` by annealed importance sampling: `n_chains` chains from the
@@ -563,7 +563,7 @@ impl AnnealingPath<'_> {
                     .iter_mut()
                     .zip(a)
                     .for_each(|(x, &a)| *x = scale * f64::from(a));
-                bm_exact::numerics::sum_softplus(buffer)
+                numerics::sum_softplus(buffer)
             };
             *log_weight += (beta - previous) * f64::from(visible) + sum_softplus(beta)
                 - sum_softplus(previous);

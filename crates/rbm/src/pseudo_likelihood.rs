@@ -85,7 +85,7 @@ impl<'a> BitFlips<'a> {
     fn hidden_input(&self, v: ArrayView1<f32>) -> HiddenInput {
         let v = v.mapv(f64::from);
         let input = self.rbm.hidden_bias.mapv(f64::from) + self.weights_by_visible.t().dot(&v);
-        let softplus_sum = bm_exact::numerics::sum_softplus(input.as_slice().expect("owned"));
+        let softplus_sum = numerics::sum_softplus(input.as_slice().expect("owned"));
         HiddenInput {
             input,
             softplus_sum,
@@ -109,8 +109,7 @@ impl<'a> BitFlips<'a> {
             .zip(column)
             .zip(&hidden.input)
             .for_each(|((x, w), a)| *x = a + d * w);
-        let delta = -f64::from(self.rbm.visible_bias[i]) * d
-            - bm_exact::numerics::sum_softplus(buffer)
+        let delta = -f64::from(self.rbm.visible_bias[i]) * d - numerics::sum_softplus(buffer)
             + hidden.softplus_sum;
         // log sigmoid(x) = -softplus(-x)
         -bm_exact::numerics::softplus(-delta)

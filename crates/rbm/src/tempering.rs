@@ -285,7 +285,7 @@ impl FreeEnergyParts {
             |(a, &visible)| {
                 scaled.clear();
                 scaled.extend(a.iter().map(|&a| beta * f64::from(a)));
-                -beta * f64::from(visible) - bm_exact::numerics::sum_softplus(&scaled)
+                -beta * f64::from(visible) - numerics::sum_softplus(&scaled)
             },
         ))
     }

@@ -229,7 +229,7 @@ impl MixingConfig {
         check_side("mixing.side", self.side)?;
         at_most(
             "mixing.side",
-            self.side * self.side,
+            self.side.saturating_mul(self.side),
             MAX_TABLE_UNITS,
             "the total variation distance needs the table of p(v)",
         )?;

@@ -18,6 +18,7 @@ pub mod mixing;
 pub mod models;
 pub mod summary;
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -48,7 +49,11 @@ pub struct AisVsExactResults {
 fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let started = std::time::Instant::now();
     let result = f().with_context(|| what.to_string())?;
-    eprintln!("  {what}: {:.1} s", started.elapsed().as_secs_f64());
+    let _ = writeln!(
+        std::io::stderr(),
+        "  {what}: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(result)
 }
 

@@ -150,7 +150,9 @@ impl BiasConfig {
         positive_count("bias.n_hidden", self.n_hidden)?;
         at_most(
             "bias.n_hidden",
-            self.side * self.side + self.n_hidden,
+            self.side
+                .saturating_mul(self.side)
+                .saturating_add(self.n_hidden),
             MAX_TABLE_UNITS,
             &format!("{TABLE_LIMIT} (side^2 + n_hidden units)"),
         )?;
@@ -201,7 +203,7 @@ impl TrainingConfig {
         positive_count("training.n_hidden", self.n_hidden)?;
         at_most(
             "training.n_hidden",
-            self.n_hidden.min(self.side * self.side),
+            self.n_hidden.min(self.side.saturating_mul(self.side)),
             MAX_ENUMERATED_UNITS,
             "exact log Z enumerates the smaller layer",
         )?;
@@ -252,7 +254,7 @@ impl FixedPointConfig {
         positive_count("fixed_points.n_hidden", self.n_hidden)?;
         at_most(
             "fixed_points.n_hidden",
-            self.n_visible + self.n_hidden,
+            self.n_visible.saturating_add(self.n_hidden),
             MAX_TABLE_UNITS,
             &format!("{TABLE_LIMIT} (n_visible + n_hidden units)"),
         )?;

@@ -19,6 +19,7 @@ pub mod spread;
 pub mod summary;
 pub mod training;
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -47,7 +48,11 @@ pub struct CdBiasResults {
 fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let started = std::time::Instant::now();
     let result = f().with_context(|| what.to_string())?;
-    eprintln!("  {what}: {:.1} s", started.elapsed().as_secs_f64());
+    let _ = writeln!(
+        std::io::stderr(),
+        "  {what}: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(result)
 }
 

@@ -19,6 +19,7 @@ pub mod samples;
 pub mod summary;
 pub mod training;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -127,7 +128,11 @@ pub fn workspace_root() -> PathBuf {
 fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let started = std::time::Instant::now();
     let result = f().with_context(|| what.to_string())?;
-    eprintln!("  {what}: {:.1} s", started.elapsed().as_secs_f64());
+    let _ = writeln!(
+        std::io::stderr(),
+        "  {what}: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(result)
 }
 
@@ -236,7 +241,8 @@ pub fn compute(config: &MnistRbmConfig) -> Result<(MnistRbmResults, Images)> {
     let mut rbms = Vec::new();
     for index in 0..config.models.estimators.len() {
         let (rbm, result) = large_model(config, &digits, &schedule, &base, index)?;
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "    {}: test log p = {:.2} nats, log Z = {:.2}, ESS = {:.1}",
             result.training.name,
             result.evaluation.test_log_probability.estimate,
