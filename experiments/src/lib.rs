@@ -12,3 +12,4 @@ pub mod mnist_rbm;
 pub mod output;
 pub mod plot;
 pub mod registry;
+pub mod streams;
