@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use super::AisVsExactResults;
 use super::ais_sweep::{ModelSweeps, Setting};
 use crate::plot::{
-    Area, LinePanel, Mark, Series, color, line_panel, log_range, padded_range, plot_error,
-    render_svg, tick_label,
+    Area, LinePanel, Mark, Series, color, draw_legend, line_panel, log_range, padded_range,
+    plot_error, render_svg, tick_label,
 };
 
 fn titled<'a>(root: &Area<'a>, title: &str) -> Result<Area<'a>> {
@@ -154,14 +154,7 @@ fn error_panel(
                 PathElement::new(vec![(px, py), (px + 20, py)], c.stroke_width(2))
             });
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(("sans-serif", 13))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .draw()
-        .map_err(plot_error)?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 

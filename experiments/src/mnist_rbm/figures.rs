@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::MnistRbmResults;
 use crate::plot::{
-    LinePanel, Mark, Series, color, line_panel, padded_range, plot_error, render_svg,
+    LinePanel, Mark, Series, color, draw_legend, line_panel, padded_range, plot_error, render_svg,
 };
 
 /// The free-energy gap and the reconstruction error against the epoch,
@@ -250,14 +250,7 @@ pub fn log_probability(results: &MnistRbmResults) -> Result<String> {
                     });
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(("sans-serif", 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(plot_error)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
