@@ -121,82 +121,8 @@ pub fn bias(results: &CdBiasResults) -> Result<String> {
 pub fn spread(results: &CdBiasResults) -> Result<String> {
     let s = &results.spread;
     let ks: Vec<usize> = s.points.iter().map(|p| p.k).collect();
-    // Spread the points of one k sideways a little (deterministically) so
-    // that they do not hide each other.
-    let jitter = |i: usize, n: usize| 1.0 + 0.12 * ((i as f64 + 0.5) / n as f64 - 0.5);
-    let cloud: Vec<(f64, f64)> = s
-        .points
-        .iter()
-        .flat_map(|p| {
-            let n = p.relative_errors.len();
-            p.relative_errors
-                .iter()
-                .enumerate()
-                .map(move |(i, &y)| (p.k as f64 * jitter(i, n), y))
-        })
-        .collect();
-    let line = |f: &dyn Fn(&super::spread::SpreadPoint) -> f64| {
-        s.points
-            .iter()
-            .map(|p| (p.k as f64, f(p)))
-            .collect::<Vec<_>>()
-    };
-    let single = vec![
-        Series::new(
-            format!("one sampled CD-k estimate, minibatch of {}", s.batch_size),
-            cloud,
-            color(0),
-            Mark::Points,
-        ),
-        Series::new(
-            "noise: rms around the expectation",
-            line(&|p| p.noise),
-            color(2),
-            Mark::Dashed,
-        ),
-        Series::new(
-            "bias: exact expected CD-k",
-            line(&|p| p.bias),
-            color(1),
-            Mark::Line,
-        ),
-    ];
-    let mut averaged = Vec::new();
-    for (i, p) in s.points.iter().enumerate() {
-        let points: Vec<(f64, f64)> = p
-            .averaged_counts
-            .iter()
-            .map(|&n| n as f64)
-            .zip(p.averaged_errors.iter().copied())
-            .collect();
-        let last = points.last().map_or(1.0, |q| q.0);
-        averaged.push(Series::new(
-            format!(
-                "CD-{} (bias {})",
-                p.k,
-                crate::plot::tick_label_exact(p.bias)
-            ),
-            points,
-            color(i + 3),
-            Mark::Line,
-        ));
-        averaged.push(Series::unlabelled(
-            vec![(1.0, p.bias), (last, p.bias)],
-            color(i + 3),
-            Mark::Dashed,
-        ));
-    }
-    let averaged_y = log_range(
-        averaged
-            .iter()
-            .step_by(2)
-            .flat_map(|s| s.points.iter().map(|p| p.1)),
-    );
-    // A bias below the axis is left out rather than squashing the curves.
-    let averaged: Vec<Series> = averaged
-        .into_iter()
-        .filter(|s| s.label.is_some() || s.points[0].1 >= averaged_y.start)
-        .collect();
+    let single = spread_single_series(s);
+    let (averaged, averaged_y) = spread_averaged_series(s);
     let n_max = s
         .points
         .iter()
@@ -239,6 +165,93 @@ pub fn spread(results: &CdBiasResults) -> Result<String> {
             averaged_y.log_scale(),
         )
     })
+}
+
+/// Left panel of the spread figure: the cloud of single sampled CD-k
+/// estimates, with their noise and the exact bias.
+fn spread_single_series(s: &super::spread::SpreadResults) -> Vec<Series> {
+    // Spread the points of one k sideways a little (deterministically) so
+    // that they do not hide each other.
+    let jitter = |i: usize, n: usize| 1.0 + 0.12 * ((i as f64 + 0.5) / n as f64 - 0.5);
+    let cloud: Vec<(f64, f64)> = s
+        .points
+        .iter()
+        .flat_map(|p| {
+            let n = p.relative_errors.len();
+            p.relative_errors
+                .iter()
+                .enumerate()
+                .map(move |(i, &y)| (p.k as f64 * jitter(i, n), y))
+        })
+        .collect();
+    let line = |f: &dyn Fn(&super::spread::SpreadPoint) -> f64| {
+        s.points
+            .iter()
+            .map(|p| (p.k as f64, f(p)))
+            .collect::<Vec<_>>()
+    };
+    vec![
+        Series::new(
+            format!("one sampled CD-k estimate, minibatch of {}", s.batch_size),
+            cloud,
+            color(0),
+            Mark::Points,
+        ),
+        Series::new(
+            "noise: rms around the expectation",
+            line(&|p| p.noise),
+            color(2),
+            Mark::Dashed,
+        ),
+        Series::new(
+            "bias: exact expected CD-k",
+            line(&|p| p.bias),
+            color(1),
+            Mark::Line,
+        ),
+    ]
+}
+
+/// Right panel of the spread figure: the error of an average of n
+/// estimates per k (dashed: its bias), and the y range they share.
+fn spread_averaged_series(s: &super::spread::SpreadResults) -> (Vec<Series>, std::ops::Range<f64>) {
+    let mut averaged = Vec::new();
+    for (i, p) in s.points.iter().enumerate() {
+        let points: Vec<(f64, f64)> = p
+            .averaged_counts
+            .iter()
+            .map(|&n| n as f64)
+            .zip(p.averaged_errors.iter().copied())
+            .collect();
+        let last = points.last().map_or(1.0, |q| q.0);
+        averaged.push(Series::new(
+            format!(
+                "CD-{} (bias {})",
+                p.k,
+                crate::plot::tick_label_exact(p.bias)
+            ),
+            points,
+            color(i + 3),
+            Mark::Line,
+        ));
+        averaged.push(Series::unlabelled(
+            vec![(1.0, p.bias), (last, p.bias)],
+            color(i + 3),
+            Mark::Dashed,
+        ));
+    }
+    let averaged_y = log_range(
+        averaged
+            .iter()
+            .step_by(2)
+            .flat_map(|s| s.points.iter().map(|p| p.1)),
+    );
+    // A bias below the axis is left out rather than squashing the curves.
+    let averaged: Vec<Series> = averaged
+        .into_iter()
+        .filter(|s| s.label.is_some() || s.points[0].1 >= averaged_y.start)
+        .collect();
+    (averaged, averaged_y)
 }
 
 /// Panel 2: exact log-likelihood and reconstruction error during training,
