@@ -254,9 +254,13 @@ fn spread_averaged_series(s: &super::spread::SpreadResults) -> (Vec<Series>, std
     (averaged, averaged_y)
 }
 
-/// Panel 2: exact log-likelihood and reconstruction error during training,
-/// one row per learning rate, one colour per method, one line per seed.
-pub fn training(results: &CdBiasResults) -> Result<String> {
+/// One series per training run at learning rate `lr`, its `values` against
+/// the iteration; one colour per method, labelled once (on the first seed).
+fn training_curves(
+    results: &CdBiasResults,
+    lr: f64,
+    values: &dyn Fn(&super::training::Run) -> Vec<f64>,
+) -> Vec<Series> {
     let t = &results.training;
     let c = &results.config.training;
     let methods: Vec<String> = c.methods.iter().map(|m| m.name()).collect();
@@ -264,30 +268,38 @@ pub fn training(results: &CdBiasResults) -> Result<String> {
     let method_color = |m: &Method, i: usize| if *m == Method::Exact { BLACK } else { color(i) };
     let mut order: Vec<usize> = (0..c.methods.len()).collect();
     order.sort_by_key(|&i| c.methods[i] == Method::Exact);
-    let curves = |lr: f64, values: &dyn Fn(&super::training::Run) -> Vec<f64>| {
-        let mut series = Vec::new();
-        for &m in &order {
-            let name = &methods[m];
-            for run in t
-                .runs
+    let mut series = Vec::new();
+    for &m in &order {
+        let name = &methods[m];
+        for run in t
+            .runs
+            .iter()
+            .filter(|r| &r.method == name && r.learning_rate == lr)
+        {
+            let points = run
+                .iterations
                 .iter()
-                .filter(|r| &r.method == name && r.learning_rate == lr)
-            {
-                let points = run
-                    .iterations
-                    .iter()
-                    .map(|&i| i as f64)
-                    .zip(values(run))
-                    .collect();
-                let color = method_color(&c.methods[m], m);
-                series.push(if run.seed_index == 0 {
-                    Series::new(name.clone(), points, color, Mark::Line)
-                } else {
-                    Series::unlabelled(points, color, Mark::Line)
-                });
-            }
+                .map(|&i| i as f64)
+                .zip(values(run))
+                .collect();
+            let color = method_color(&c.methods[m], m);
+            series.push(if run.seed_index == 0 {
+                Series::new(name.clone(), points, color, Mark::Line)
+            } else {
+                Series::unlabelled(points, color, Mark::Line)
+            });
         }
-        series
+    }
+    series
+}
+
+/// Panel 2: exact log-likelihood and reconstruction error during training,
+/// one row per learning rate, one colour per method, one line per seed.
+pub fn training(results: &CdBiasResults) -> Result<String> {
+    let t = &results.training;
+    let c = &results.config.training;
+    let curves = |lr, values: &dyn Fn(&super::training::Run) -> Vec<f64>| {
+        training_curves(results, lr, values)
     };
     // A run that diverges would squash every other curve: the axis stops a
     // little below the starting log-likelihood and lower values sit on it.
