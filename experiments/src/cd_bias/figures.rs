@@ -19,29 +19,30 @@ fn k_range(ks: &[usize]) -> std::ops::Range<f64> {
     0.8..max * 1.25
 }
 
-/// Panel 1: relative error and cosine against k at each checkpoint, and the
-/// bias of CD-k against the size of the weights.
-pub fn bias(results: &CdBiasResults) -> Result<String> {
-    let b = &results.bias;
+/// One series per checkpoint of the bias panel: `values` against k.
+fn bias_per_checkpoint(
+    b: &super::bias::BiasResults,
+    values: &dyn Fn(&super::bias::Checkpoint) -> &Vec<f64>,
+    mark: Mark,
+) -> Vec<Series> {
     let ks: Vec<f64> = b.ks.iter().map(|&k| k as f64).collect();
-    let per_checkpoint = |values: &dyn Fn(&super::bias::Checkpoint) -> &Vec<f64>, mark| {
-        b.checkpoints
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                Series::new(
-                    format!("iteration {} (|W| = {:.1})", c.iteration, c.weight_norm),
-                    ks.iter().copied().zip(values(c).iter().copied()).collect(),
-                    color(i),
-                    mark,
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    let errors = per_checkpoint(&|c| &c.relative_error, Mark::Line);
-    let cosines = per_checkpoint(&|c| &c.cosine, Mark::Line);
-    let trace: Vec<Series> = b
-        .trace_ks
+    b.checkpoints
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            Series::new(
+                format!("iteration {} (|W| = {:.1})", c.iteration, c.weight_norm),
+                ks.iter().copied().zip(values(c).iter().copied()).collect(),
+                color(i),
+                mark,
+            )
+        })
+        .collect()
+}
+
+/// One series per traced k: the relative error against the weight norm.
+fn bias_trace(b: &super::bias::BiasResults) -> Vec<Series> {
+    b.trace_ks
         .iter()
         .enumerate()
         .map(|(j, k)| {
@@ -55,7 +56,16 @@ pub fn bias(results: &CdBiasResults) -> Result<String> {
                 Mark::Line,
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Panel 1: relative error and cosine against k at each checkpoint, and the
+/// bias of CD-k against the size of the weights.
+pub fn bias(results: &CdBiasResults) -> Result<String> {
+    let b = &results.bias;
+    let errors = bias_per_checkpoint(b, &|c| &c.relative_error, Mark::Line);
+    let cosines = bias_per_checkpoint(b, &|c| &c.cosine, Mark::Line);
+    let trace = bias_trace(b);
     let title = format!(
         "Expected CD-k update vs exact gradient, {}x{} bars-and-stripes, {} hidden units",
         results.config.bias.side, results.config.bias.side, b.n_hidden
