@@ -15,3 +15,4 @@ pub mod mnist_rbm;
 pub mod output;
 pub mod plot;
 pub mod registry;
+pub mod streams;

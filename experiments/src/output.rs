@@ -5,8 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use std::io::Write;
-
 use anyhow::{Context, Result};
 
 /// Where an experiment's files go: figures and JSON into `figures`,
@@ -90,35 +88,12 @@ impl Outputs {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("cannot create the folder {}", parent.display()))?;
             }
-            write_atomically(&path, &contents)
+            fsio::write_atomic(&path, &contents, fsio::Overwrite::Allow)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             written.push(path);
         }
         Ok(written)
     }
-}
-
-/// Write to a temporary file in the same folder, then rename it over `path`:
-/// readers see the old file or the new one, never a part. The file gets the
-/// usual permissions of a file in the repository (rw-r--r--), not the
-/// owner-only ones of a temporary file.
-fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".experiment-")
-        .tempfile_in(folder)?;
-    tmp.write_all(contents)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// JSON for people and diffs: indented like `serde_json::to_string_pretty`,

@@ -215,16 +215,28 @@ where
         }
     }
     if let Some(position) = &panel.legend {
-        chart
-            .configure_series_labels()
-            .position(position.clone())
-            .label_font(("sans-serif", 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(plot_error)?;
+        draw_legend(&mut chart, position.clone())?;
     }
     Ok(())
+}
+
+/// The legend of every figure: 13-point labels on a light box at `position`.
+pub fn draw_legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(("sans-serif", 13))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .draw()
+        .map_err(plot_error)
 }
 
 /// The smallest and largest value of an iterator, padded by `pad` of the span

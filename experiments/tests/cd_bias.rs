@@ -19,15 +19,6 @@ const FILES: [&str; 6] = [
     "cd-bias-summary.md",
 ];
 
-fn flatten(p: &Parameters) -> Vec<f64> {
-    p.visible_bias
-        .iter()
-        .chain(&p.hidden_bias)
-        .chain(&p.weights)
-        .copied()
-        .collect()
-}
-
 fn norm(x: &[f64]) -> f64 {
     x.iter().map(|v| v * v).sum::<f64>().sqrt()
 }
@@ -49,9 +40,9 @@ fn check_against_oracle(results: &CdBiasResults) {
     assert!(!results.bias.checkpoints.is_empty());
     for c in &results.bias.checkpoints {
         let rbm = c.model.to_exact().unwrap();
-        let gradient = flatten(&rbm.log_likelihood_gradient(small.view()).unwrap());
+        let gradient = Parameters::flatten(&rbm.log_likelihood_gradient(small.view()).unwrap());
         for (i, &k) in results.bias.ks.iter().enumerate() {
-            let update = flatten(&rbm.expected_cd_update(small.view(), k).unwrap());
+            let update = Parameters::flatten(&rbm.expected_cd_update(small.view(), k).unwrap());
             let diff: Vec<f64> = update.iter().zip(&gradient).map(|(u, g)| u - g).collect();
             let dot: f64 = update.iter().zip(&gradient).map(|(u, g)| u * g).sum();
             let what = format!("checkpoint {} CD-{k}", c.iteration);
@@ -76,9 +67,11 @@ fn check_against_oracle(results: &CdBiasResults) {
         .model
         .to_exact()
         .unwrap();
-    let gradient = flatten(&spread_model.log_likelihood_gradient(small.view()).unwrap());
+    let gradient =
+        Parameters::flatten(&spread_model.log_likelihood_gradient(small.view()).unwrap());
     for p in &results.spread.points {
-        let update = flatten(&spread_model.expected_cd_update(small.view(), p.k).unwrap());
+        let update =
+            Parameters::flatten(&spread_model.expected_cd_update(small.view(), p.k).unwrap());
         let diff: Vec<f64> = update.iter().zip(&gradient).map(|(u, g)| u - g).collect();
         assert_close(p.bias, norm(&diff) / norm(&gradient), "spread bias");
         assert_eq!(p.relative_errors.len(), results.config.spread.n_estimates);

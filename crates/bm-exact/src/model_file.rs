@@ -1,7 +1,6 @@
 //! The TOML model format of DESIGN.md: reading, validating and writing models
 //! and gradients.
 
-use std::io::Write;
 use std::path::Path;
 
 use ndarray::{Array1, Array2, ArrayView2};
@@ -146,42 +145,20 @@ pub fn parameters_to_toml(format: &str, p: &Parameters) -> String {
     toml::to_string(&file).expect("plain numbers always serialise")
 }
 
-/// Write `contents` to `path` atomically (a temporary file in the same folder,
-/// then a rename). An existing file is replaced only when `overwrite` is set.
+/// Write `contents` to `path` atomically and durably, through
+/// [`fsio::write_atomic`]. An existing file is replaced only when `overwrite`
+/// is set.
 pub fn write_file(path: &Path, contents: &str, overwrite: bool) -> Result<()> {
-    let io = |source| ExactError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if !overwrite && path.exists() {
-        return Err(ExactError::WouldOverwrite(path.to_path_buf()));
-    }
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
-    tmp.write_all(contents.as_bytes()).map_err(io)?;
-    // A temporary file is private (0600); the result is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::Permissions::from_mode(0o644);
-        tmp.as_file().set_permissions(mode).map_err(io)?;
-    }
-    let persisted = if overwrite {
-        tmp.persist(path)
-    } else {
-        tmp.persist_noclobber(path)
-    };
-    persisted.map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+    fsio::write_atomic(path, contents.as_bytes(), overwrite).map_err(|source| {
+        if fsio::is_refused_overwrite(&source) {
             ExactError::WouldOverwrite(path.to_path_buf())
         } else {
-            io(e.error)
+            ExactError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
         }
-    })?;
-    Ok(())
+    })
 }
 
 impl Model {

@@ -34,6 +34,19 @@ impl Parameters {
         self.hidden_bias.len()
     }
 
+    /// All parameters as one vector: b, c, W row by row, then R and T row by
+    /// row when present. A gradient in this layout flattens the same way.
+    pub fn flatten(&self) -> Vec<f64> {
+        let couplings = [&self.visible_couplings, &self.hidden_couplings];
+        self.visible_bias
+            .iter()
+            .chain(&self.hidden_bias)
+            .chain(&self.weights)
+            .chain(couplings.into_iter().flatten().flatten())
+            .copied()
+            .collect()
+    }
+
     /// Check shapes, finiteness and the coupling conventions; every error names the field.
     pub fn check(&self) -> Result<()> {
         let (n_visible, n_hidden) = (self.n_visible(), self.n_hidden());
@@ -159,4 +172,26 @@ pub fn check_binary_data(data: ndarray::ArrayView2<f64>, n_visible: usize) -> Re
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod flatten_tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn flatten_lists_biases_weights_then_couplings_row_by_row() {
+        let mut p = Parameters {
+            visible_bias: array![1.0, 2.0],
+            hidden_bias: array![3.0],
+            weights: array![[4.0, 5.0]],
+            visible_couplings: None,
+            hidden_couplings: None,
+        };
+        assert_eq!(p.flatten(), vec![1.0, 2.0, 3.0, 4.0, 5.0]);
+        p.visible_couplings = Some(array![[0.0, 6.0], [6.0, 0.0]]);
+        p.hidden_couplings = Some(array![[0.0]]);
+        let with_couplings = vec![1.0, 2.0, 3.0, 4.0, 5.0, 0.0, 6.0, 6.0, 0.0, 0.0];
+        assert_eq!(p.flatten(), with_couplings);
+    }
 }

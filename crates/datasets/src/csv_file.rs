@@ -9,7 +9,7 @@
 //! path, which parses like `str::parse` and reports the problem with the
 //! file, the line and the column.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use ndarray::{Array2, ArrayView2};
@@ -366,35 +366,18 @@ fn format_value(x: f64) -> String {
     }
 }
 
-/// Write through a temporary file in the same folder, then rename it into place.
+/// Write atomically and durably through [`fsio::write_atomic`].
 pub(crate) fn persist(path: &Path, bytes: &[u8], overwrite: bool) -> Result<(), DataError> {
-    let io = |source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    // A temporary file is private (0600); the result is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::Permissions::from_mode(0o644);
-        tmp.as_file().set_permissions(mode).map_err(io)?;
-    }
-    let persisted = if overwrite {
-        tmp.persist(path)
-    } else {
-        tmp.persist_noclobber(path)
-    };
-    persisted.map_err(|e| match e.error.kind() {
-        std::io::ErrorKind::AlreadyExists => DataError::WouldOverwrite(path.to_path_buf()),
-        _ => io(e.error),
-    })?;
-    Ok(())
+    fsio::write_atomic(path, bytes, overwrite).map_err(|source| {
+        if fsio::is_refused_overwrite(&source) {
+            DataError::WouldOverwrite(path.to_path_buf())
+        } else {
+            DataError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })
 }
 
 #[cfg(test)]

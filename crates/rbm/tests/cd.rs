@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{MeanAndVariance, bars_and_stripes, flatten, max_abs_z, random_exact_rbm};
+use bm_exact::Parameters;
+use common::{MeanAndVariance, bars_and_stripes, max_abs_z, random_exact_rbm};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rbm::{Gradient, PersistentChains, Rbm, cd_gradient};
@@ -11,7 +12,7 @@ use rbm::{Gradient, PersistentChains, Rbm, cd_gradient};
 const N_DRAWS: usize = 20_000;
 
 fn flat(g: &Gradient) -> Vec<f64> {
-    flatten(&g.to_exact())
+    Parameters::flatten(&g.to_exact())
 }
 
 fn check_cd_k_is_unbiased_for_the_expected_update(k: usize) {
@@ -23,11 +24,15 @@ fn check_cd_k_is_unbiased_for_the_expected_update(k: usize) {
         .expected_cd_update(data.mapv(f64::from).view(), k)
         .unwrap();
 
-    let mut stats = MeanAndVariance::new(flatten(&expected).len());
+    let mut stats = MeanAndVariance::new(Parameters::flatten(&expected).len());
     for _ in 0..N_DRAWS {
         stats.add(&flat(&cd_gradient(&model, data.view(), k, &mut rng)));
     }
-    let z = max_abs_z(stats.mean(), &stats.standard_errors(), &flatten(&expected));
+    let z = max_abs_z(
+        stats.mean(),
+        &stats.standard_errors(),
+        &Parameters::flatten(&expected),
+    );
     eprintln!("CD-{k} against the expected CD-{k} update: max |z| = {z:.2}");
     assert!(z < 5.0, "CD-{k}: max |z| = {z}");
 }
@@ -53,14 +58,14 @@ fn cd_1_does_not_match_the_expected_cd_3_update() {
     let expected_cd_3 = exact
         .expected_cd_update(data.mapv(f64::from).view(), 3)
         .unwrap();
-    let mut stats = MeanAndVariance::new(flatten(&expected_cd_3).len());
+    let mut stats = MeanAndVariance::new(Parameters::flatten(&expected_cd_3).len());
     for _ in 0..N_DRAWS / 4 {
         stats.add(&flat(&cd_gradient(&model, data.view(), 1, &mut rng)));
     }
     let z = max_abs_z(
         stats.mean(),
         &stats.standard_errors(),
-        &flatten(&expected_cd_3),
+        &Parameters::flatten(&expected_cd_3),
     );
     eprintln!("CD-1 against the expected CD-3 update: max |z| = {z:.2}");
     assert!(z > 10.0, "CD-1 looked like CD-3: max |z| = {z}");
@@ -88,7 +93,7 @@ fn pcd_averages_to_the_exact_gradient() {
     for _ in 0..BURN_IN {
         chains.gradient(&model, data.view(), 1, &mut rng);
     }
-    let len = flatten(&gradient).len();
+    let len = Parameters::flatten(&gradient).len();
     let mut block_means = MeanAndVariance::new(len);
     for _ in 0..N_UPDATES / BLOCK {
         let mut block = vec![0.0; len];
@@ -105,7 +110,7 @@ fn pcd_averages_to_the_exact_gradient() {
     let z = max_abs_z(
         block_means.mean(),
         &block_means.standard_errors(),
-        &flatten(&gradient),
+        &Parameters::flatten(&gradient),
     );
     eprintln!("PCD against the exact gradient: max |z| = {z:.2}");
     assert!(z < 5.0, "PCD: max |z| = {z}");

@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use super::AisVsExactResults;
 use super::ais_sweep::{ModelSweeps, Setting};
 use crate::plot::{
-    Area, LinePanel, Mark, Series, color, line_panel, log_range, padded_range, plot_error,
-    render_svg, tick_label,
+    Area, LinePanel, Mark, Series, color, draw_legend, line_panel, log_range, padded_range,
+    plot_error, render_svg, tick_label,
 };
 
 fn titled<'a>(root: &Area<'a>, title: &str) -> Result<Area<'a>> {
@@ -157,46 +157,43 @@ fn error_panel(
                 PathElement::new(vec![(px, py), (px + 20, py)], c.stroke_width(2))
             });
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(("sans-serif", 13))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .draw()
-        .map_err(plot_error)?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
+}
+
+/// One total-variation trace per chain set and sampler, against sweeps or,
+/// when `by_cost`, against block Gibbs steps (tempering pays one per
+/// temperature in each sweep).
+fn mixing_traces(m: &super::mixing::MixingResults, by_cost: bool) -> Vec<Series> {
+    let sweeps: Vec<f64> = m.sweeps.iter().map(|&s| s as f64).collect();
+    let cost = m.ladder.len() as f64;
+    let mut series = Vec::new();
+    for (name, traces, c, per_sweep) in [
+        ("block Gibbs", &m.gibbs, color(0), 1.0),
+        ("parallel tempering", &m.tempering, color(1), cost),
+    ] {
+        for (i, t) in traces.iter().enumerate() {
+            let points = sweeps
+                .iter()
+                .zip(&t.total_variation)
+                .map(|(&s, &tv)| (s * if by_cost { per_sweep } else { 1.0 }, tv))
+                .collect();
+            series.push(if i == 0 {
+                Series::new(name, points, c, Mark::Line)
+            } else {
+                Series::unlabelled(points, c, Mark::Line)
+            });
+        }
+    }
+    series
 }
 
 /// Total variation from the exact p(v) against sweeps and against block
 /// Gibbs steps (PT pays one per temperature), and the swap rates.
 pub fn mixing(results: &AisVsExactResults) -> Result<String> {
     let m = &results.mixing;
-    let sweeps: Vec<f64> = m.sweeps.iter().map(|&s| s as f64).collect();
-    let cost = m.ladder.len() as f64;
-    let traces = |scale: f64| {
-        let mut series = Vec::new();
-        for (name, traces, c, per_sweep) in [
-            ("block Gibbs", &m.gibbs, color(0), 1.0),
-            ("parallel tempering", &m.tempering, color(1), cost),
-        ] {
-            for (i, t) in traces.iter().enumerate() {
-                let points = sweeps
-                    .iter()
-                    .zip(&t.total_variation)
-                    .map(|(&s, &tv)| (s * if scale > 0.0 { per_sweep } else { 1.0 }, tv))
-                    .collect();
-                series.push(if i == 0 {
-                    Series::new(name, points, c, Mark::Line)
-                } else {
-                    Series::unlabelled(points, c, Mark::Line)
-                });
-            }
-        }
-        series
-    };
-    let by_sweep = traces(0.0);
-    let by_cost = traces(1.0);
+    let by_sweep = mixing_traces(m, false);
+    let by_cost = mixing_traces(m, true);
     let rates: Vec<(f64, f64)> = m
         .swap_rates
         .iter()

@@ -4,13 +4,13 @@
 //! (eq. 4.3-4.4). No sampling anywhere: every number is exact.
 
 use anyhow::{Context, Result};
+use bm_exact::Parameters;
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    PANEL_BIAS, RbmJson, ascend, cosine, flatten, norm, random_start, relative_error, stream,
-    weight_norm,
+    PANEL_BIAS, RbmJson, ascend, cosine, norm, random_start, relative_error, stream, weight_norm,
 };
 use super::config::BiasConfig;
 
@@ -58,11 +58,11 @@ pub fn compare_with_gradient(
     data: &Array2<f64>,
     ks: &[usize],
 ) -> Result<(f64, Vec<f64>, Vec<f64>)> {
-    let gradient = flatten(&rbm.log_likelihood_gradient(data.view())?);
+    let gradient = Parameters::flatten(&rbm.log_likelihood_gradient(data.view())?);
     let mut errors = Vec::with_capacity(ks.len());
     let mut cosines = Vec::with_capacity(ks.len());
     for &k in ks {
-        let update = flatten(&rbm.expected_cd_update(data.view(), k)?);
+        let update = Parameters::flatten(&rbm.expected_cd_update(data.view(), k)?);
         errors.push(relative_error(&update, &gradient));
         cosines.push(cosine(&update, &gradient));
     }

@@ -3,33 +3,16 @@
 
 use bm_exact::Parameters;
 use ndarray::{Array1, Array2};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
-/// An independent random stream for one panel and run: the seed of the
-/// configuration picks the key, (panel, run) the ChaCha stream.
-pub fn stream(seed: u64, panel: u32, run: u32) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream((u64::from(panel) << 32) | u64::from(run));
-    rng
-}
+/// Each panel (purpose) and run (index) has its own stream.
+pub use crate::streams::stream;
 
 pub const PANEL_BIAS: u32 = 1;
 pub const PANEL_SPREAD: u32 = 2;
 pub const PANEL_TRAINING: u32 = 3;
 pub const PANEL_FIXED_POINTS: u32 = 4;
-
-/// All parameters (b, c, W row by row) as one vector.
-pub fn flatten(p: &Parameters) -> Vec<f64> {
-    p.visible_bias
-        .iter()
-        .chain(p.hidden_bias.iter())
-        .chain(p.weights.iter())
-        .copied()
-        .collect()
-}
 
 pub fn norm(x: &[f64]) -> f64 {
     x.iter().map(|v| v * v).sum::<f64>().sqrt()

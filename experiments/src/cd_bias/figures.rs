@@ -19,29 +19,30 @@ fn k_range(ks: &[usize]) -> std::ops::Range<f64> {
     0.8..max * 1.25
 }
 
-/// Panel 1: relative error and cosine against k at each checkpoint, and the
-/// bias of CD-k against the size of the weights.
-pub fn bias(results: &CdBiasResults) -> Result<String> {
-    let b = &results.bias;
+/// One series per checkpoint of the bias panel: `values` against k.
+fn bias_per_checkpoint(
+    b: &super::bias::BiasResults,
+    values: &dyn Fn(&super::bias::Checkpoint) -> &Vec<f64>,
+    mark: Mark,
+) -> Vec<Series> {
     let ks: Vec<f64> = b.ks.iter().map(|&k| k as f64).collect();
-    let per_checkpoint = |values: &dyn Fn(&super::bias::Checkpoint) -> &Vec<f64>, mark| {
-        b.checkpoints
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                Series::new(
-                    format!("iteration {} (|W| = {:.1})", c.iteration, c.weight_norm),
-                    ks.iter().copied().zip(values(c).iter().copied()).collect(),
-                    color(i),
-                    mark,
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    let errors = per_checkpoint(&|c| &c.relative_error, Mark::Line);
-    let cosines = per_checkpoint(&|c| &c.cosine, Mark::Line);
-    let trace: Vec<Series> = b
-        .trace_ks
+    b.checkpoints
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            Series::new(
+                format!("iteration {} (|W| = {:.1})", c.iteration, c.weight_norm),
+                ks.iter().copied().zip(values(c).iter().copied()).collect(),
+                color(i),
+                mark,
+            )
+        })
+        .collect()
+}
+
+/// One series per traced k: the relative error against the weight norm.
+fn bias_trace(b: &super::bias::BiasResults) -> Vec<Series> {
+    b.trace_ks
         .iter()
         .enumerate()
         .map(|(j, k)| {
@@ -55,7 +56,16 @@ pub fn bias(results: &CdBiasResults) -> Result<String> {
                 Mark::Line,
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Panel 1: relative error and cosine against k at each checkpoint, and the
+/// bias of CD-k against the size of the weights.
+pub fn bias(results: &CdBiasResults) -> Result<String> {
+    let b = &results.bias;
+    let errors = bias_per_checkpoint(b, &|c| &c.relative_error, Mark::Line);
+    let cosines = bias_per_checkpoint(b, &|c| &c.cosine, Mark::Line);
+    let trace = bias_trace(b);
     let title = format!(
         "Expected CD-k update vs exact gradient, {}x{} bars-and-stripes, {} hidden units",
         results.config.bias.side, results.config.bias.side, b.n_hidden
@@ -121,82 +131,8 @@ pub fn bias(results: &CdBiasResults) -> Result<String> {
 pub fn spread(results: &CdBiasResults) -> Result<String> {
     let s = &results.spread;
     let ks: Vec<usize> = s.points.iter().map(|p| p.k).collect();
-    // Spread the points of one k sideways a little (deterministically) so
-    // that they do not hide each other.
-    let jitter = |i: usize, n: usize| 1.0 + 0.12 * ((i as f64 + 0.5) / n as f64 - 0.5);
-    let cloud: Vec<(f64, f64)> = s
-        .points
-        .iter()
-        .flat_map(|p| {
-            let n = p.relative_errors.len();
-            p.relative_errors
-                .iter()
-                .enumerate()
-                .map(move |(i, &y)| (p.k as f64 * jitter(i, n), y))
-        })
-        .collect();
-    let line = |f: &dyn Fn(&super::spread::SpreadPoint) -> f64| {
-        s.points
-            .iter()
-            .map(|p| (p.k as f64, f(p)))
-            .collect::<Vec<_>>()
-    };
-    let single = vec![
-        Series::new(
-            format!("one sampled CD-k estimate, minibatch of {}", s.batch_size),
-            cloud,
-            color(0),
-            Mark::Points,
-        ),
-        Series::new(
-            "noise: rms around the expectation",
-            line(&|p| p.noise),
-            color(2),
-            Mark::Dashed,
-        ),
-        Series::new(
-            "bias: exact expected CD-k",
-            line(&|p| p.bias),
-            color(1),
-            Mark::Line,
-        ),
-    ];
-    let mut averaged = Vec::new();
-    for (i, p) in s.points.iter().enumerate() {
-        let points: Vec<(f64, f64)> = p
-            .averaged_counts
-            .iter()
-            .map(|&n| n as f64)
-            .zip(p.averaged_errors.iter().copied())
-            .collect();
-        let last = points.last().map_or(1.0, |q| q.0);
-        averaged.push(Series::new(
-            format!(
-                "CD-{} (bias {})",
-                p.k,
-                crate::plot::tick_label_exact(p.bias)
-            ),
-            points,
-            color(i + 3),
-            Mark::Line,
-        ));
-        averaged.push(Series::unlabelled(
-            vec![(1.0, p.bias), (last, p.bias)],
-            color(i + 3),
-            Mark::Dashed,
-        ));
-    }
-    let averaged_y = log_range(
-        averaged
-            .iter()
-            .step_by(2)
-            .flat_map(|s| s.points.iter().map(|p| p.1)),
-    );
-    // A bias below the axis is left out rather than squashing the curves.
-    let averaged: Vec<Series> = averaged
-        .into_iter()
-        .filter(|s| s.label.is_some() || s.points[0].1 >= averaged_y.start)
-        .collect();
+    let single = spread_single_series(s);
+    let (averaged, averaged_y) = spread_averaged_series(s);
     let n_max = s
         .points
         .iter()
@@ -241,9 +177,100 @@ pub fn spread(results: &CdBiasResults) -> Result<String> {
     })
 }
 
-/// Panel 2: exact log-likelihood and reconstruction error during training,
-/// one row per learning rate, one colour per method, one line per seed.
-pub fn training(results: &CdBiasResults) -> Result<String> {
+/// Left panel of the spread figure: the cloud of single sampled CD-k
+/// estimates, with their noise and the exact bias.
+fn spread_single_series(s: &super::spread::SpreadResults) -> Vec<Series> {
+    // Spread the points of one k sideways a little (deterministically) so
+    // that they do not hide each other.
+    let jitter = |i: usize, n: usize| 1.0 + 0.12 * ((i as f64 + 0.5) / n as f64 - 0.5);
+    let cloud: Vec<(f64, f64)> = s
+        .points
+        .iter()
+        .flat_map(|p| {
+            let n = p.relative_errors.len();
+            p.relative_errors
+                .iter()
+                .enumerate()
+                .map(move |(i, &y)| (p.k as f64 * jitter(i, n), y))
+        })
+        .collect();
+    let line = |f: &dyn Fn(&super::spread::SpreadPoint) -> f64| {
+        s.points
+            .iter()
+            .map(|p| (p.k as f64, f(p)))
+            .collect::<Vec<_>>()
+    };
+    vec![
+        Series::new(
+            format!("one sampled CD-k estimate, minibatch of {}", s.batch_size),
+            cloud,
+            color(0),
+            Mark::Points,
+        ),
+        Series::new(
+            "noise: rms around the expectation",
+            line(&|p| p.noise),
+            color(2),
+            Mark::Dashed,
+        ),
+        Series::new(
+            "bias: exact expected CD-k",
+            line(&|p| p.bias),
+            color(1),
+            Mark::Line,
+        ),
+    ]
+}
+
+/// Right panel of the spread figure: the error of an average of n
+/// estimates per k (dashed: its bias), and the y range they share.
+fn spread_averaged_series(s: &super::spread::SpreadResults) -> (Vec<Series>, std::ops::Range<f64>) {
+    let mut averaged = Vec::new();
+    for (i, p) in s.points.iter().enumerate() {
+        let points: Vec<(f64, f64)> = p
+            .averaged_counts
+            .iter()
+            .map(|&n| n as f64)
+            .zip(p.averaged_errors.iter().copied())
+            .collect();
+        let last = points.last().map_or(1.0, |q| q.0);
+        averaged.push(Series::new(
+            format!(
+                "CD-{} (bias {})",
+                p.k,
+                crate::plot::tick_label_exact(p.bias)
+            ),
+            points,
+            color(i + 3),
+            Mark::Line,
+        ));
+        averaged.push(Series::unlabelled(
+            vec![(1.0, p.bias), (last, p.bias)],
+            color(i + 3),
+            Mark::Dashed,
+        ));
+    }
+    let averaged_y = log_range(
+        averaged
+            .iter()
+            .step_by(2)
+            .flat_map(|s| s.points.iter().map(|p| p.1)),
+    );
+    // A bias below the axis is left out rather than squashing the curves.
+    let averaged: Vec<Series> = averaged
+        .into_iter()
+        .filter(|s| s.label.is_some() || s.points[0].1 >= averaged_y.start)
+        .collect();
+    (averaged, averaged_y)
+}
+
+/// One series per training run at learning rate `lr`, its `values` against
+/// the iteration; one colour per method, labelled once (on the first seed).
+fn training_curves(
+    results: &CdBiasResults,
+    lr: f64,
+    values: &dyn Fn(&super::training::Run) -> Vec<f64>,
+) -> Vec<Series> {
     let t = &results.training;
     let c = &results.config.training;
     let methods: Vec<String> = c.methods.iter().map(|m| m.name()).collect();
@@ -251,30 +278,38 @@ pub fn training(results: &CdBiasResults) -> Result<String> {
     let method_color = |m: &Method, i: usize| if *m == Method::Exact { BLACK } else { color(i) };
     let mut order: Vec<usize> = (0..c.methods.len()).collect();
     order.sort_by_key(|&i| c.methods[i] == Method::Exact);
-    let curves = |lr: f64, values: &dyn Fn(&super::training::Run) -> Vec<f64>| {
-        let mut series = Vec::new();
-        for &m in &order {
-            let name = &methods[m];
-            for run in t
-                .runs
+    let mut series = Vec::new();
+    for &m in &order {
+        let name = &methods[m];
+        for run in t
+            .runs
+            .iter()
+            .filter(|r| &r.method == name && r.learning_rate == lr)
+        {
+            let points = run
+                .iterations
                 .iter()
-                .filter(|r| &r.method == name && r.learning_rate == lr)
-            {
-                let points = run
-                    .iterations
-                    .iter()
-                    .map(|&i| i as f64)
-                    .zip(values(run))
-                    .collect();
-                let color = method_color(&c.methods[m], m);
-                series.push(if run.seed_index == 0 {
-                    Series::new(name.clone(), points, color, Mark::Line)
-                } else {
-                    Series::unlabelled(points, color, Mark::Line)
-                });
-            }
+                .map(|&i| i as f64)
+                .zip(values(run))
+                .collect();
+            let color = method_color(&c.methods[m], m);
+            series.push(if run.seed_index == 0 {
+                Series::new(name.clone(), points, color, Mark::Line)
+            } else {
+                Series::unlabelled(points, color, Mark::Line)
+            });
         }
-        series
+    }
+    series
+}
+
+/// Panel 2: exact log-likelihood and reconstruction error during training,
+/// one row per learning rate, one colour per method, one line per seed.
+pub fn training(results: &CdBiasResults) -> Result<String> {
+    let t = &results.training;
+    let c = &results.config.training;
+    let curves = |lr, values: &dyn Fn(&super::training::Run) -> Vec<f64>| {
+        training_curves(results, lr, values)
     };
     // A run that diverges would squash every other curve: the axis stops a
     // little below the starting log-likelihood and lower values sit on it.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use bm_exact::Parameters;
 
-use super::common::{PANEL_FIXED_POINTS, RbmJson, ascend, flatten, random_start, stream};
+use super::common::{PANEL_FIXED_POINTS, RbmJson, ascend, random_start, stream};
 use super::config::FixedPointConfig;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -101,7 +101,9 @@ fn follow(
         update
             .weights
             .scaled_add(-config.weight_decay, &rbm.weights());
-        converged = flatten(&update).iter().all(|u| u.abs() < config.tolerance);
+        converged = Parameters::flatten(&update)
+            .iter()
+            .all(|u| u.abs() < config.tolerance);
         let step = match velocity {
             None => scaled(&update, config.learning_rate),
             Some(v) => combine(&v, config.momentum, &update, config.learning_rate),

@@ -5,12 +5,13 @@
 //! the bias |E\[update\] - gradient| and the noise around E\[update\].
 
 use anyhow::{Context, Result};
+use bm_exact::Parameters;
 use ndarray::{Array2, Axis};
 use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::common::{PANEL_SPREAD, cosine, flatten, norm, relative_error, stream};
+use super::common::{PANEL_SPREAD, cosine, norm, relative_error, stream};
 use super::config::SpreadConfig;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -64,14 +65,14 @@ fn one_k(
     seed: u64,
     (index, k): (usize, usize),
 ) -> Result<SpreadPoint> {
-    let gradient = flatten(&model.log_likelihood_gradient(data.view())?);
-    let expected = flatten(&model.expected_cd_update(data.view(), k)?);
+    let gradient = Parameters::flatten(&model.log_likelihood_gradient(data.view())?);
+    let expected = Parameters::flatten(&model.expected_cd_update(data.view(), k)?);
     let sampler = rbm::Rbm::from_exact(model);
     let mut rng = stream(seed, PANEL_SPREAD, index as u32);
     let estimates: Vec<Vec<f64>> = (0..config.n_estimates)
         .map(|_| {
             let batch = minibatch(data, config.batch_size, &mut rng);
-            flatten(&rbm::cd_gradient(&sampler, batch.view(), k, &mut rng).to_exact())
+            Parameters::flatten(&rbm::cd_gradient(&sampler, batch.view(), k, &mut rng).to_exact())
         })
         .collect();
     let distance =

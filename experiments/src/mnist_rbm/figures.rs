@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::MnistRbmResults;
 use crate::plot::{
-    LinePanel, Mark, Series, color, line_panel, padded_range, plot_error, render_svg,
+    LinePanel, Mark, Series, color, draw_legend, line_panel, padded_range, plot_error, render_svg,
 };
 
 /// The free-energy gap and the reconstruction error against the epoch,
@@ -157,26 +157,7 @@ pub fn log_probability(results: &MnistRbmResults) -> Result<String> {
             .y_label_area_size(62)
             .build_cartesian_2d(-0.5..(n as f64 - 0.5), y.clone())
             .map_err(plot_error)?;
-        let x_format = |x: &f64| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-                labels[i as usize].clone()
-            } else {
-                String::new()
-            }
-        };
-        chart
-            .configure_mesh()
-            .x_labels(4 * n + 1)
-            .x_label_formatter(&x_format)
-            .y_label_formatter(&|v| crate::plot::tick_label(*v, false))
-            .y_desc("mean log p(v), nats")
-            .label_style(("sans-serif", 13))
-            .axis_desc_style(("sans-serif", 14))
-            .light_line_style(WHITE.mix(0.0))
-            .disable_x_mesh()
-            .draw()
-            .map_err(plot_error)?;
+        draw_column_axes(&mut chart, &labels)?;
         let test_color = color(0);
         let train_color = color(1);
         let grey = color(7);
@@ -200,30 +181,8 @@ pub fn log_probability(results: &MnistRbmResults) -> Result<String> {
                 }
             }
             let bar_x = x - 0.12;
-            for (end, edge) in [(c.test.low, y.start), (c.test.high, y.end)] {
-                let style = test_color.stroke_width(2);
-                match end {
-                    Some(e) => {
-                        chart
-                            .draw_series([
-                                PathElement::new(vec![(bar_x, c.test.estimate), (bar_x, e)], style),
-                                PathElement::new(vec![(bar_x - 0.05, e), (bar_x + 0.05, e)], style),
-                            ])
-                            .map_err(plot_error)?;
-                    }
-                    // An open end of the error bar: dashed to the edge.
-                    None => {
-                        chart
-                            .draw_series(DashedLineSeries::new(
-                                vec![(bar_x, c.test.estimate), (bar_x, edge)],
-                                5,
-                                4,
-                                style,
-                            ))
-                            .map_err(plot_error)?;
-                    }
-                }
-            }
+            let ends = [(c.test.low, y.start), (c.test.high, y.end)];
+            draw_error_bar(&mut chart, bar_x, c.test.estimate, ends, test_color)?;
             let test = chart
                 .draw_series([Circle::new(
                     (bar_x, c.test.estimate),
@@ -250,16 +209,75 @@ pub fn log_probability(results: &MnistRbmResults) -> Result<String> {
                     });
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(("sans-serif", 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(plot_error)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
+}
+
+/// A chart with f64 coordinates on both axes, drawn into SVG.
+type Chart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Axes of a column chart: one named tick per column, no vertical grid lines.
+fn draw_column_axes(chart: &mut Chart<'_, '_>, labels: &[String]) -> Result<()> {
+    let x_format = |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+            labels[i as usize].clone()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_labels(4 * labels.len() + 1)
+        .x_label_formatter(&x_format)
+        .y_label_formatter(&|v| crate::plot::tick_label(*v, false))
+        .y_desc("mean log p(v), nats")
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 14))
+        .light_line_style(WHITE.mix(0.0))
+        .disable_x_mesh()
+        .draw()
+        .map_err(plot_error)
+}
+
+/// An error bar at `x` from `estimate` to each end; an open end (`None`) is
+/// dashed up to its edge of the plot.
+fn draw_error_bar(
+    chart: &mut Chart<'_, '_>,
+    x: f64,
+    estimate: f64,
+    ends: [(Option<f64>, f64); 2],
+    bar_color: RGBColor,
+) -> Result<()> {
+    let style = bar_color.stroke_width(2);
+    for (end, edge) in ends {
+        match end {
+            Some(e) => {
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(x, estimate), (x, e)], style),
+                        PathElement::new(vec![(x - 0.05, e), (x + 0.05, e)], style),
+                    ])
+                    .map_err(plot_error)?;
+            }
+            None => {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        vec![(x, estimate), (x, edge)],
+                        5,
+                        4,
+                        style,
+                    ))
+                    .map_err(plot_error)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `images` tiled `per_row` to a line as the bytes of a greyscale PNG

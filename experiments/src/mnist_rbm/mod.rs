@@ -24,8 +24,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use ndarray::Array2;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rbm::{AisSchedule, Rbm};
 use serde::{Deserialize, Serialize};
 
@@ -45,13 +43,8 @@ pub const DESCRIPTION: &str =
 pub const SALAKHUTDINOV_MURRAY: [(&str, f64); 3] =
     [("CD-1", -125.5), ("CD-3", -105.5), ("CD-25", -86.3)];
 
-/// Random streams: the seed of the configuration picks the key, (purpose,
-/// index) the ChaCha stream, so each model has its own independent draws.
-pub fn stream(seed: u64, purpose: u32, index: u32) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream((u64::from(purpose) << 32) | u64::from(index));
-    rng
-}
+/// Each purpose and model (index) has its own stream.
+pub use crate::streams::stream;
 
 pub const STREAM_BINARIZE: u32 = 1;
 pub const STREAM_INIT: u32 = 2;

@@ -145,16 +145,6 @@ impl MeanAndVariance {
     }
 }
 
-/// A gradient flattened in the order visible bias, hidden bias, weights.
-pub fn flatten(p: &bm_exact::Parameters) -> Vec<f64> {
-    p.visible_bias
-        .iter()
-        .chain(&p.hidden_bias)
-        .chain(&p.weights)
-        .copied()
-        .collect()
-}
-
 /// The largest |estimate - exact| / standard error over all entries. An entry
 /// whose standard error is (almost) zero must match to 1e-5 and contributes 0.
 pub fn max_abs_z(estimate: &[f64], standard_errors: &[f64], exact: &[f64]) -> f64 {
