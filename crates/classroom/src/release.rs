@@ -51,6 +51,9 @@ pub fn workspace_manifest(repo: &Path, members: &[&str]) -> Result<String, Class
         .and_then(|t| t.as_table_mut())
     {
         test.insert("opt-level".into(), toml::Value::Integer(1));
+        // No debug info: a third of the link time and of the disk, and a
+        // panic still names its file and line.
+        test.insert("debug".into(), toml::Value::Boolean(false));
     }
     let text = toml::to_string(&manifest).expect("a TOML table serialises");
     Ok(format!(
