@@ -10,7 +10,7 @@
 //! persistent chains (PCD only). Raw f32 keeps every bit; the checksum makes
 //! a changed or damaged checkpoint fail to load instead of resuming from it.
 
-use std::io::Write;
+use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 use ndarray::{Array1, Array2};
@@ -76,22 +76,8 @@ pub fn write(path: &Path, c: &Checkpoint) -> anyhow::Result<()> {
     }
     let mut bytes = format!("{MAGIC_LINE}\nsha256 {}\n", sha256_hex(&content)).into_bytes();
     bytes.extend(content);
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(folder)?;
-    tmp.write_all(&bytes)?;
-    // A temporary file is private (0600); the checkpoint, like the model
-    // files (bm_exact::write_file), is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::Permissions::from_mode(0o644);
-        tmp.as_file().set_permissions(mode)?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path)?;
+    fsio::write_atomic(path, &bytes, fsio::Overwrite::Allow)
+        .with_context(|| format!("cannot write the checkpoint {}", path.display()))?;
     Ok(())
 }
 
