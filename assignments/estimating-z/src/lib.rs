@@ -41,7 +41,7 @@ pub fn gibbs_step_at(rbm: &Rbm, beta: f64, v: ArrayView1<f64>, rng: &mut impl Rn
 }
 
 /// The log importance weights of `n_chains` independent AIS runs along the
-/// schedule `betas` (betas[0] = 0, increasing, last = 1), eq. (7.3): start
+/// schedule `betas` (`betas[0] = 0`, increasing, last = 1), eq. (7.3): start
 /// each chain at a uniform random v; for k = 1..K add
 /// log p*_{beta_k}(v) - log p*_{beta_{k-1}}(v), then move v by one Gibbs
 /// step at beta_k.

@@ -85,7 +85,7 @@ fn sum_softplus_portable<const FMA: bool>(a: &[f64]) -> f64 {
 /// out_j = scale * sigmoid(x_j) for every j: the conditional means of a
 /// summed-out layer, weighted by the probability of the enumerated state.
 /// Written with [`exp_nonpositive`] and a select instead of a branch, so that
-/// the loop vectorises; it agrees with [`sigmoid`] to a few ulp.
+/// the loop vectorises; it agrees with the plain `1 / (1 + exp(-x))` to a few ulp.
 pub fn scaled_sigmoid_into(x: &[f64], scale: f64, out: &mut [f64]) {
     for (o, &x) in out.iter_mut().zip(x) {
         let t = exp_nonpositive::<false>(-x.abs()); // e^{-|x|}

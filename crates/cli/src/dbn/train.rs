@@ -31,7 +31,7 @@ pub struct Args {
     /// Ignore the labels of an IDX folder.
     #[arg(long, conflicts_with = "labels")]
     no_labels: bool,
-    /// A TOML file with the greedy configuration (seed, up_pass, [[layers]]);
+    /// A TOML file with the greedy configuration (seed, up_pass, `[[layers]]`);
     /// replaces --layers and the per-layer flags.
     #[arg(long, value_name = "CONFIG.toml", conflicts_with = "layers")]
     config: Option<PathBuf>,
