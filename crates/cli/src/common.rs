@@ -3,6 +3,8 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use bm_exact::Model;
@@ -148,4 +150,15 @@ pub fn terminal_progress(len: u64, unit: &str) -> Option<indicatif::ProgressBar>
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
+}
+
+/// A flag set by Ctrl-C, for long commands to check after every step
+/// (a minibatch, an iteration) and stop at the next checkpoint.
+pub fn ctrl_c_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = Arc::clone(&flag);
+    // Without a handler (one is already set) Ctrl-C just ends the process;
+    // the last checkpoint is then still whole, since every write is atomic.
+    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
+    flag
 }

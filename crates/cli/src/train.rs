@@ -10,8 +10,7 @@
 use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -179,7 +178,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     check_train_memory(&settings, train.ncols())?;
     let (mut trainer, resumed_from) =
         start(&settings, &checkpoint_path, args.resume, train.view())?;
-    let stop = ctrl_c_flag();
+    let stop = crate::common::ctrl_c_flag();
     let started = Instant::now();
     let progress = Progress::new(&settings, train.nrows(), trainer.epochs_done(), args.quiet);
     let mut monitors = measure(trainer.rbm(), train.view(), held_out.view());
@@ -616,16 +615,6 @@ impl Progress {
             bar.finish();
         }
     }
-}
-
-/// Set by Ctrl-C; checked after every minibatch.
-fn ctrl_c_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let handler_flag = Arc::clone(&flag);
-    // Without a handler (one is already set) Ctrl-C just ends the process;
-    // the last checkpoint is then still whole, since every write is atomic.
-    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
-    flag
 }
 
 fn print_report(r: &TrainReport, json: bool) -> anyhow::Result<()> {
