@@ -21,6 +21,7 @@ book-tables:
     cargo run --release -p bm-exact --example gradient_check
     cargo run --release -p bm-exact --example cd_relatives
     cargo run --release -p rbm --example mean_field_logz
+    cargo run --release -p classroom --example assignments_table
 
 # Build the book into book/book (needs mdbook and mdbook-katex, see README),
 # with the API docs (rustdoc, warnings denied) in book/book/api.

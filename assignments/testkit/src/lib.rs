@@ -61,3 +61,21 @@ pub fn rows(states: &[u64], n_visible: usize) -> Array2<f64> {
 pub fn close(got: f64, want: f64, tol: f64) -> bool {
     (got - want).abs() <= tol * want.abs().max(1.0)
 }
+
+/// The Kolmogorov-Smirnov distance sup_x |F_n(x) - F(x)| between the
+/// empirical distribution of `values` and the distribution function `cdf`.
+/// At level 0.001 a sample of n draws from F exceeds 1.95 / sqrt(n) with
+/// probability 0.001 (for large n).
+pub fn ks_distance(values: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len() as f64;
+    sorted
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let f = cdf(x);
+            (f - i as f64 / n).abs().max((i as f64 + 1.0) / n - f)
+        })
+        .fold(0.0, f64::max)
+}

@@ -358,6 +358,30 @@ pub fn load_all(root: &Path) -> Result<Vec<Assignment>, ClassroomError> {
     Ok(all)
 }
 
+/// The table of the Instructor's guide (`book/src/generated/assignments.md`,
+/// written by the example `assignments_table`):
+/// one row per assignment with its chapter, folder, points and mutants.
+pub fn catalogue_markdown(all: &[Assignment]) -> String {
+    let mut out = String::from(
+        "| assignment (chapter) | folder | points: public + hidden | planted mistakes (mutants) |\n\
+         |---|---|---|---|\n",
+    );
+    for a in all {
+        let public: u32 = a.meta.public.values().sum();
+        let hidden: u32 = a.meta.hidden.values().sum();
+        let mutants: Vec<String> = a.mutants.iter().map(|m| format!("`{}`", m.name)).collect();
+        out.push_str(&format!(
+            "| [{}]({}) | `assignments/{}` | {} = {public} + {hidden} | {} |\n",
+            a.meta.title,
+            a.meta.chapter,
+            a.name,
+            a.max_score(),
+            mutants.join(", ")
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

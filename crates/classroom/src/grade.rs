@@ -77,8 +77,12 @@ fn sha256(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok().map(|b| Sha256::digest(b).to_vec())
 }
 
-/// Files of the submission the grader replaces (the manifest and the test
-/// files), compared with the release by SHA-256.
+/// Files of the submission that differ from the release, compared by
+/// SHA-256: the manifest and the test files, which the grader replaces by
+/// the instructor's copies (`edited`, `removed`), and every other file
+/// outside `src/` that the release does not have, such as a `build.rs`, a
+/// `.cargo/config.toml` or a renamed test file, which the grader never
+/// reads (`added`). `target/` and `.git/` are skipped.
 pub fn changed_files(
     assignment: &Assignment,
     submission: &Path,
@@ -94,16 +98,25 @@ pub fn changed_files(
             Some(_) => {}
         }
     }
-    for entry in walkdir::WalkDir::new(submission.join("tests"))
+    let known = |rel: &Path| {
+        rel.starts_with("src")
+            || rel == Path::new("Cargo.toml")
+            || rel == Path::new("README.md")
+            || released.iter().any(|r| r == rel)
+    };
+    let walk = walkdir::WalkDir::new(submission)
+        .min_depth(1)
         .sort_by_file_name()
         .into_iter()
-        .flatten()
-    {
+        .filter_entry(|e| {
+            !(e.depth() == 1 && (e.file_name() == "target" || e.file_name() == ".git"))
+        });
+    for entry in walk.flatten() {
         let rel = entry
             .path()
             .strip_prefix(submission)
             .unwrap_or(entry.path());
-        if entry.file_type().is_file() && !released.iter().any(|r| r == rel) {
+        if entry.file_type().is_file() && !known(rel) {
             changed.push(format!("{} (added)", rel.display()));
         }
     }
@@ -183,9 +196,11 @@ impl Grader {
             tests: Vec::new(),
         };
         for file in &report.changed_files {
-            report.feedback.push(format!(
-                "{file}: differs from the release; the grader used the instructor's copy"
-            ));
+            report.feedback.push(if file.ends_with("(added)") {
+                format!("{file}: not in the release; the grader ignored it")
+            } else {
+                format!("{file}: differs from the release; the grader used the instructor's copy")
+            });
         }
         let log = self.build(assignment, &work)?;
         for target in ["public", "hidden"] {

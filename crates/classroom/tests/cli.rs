@@ -262,3 +262,74 @@ fn check_fails_when_a_mutant_is_not_caught() {
         "{table}"
     );
 }
+
+#[test]
+fn hostile_files_around_the_sources_are_reported_and_change_nothing() {
+    // A submission with the right code whose test file is deleted and
+    // renamed, whose manifest asks for a build script that would fail, and
+    // which brings its own cargo configuration: each file is reported, and
+    // the grade is that of the same sources in a clean copy of the release.
+    let root = toy_checkout(LIB);
+    let r = root.path();
+    let release = r.join("release");
+    let out = classroom(r, &["release", release.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let clean = release.join("toy");
+    write(&clean.join("src/lib.rs"), LIB);
+    let hostile = r.join("hostile").join("toy");
+    write(&hostile.join("src/lib.rs"), LIB);
+    let manifest = std::fs::read_to_string(clean.join("Cargo.toml")).unwrap();
+    write(
+        &hostile.join("Cargo.toml"),
+        &manifest.replace(
+            "version = \"0.1.0\"\n",
+            "version = \"0.1.0\"\nbuild = \"build.rs\"\n",
+        ),
+    );
+    write(
+        &hostile.join("build.rs"),
+        "fn main() { panic!(\"a build script runs student code before any test\"); }\n",
+    );
+    write(
+        &hostile.join(".cargo/config.toml"),
+        "[build]\nrustflags = [\"--cfg\", \"graded\"]\n",
+    );
+    write(
+        &hostile.join("tests/renamed.rs"),
+        "#[test]\nfn adds() {}\n#[test]\nfn doubles() {}\n",
+    );
+
+    let honest = grade_json(r, &clean);
+    let report = grade_json(r, &hostile);
+    assert_eq!(honest["changed_files"], serde_json::json!([]), "{honest:#}");
+    assert_eq!(report["score"].as_u64(), Some(6), "{report:#}");
+    assert_eq!(report["tests"], honest["tests"], "{report:#}");
+    let changed: Vec<&str> = report["changed_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    for expected in [
+        "Cargo.toml (edited)",
+        "tests/public.rs (removed)",
+        "tests/renamed.rs (added)",
+        "build.rs (added)",
+        ".cargo/config.toml (added)",
+    ] {
+        assert!(changed.contains(&expected), "{expected} not in {changed:?}");
+    }
+    assert_eq!(changed.len(), 5, "{changed:?}");
+    let feedback = report["feedback"].to_string();
+    assert!(
+        feedback.contains("build.rs (added): not in the release; the grader ignored it"),
+        "{feedback}"
+    );
+
+    // A wrong `double` still loses its 3 points: the renamed file's empty
+    // `doubles` test is never run.
+    let wrong = LIB.replace("    2 * a\n", "    3 * a\n");
+    write(&hostile.join("src/lib.rs"), &wrong);
+    let report = grade_json(r, &hostile);
+    assert_eq!(report["score"].as_u64(), Some(3), "{report:#}");
+}
