@@ -257,6 +257,16 @@ impl Assignment {
         Ok(files)
     }
 
+    /// Whether `sources` (a submission's `src/` files, concatenated) define
+    /// every function the student writes: how a submission whose manifest
+    /// was edited is still recognised.
+    pub fn defined_by(&self, sources: &str) -> bool {
+        self.region_names().iter().all(|name| {
+            Regex::new(&format!(r"\bfn\s+{}\s*[(<]", regex::escape(name)))
+                .is_ok_and(|re| re.is_match(sources))
+        })
+    }
+
     pub fn max_score(&self) -> u32 {
         self.meta
             .public
@@ -390,6 +400,35 @@ mod tests {
     fn test_names_finds_test_functions_with_attributes() {
         let text = "#[test]\nfn a() {}\n\n#[test]\n#[ignore]\nfn b() {}\nfn helper() {}\n";
         assert_eq!(test_names(text), ["a", "b"]);
+    }
+
+    #[test]
+    fn defined_by_needs_every_solved_function() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("toy");
+        let write = |rel: &str, text: &str| {
+            std::fs::create_dir_all(a.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(a.join(rel), text).unwrap();
+        };
+        write("Cargo.toml", "[package]\nname = \"assignment-toy\"\n");
+        write(
+            "src/lib.rs",
+            "fn energy() {\n    // BEGIN SOLUTION\n    1\n    // END SOLUTION\n}\n",
+        );
+        write(
+            "assignment.toml",
+            "title = \"t\"\nchapter = \"c.md\"\ntime_limit_secs = 1\n[public]\na = 1\n[hidden]\nb = 1\n",
+        );
+        write("tests/public.rs", "#[test]\nfn a() {}\n");
+        write("tests/hidden.rs", "#[test]\nfn b() {}\n");
+        let mutants = "[[mutant]]\nname = \"m1\"\nwhy = \"w\"\nreplace = { energy = \"2\" }\n";
+        write(
+            "mutants.toml",
+            &format!("{mutants}{}", mutants.replace("m1", "m2")),
+        );
+        let toy = Assignment::load(&a).unwrap();
+        assert!(toy.defined_by("pub fn energy(v: f64) -> f64 { v }"));
+        assert!(!toy.defined_by("pub fn free_energy(v: f64) -> f64 { v }"));
     }
 
     #[test]

@@ -276,14 +276,16 @@ fn hostile_files_around_the_sources_are_reported_and_change_nothing() {
     assert!(out.status.success(), "{}", stderr(&out));
     let clean = release.join("toy");
     write(&clean.join("src/lib.rs"), LIB);
-    let hostile = r.join("hostile").join("toy");
+    // Named after the student, with a package name of its own: recognised
+    // by the functions it defines.
+    let hostile = r.join("hostile").join("student-17");
     write(&hostile.join("src/lib.rs"), LIB);
     let manifest = std::fs::read_to_string(clean.join("Cargo.toml")).unwrap();
     write(
         &hostile.join("Cargo.toml"),
         &manifest.replace(
-            "version = \"0.1.0\"\n",
-            "version = \"0.1.0\"\nbuild = \"build.rs\"\n",
+            "name = \"assignment-toy\"\nversion = \"0.1.0\"\n",
+            "name = \"assignment-mine\"\nversion = \"0.1.0\"\nbuild = \"build.rs\"\n",
         ),
     );
     write(
@@ -302,6 +304,7 @@ fn hostile_files_around_the_sources_are_reported_and_change_nothing() {
     let honest = grade_json(r, &clean);
     let report = grade_json(r, &hostile);
     assert_eq!(honest["changed_files"], serde_json::json!([]), "{honest:#}");
+    assert_eq!(report["assignment"], "toy", "{report:#}");
     assert_eq!(report["score"].as_u64(), Some(6), "{report:#}");
     assert_eq!(report["tests"], honest["tests"], "{report:#}");
     let changed: Vec<&str> = report["changed_files"]
