@@ -1,0 +1,115 @@
+//! The configuration of ebm-digits: TOML with unknown fields refused, checked
+//! before any work starts.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Check, FieldError, rules};
+
+/// Where the digits and the Fashion-MNIST images come from.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    /// An MNIST-style IDX folder (relative to the workspace root unless absolute).
+    pub folder: String,
+    pub n_train: usize,
+    pub n_test: usize,
+    /// An IDX folder whose `t10k` split holds the Fashion-MNIST images.
+    pub fashion_folder: String,
+    pub n_fashion: usize,
+}
+
+/// The baseline: a Bernoulli RBM trained with `rbm::Trainer` on the same
+/// digits, binarised by a draw with each pixel's intensity as probability.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RbmConfig {
+    pub n_hidden: usize,
+    pub train: rbm::TrainConfig,
+}
+
+/// How the outliers are made from the test digits.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OutlierConfig {
+    /// Standard deviation of the Gaussian noise added to each pixel (the
+    /// result is clipped to [0, 1]).
+    pub noise_std: f64,
+    /// Shrunken digits are scaled by this factor about the image centre.
+    pub shrink_factor: f64,
+}
+
+/// The sample figures.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SamplesConfig {
+    /// Images in each grid (from the buffer, and fresh chains).
+    pub n_images: usize,
+    pub images_per_row: usize,
+    /// ULA steps of the fresh chains from uniform noise, with the training's
+    /// step size, recorded at each entry (increasing).
+    pub fresh_steps: Vec<usize>,
+    /// The practitioner's cooled sampler (eq. 11.7) from the same noise:
+    /// step size, noise, and steps; samples clamped to [0, 1].
+    pub cooled_step_size: f64,
+    pub cooled_noise_std: f64,
+    pub cooled_steps: usize,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EbmDigitsConfig {
+    pub seed: u64,
+    /// The training curves are recorded every this many iterations.
+    pub log_every: usize,
+    pub data: DataConfig,
+    pub ebm: ebm_langevin::TrainConfig,
+    pub rbm: RbmConfig,
+    pub outliers: OutlierConfig,
+    pub samples: SamplesConfig,
+}
+
+impl Check for EbmDigitsConfig {
+    fn check(&self) -> Result<(), FieldError> {
+        rules::positive_count("log_every", self.log_every)?;
+        rules::positive_count("data.n_train", self.data.n_train)?;
+        rules::positive_count("data.n_test", self.data.n_test)?;
+        rules::positive_count("data.n_fashion", self.data.n_fashion)?;
+        self.ebm
+            .check()
+            .map_err(|e| FieldError::new("ebm", e.to_string()))?;
+        rules::positive_count("rbm.n_hidden", self.rbm.n_hidden)?;
+        self.rbm
+            .train
+            .check()
+            .map_err(|e| FieldError::new("rbm.train", e.to_string()))?;
+        if !(self.outliers.noise_std.is_finite() && self.outliers.noise_std >= 0.0) {
+            return Err(FieldError::new(
+                "outliers.noise_std",
+                format!(
+                    "is {}; expected a finite number >= 0",
+                    self.outliers.noise_std
+                ),
+            ));
+        }
+        let s = self.outliers.shrink_factor;
+        if !(s > 0.0 && s <= 1.0) {
+            return Err(FieldError::new(
+                "outliers.shrink_factor",
+                format!("is {s}; expected a factor in (0, 1]"),
+            ));
+        }
+        rules::positive_count("samples.n_images", self.samples.n_images)?;
+        rules::positive_finite("samples.cooled_step_size", self.samples.cooled_step_size)?;
+        rules::positive_finite("samples.cooled_noise_std", self.samples.cooled_noise_std)?;
+        rules::positive_count("samples.cooled_steps", self.samples.cooled_steps)?;
+        rules::positive_count("samples.images_per_row", self.samples.images_per_row)?;
+        let steps = &self.samples.fresh_steps;
+        if steps.is_empty() || steps.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(FieldError::new(
+                "samples.fresh_steps",
+                format!("is {steps:?}; expected at least one step count, increasing"),
+            ));
+        }
+        Ok(())
+    }
+}
