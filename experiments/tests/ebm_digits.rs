@@ -86,6 +86,12 @@ fn the_books_table_follows_the_committed_json() {
     let results: EbmDigitsResults = serde_json::from_str(&json).unwrap_or_else(|e| {
         panic!("figures/ebm-digits.json does not match the code: {e}; rerun it")
     });
+    // After a change of wording only, re-render from the committed JSON:
+    // UPDATE_GENERATED=1 cargo test -p experiments --test ebm_digits
+    if std::env::var_os("UPDATE_GENERATED").is_some() {
+        let md = ebm_digits::summary::markdown(&results);
+        std::fs::write(book.join("generated/ebm-digits-auroc.md"), md).unwrap();
+    }
     let committed = std::fs::read_to_string(book.join("generated/ebm-digits-auroc.md")).unwrap();
     assert_eq!(
         committed,
@@ -94,6 +100,12 @@ fn the_books_table_follows_the_committed_json() {
     );
     let setup = std::fs::read_to_string(book.join("generated/ebm-digits-setup.md")).unwrap();
     assert_eq!(setup, ebm_digits::summary::setup_markdown(&results));
+    // The chapter's claim: with the regulariser, the data's and the
+    // negatives' energies settle near -1/(2 alpha) and +1/(2 alpha), the
+    // minimisers of (11.10) in E(x+) and E(x-).
+    let half = 1.0 / (2.0 * results.config.ebm.alpha);
+    assert!((results.test_ebm_mean_energy + half).abs() < 0.1 * half);
+    assert!((results.samples.buffer_mean_energy - half).abs() < 0.1 * half);
     // The targets of the issue, on the full run.
     let uniform = &results.detection[0];
     assert_eq!(uniform.outlier, "uniform noise");

@@ -89,6 +89,7 @@ fn sentences(results: &EbmDigitsResults) -> String {
             inverted.join(", ")
         ));
     }
+    text.push_str(&samples_sentence(results));
     let caught = results.training.divergences.len();
     text.push_str(&format!(
         "Training ran {} iterations; the divergence detector caught and rolled back {caught} divergence{}, and none went unrecovered (an unrecovered one stops the run).\n",
@@ -96,6 +97,23 @@ fn sentences(results: &EbmDigitsResults) -> String {
         if caught == 1 { "" } else { "s" }
     ));
     text
+}
+
+/// The samples' mean energies against the test digits'.
+fn samples_sentence(results: &EbmDigitsResults) -> String {
+    let s = &results.samples;
+    let test = results.test_ebm_mean_energy;
+    let fresh = s.fresh_mean_energy.last().copied().unwrap_or(f64::NAN);
+    let steps = s.fresh_steps.last().copied().unwrap_or(0);
+    let verdict = if s.buffer_mean_energy.min(fresh) > test + 1.0 {
+        "the chains at T = 1 stay well above the digits' energy: the model tells digits from its own samples, but its samples are not yet digits"
+    } else {
+        "the chains at T = 1 reach the digits' energy"
+    };
+    format!(
+        "Mean energy of the test digits {test:.3}; of the replay buffer {:.3}; of fresh ULA chains after {steps} steps {fresh:.3}; of the cooled sampler at T = {:.2e} {:.3}: {verdict}.\n",
+        s.buffer_mean_energy, s.cooled_temperature, s.cooled_mean_energy
+    )
 }
 
 /// `ebm-digits-setup.md`: the models, data and sampler, from the configuration.
