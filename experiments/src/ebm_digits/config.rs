@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Check, FieldError, rules};
+use crate::config::{Check, FieldError};
 
 /// Where the digits and the Fashion-MNIST images come from.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -11,10 +11,13 @@ use crate::config::{Check, FieldError, rules};
 pub struct DataConfig {
     /// An MNIST-style IDX folder (relative to the workspace root unless absolute).
     pub folder: String,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_train: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_test: usize,
     /// An IDX folder whose `t10k` split holds the Fashion-MNIST images.
     pub fashion_folder: String,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_fashion: usize,
 }
 
@@ -23,6 +26,7 @@ pub struct DataConfig {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RbmConfig {
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_hidden: usize,
     pub train: rbm::TrainConfig,
 }
@@ -33,8 +37,10 @@ pub struct RbmConfig {
 pub struct OutlierConfig {
     /// Standard deviation of the Gaussian noise added to each pixel (the
     /// result is clipped to [0, 1]).
+    #[serde(deserialize_with = "config::de::non_negative")]
     pub noise_std: f64,
     /// Shrunken digits are scaled by this factor about the image centre.
+    #[serde(deserialize_with = "config::de::positive")]
     pub shrink_factor: f64,
 }
 
@@ -43,15 +49,21 @@ pub struct OutlierConfig {
 #[serde(deny_unknown_fields)]
 pub struct SamplesConfig {
     /// Images in each grid (from the buffer, and fresh chains).
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_images: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub images_per_row: usize,
     /// ULA steps of the fresh chains from uniform noise, with the training's
     /// step size, recorded at each entry (increasing).
+    #[serde(deserialize_with = "config::de::positive_counts")]
     pub fresh_steps: Vec<usize>,
     /// The practitioner's cooled sampler (eq. 11.7) from the same noise:
     /// step size, noise, and steps; samples clamped to [0, 1].
+    #[serde(deserialize_with = "config::de::positive")]
     pub cooled_step_size: f64,
+    #[serde(deserialize_with = "config::de::positive")]
     pub cooled_noise_std: f64,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub cooled_steps: usize,
 }
 
@@ -60,6 +72,7 @@ pub struct SamplesConfig {
 pub struct EbmDigitsConfig {
     pub seed: u64,
     /// The training curves are recorded every this many iterations.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub log_every: usize,
     pub data: DataConfig,
     pub ebm: ebm_langevin::TrainConfig,
@@ -69,40 +82,23 @@ pub struct EbmDigitsConfig {
 }
 
 impl Check for EbmDigitsConfig {
+    /// What the value types cannot say: the trainers' own checks, a shrink
+    /// factor of at most 1, and increasing step counts.
     fn check(&self) -> Result<(), FieldError> {
-        rules::positive_count("log_every", self.log_every)?;
-        rules::positive_count("data.n_train", self.data.n_train)?;
-        rules::positive_count("data.n_test", self.data.n_test)?;
-        rules::positive_count("data.n_fashion", self.data.n_fashion)?;
         self.ebm
             .check()
             .map_err(|e| FieldError::new("ebm", e.to_string()))?;
-        rules::positive_count("rbm.n_hidden", self.rbm.n_hidden)?;
         self.rbm
             .train
             .check()
             .map_err(|e| FieldError::new("rbm.train", e.to_string()))?;
-        if !(self.outliers.noise_std.is_finite() && self.outliers.noise_std >= 0.0) {
-            return Err(FieldError::new(
-                "outliers.noise_std",
-                format!(
-                    "is {}; expected a finite number >= 0",
-                    self.outliers.noise_std
-                ),
-            ));
-        }
         let s = self.outliers.shrink_factor;
-        if !(s > 0.0 && s <= 1.0) {
+        if s > 1.0 {
             return Err(FieldError::new(
                 "outliers.shrink_factor",
                 format!("is {s}; expected a factor in (0, 1]"),
             ));
         }
-        rules::positive_count("samples.n_images", self.samples.n_images)?;
-        rules::positive_finite("samples.cooled_step_size", self.samples.cooled_step_size)?;
-        rules::positive_finite("samples.cooled_noise_std", self.samples.cooled_noise_std)?;
-        rules::positive_count("samples.cooled_steps", self.samples.cooled_steps)?;
-        rules::positive_count("samples.images_per_row", self.samples.images_per_row)?;
         let steps = &self.samples.fresh_steps;
         if steps.is_empty() || steps.windows(2).any(|w| w[0] >= w[1]) {
             return Err(FieldError::new(
