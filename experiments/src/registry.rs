@@ -47,6 +47,11 @@ pub const EXPERIMENTS: &[Experiment] = &[
         description: crate::ebm_2d::DESCRIPTION,
         run: crate::ebm_2d::run,
     },
+    Experiment {
+        name: crate::ebm_digits::NAME,
+        description: crate::ebm_digits::DESCRIPTION,
+        run: crate::ebm_digits::run,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Experiment> {

@@ -407,3 +407,91 @@ fn sample_and_score_in_one_and_three_dimensions() {
             .ends_with(',')
     );
 }
+
+/// Ctrl-C (SIGINT) stops `ebm train` at its next checkpoint with status 130
+/// and a one-line message, writes no model, and `--resume` from that
+/// checkpoint ends with the bytes of an uninterrupted run.
+#[test]
+fn ctrl_c_stops_at_a_checkpoint_and_resume_equals_an_uninterrupted_run() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    let rows: Vec<String> = (0..100)
+        .map(|i| format!("{},{}", (i as f64 * 0.37).sin(), (i as f64 * 0.11).cos()))
+        .collect();
+    std::fs::write(&data, rows.join("\n") + "\n").unwrap();
+    let args = |out: &str, iterations: &str| -> Vec<String> {
+        let mut a: Vec<String> = ["ebm", "train", "--data"].map(String::from).to_vec();
+        a.push(data.display().to_string());
+        for x in [
+            "--hidden",
+            "8",
+            "--learning-rate",
+            "0.01",
+            "--checkpoint-every",
+            "25",
+        ] {
+            a.push(x.into());
+        }
+        a.extend(["--iterations".into(), iterations.into(), "--out".into()]);
+        a.push(dir.path().join(out).display().to_string());
+        a
+    };
+    let checkpoint = dir.path().join("part.toml.checkpoint");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("boltzmann"))
+        .args(args("part.toml", "100000000"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !checkpoint.exists() && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // A run that ignored the flag would go on for hours: give it a minute.
+    let mut child = child;
+    let signalled = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if signalled.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("still running a minute after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("interrupted") && stderr.contains("--resume"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("part.toml").exists(),
+        "a model before the end"
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
+    let stopped_at = saved["state"]["iteration"].as_u64().unwrap();
+    assert!(
+        stopped_at > 0 && stopped_at.is_multiple_of(25),
+        "{stopped_at}"
+    );
+    // Resume to 25 iterations past the stop, and run the same uninterrupted.
+    let total = (stopped_at + 25).to_string();
+    let mut resume = args("part.toml", &total);
+    resume.push("--resume".into());
+    boltzmann().args(&resume).assert().success();
+    boltzmann()
+        .args(args("whole.toml", &total))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(dir.path().join("whole.toml")).unwrap(),
+        std::fs::read(dir.path().join("part.toml")).unwrap()
+    );
+}

@@ -29,3 +29,4 @@ pub mod samplers;
 pub mod train;
 
 pub use train::{Objective, TrainConfig, Trainer};
+pub mod anomaly;

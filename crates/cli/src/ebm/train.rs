@@ -4,10 +4,13 @@
 //! (`MODEL.toml.checkpoint`, JSON, written atomically) is saved every
 //! `--checkpoint-every` iterations; `--resume` continues from it to the same
 //! bytes as an uninterrupted run. Divergences caught by the trainer's
-//! detector are reported (rolled back, learning rate halved).
+//! detector are reported (rolled back, learning rate halved). Ctrl-C stops
+//! the run at the next checkpoint, which is then written whole, and exits
+//! with status 130; `--resume` continues from there.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 use ebm_langevin::train::{DivergenceEvent, TrainState};
 use ebm_langevin::{Activation, Objective, TrainConfig, Trainer};
@@ -54,6 +57,10 @@ pub struct Args {
     #[arg(long)]
     json: bool,
 }
+
+/// The exit status of a run stopped by Ctrl-C (128 + SIGINT), as for
+/// `boltzmann train`.
+const INTERRUPTED: i32 = 130;
 
 #[derive(Serialize, Deserialize)]
 struct Checkpoint {
@@ -167,6 +174,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         indicatif::ProgressBar::hidden()
     };
     let mut final_loss = f64::NAN;
+    let stop = crate::common::ctrl_c_flag();
     while trainer.iteration < config.n_iterations {
         let n_events = trainer.events.len();
         if let Some(report) = trainer.step(data.view()).map_err(super::ebm_error)? {
@@ -185,18 +193,17 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         if trainer.iteration.is_multiple_of(args.checkpoint_every)
             || trainer.iteration == config.n_iterations
         {
-            let c = Checkpoint {
-                format: "ebm-checkpoint-1".into(),
-                config: config.clone(),
-                state: trainer.state(),
-                events: trainer.events.clone(),
-            };
-            ebm_langevin::model_file::write_atomically(
-                &checkpoint,
-                serde_json::to_string(&c)?.as_bytes(),
-                true,
-            )
-            .map_err(super::ebm_error)?;
+            save_checkpoint(&checkpoint, &config, &trainer)?;
+            if stop.load(Ordering::SeqCst) && trainer.iteration < config.n_iterations {
+                bar.finish_and_clear();
+                eprintln!(
+                    "interrupted: {} holds the state after iteration {} of {}; run the same command with --resume to continue",
+                    checkpoint.display(),
+                    trainer.iteration,
+                    config.n_iterations
+                );
+                std::process::exit(INTERRUPTED);
+            }
         }
     }
     bar.finish_and_clear();
@@ -212,6 +219,20 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         divergences: trainer.events.clone(),
     };
     print_report(&report, human_text, args.json, false)
+}
+
+/// Write the state after the current iteration atomically: a checkpoint is
+/// whole or absent, whenever the process stops.
+fn save_checkpoint(path: &Path, config: &TrainConfig, trainer: &Trainer) -> anyhow::Result<()> {
+    let c = Checkpoint {
+        format: "ebm-checkpoint-1".into(),
+        config: config.clone(),
+        state: trainer.state(),
+        events: trainer.events.clone(),
+    };
+    ebm_langevin::model_file::write_atomically(path, serde_json::to_string(&c)?.as_bytes(), true)
+        .map_err(super::ebm_error)?;
+    Ok(())
 }
 
 fn human_text(r: &TrainReport) -> String {
