@@ -10,6 +10,7 @@ pub mod cd_bias;
 pub mod config;
 pub mod dbn_digits;
 pub mod ebm_2d;
+pub mod gb_rbm;
 pub mod langevin_2d;
 pub mod mnist_rbm;
 pub mod output;

@@ -47,6 +47,11 @@ pub const EXPERIMENTS: &[Experiment] = &[
         description: crate::ebm_2d::DESCRIPTION,
         run: crate::ebm_2d::run,
     },
+    Experiment {
+        name: crate::gb_rbm::NAME,
+        description: crate::gb_rbm::DESCRIPTION,
+        run: crate::gb_rbm::run,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Experiment> {
