@@ -11,6 +11,7 @@ pub mod config;
 pub mod dbn_digits;
 pub mod ebm_2d;
 pub mod ebm_digits;
+pub mod gb_rbm;
 pub mod langevin_2d;
 pub mod mnist_rbm;
 pub mod output;

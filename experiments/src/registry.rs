@@ -52,6 +52,11 @@ pub const EXPERIMENTS: &[Experiment] = &[
         description: crate::ebm_digits::DESCRIPTION,
         run: crate::ebm_digits::run,
     },
+    Experiment {
+        name: crate::gb_rbm::NAME,
+        description: crate::gb_rbm::DESCRIPTION,
+        run: crate::gb_rbm::run,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Experiment> {

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use experiments::{ais_vs_exact, cd_bias, mnist_rbm};
+use experiments::{ais_vs_exact, cd_bias, gb_rbm, mnist_rbm};
 
 fn book_file(relative: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -84,4 +84,13 @@ fn a_hand_edited_sentence_is_caught() {
     }
     let caught = std::panic::catch_unwind(|| assert_same(&edited, "generated/cd-bias-summary.md"));
     assert!(caught.is_err(), "an edited summary passed the check");
+}
+
+#[test]
+fn gb_rbm_summary_follows_its_json() {
+    let r: gb_rbm::GbRbmResults = results("gb-rbm");
+    assert_same(
+        &gb_rbm::summary::markdown(&r),
+        "generated/gb-rbm-summary.md",
+    );
 }

@@ -212,7 +212,7 @@ impl AisEstimate {
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
 /// How many annealing steps a block makes between two progress reports.
-const PROGRESS_EVERY: usize = 100;
+pub(crate) const PROGRESS_EVERY: usize = 100;
 
 /// The visible bias of the base-rate model of Salakhutdinov & Murray:
 /// b_A_j = log(p_j / (1 - p_j)) where p_j is the mean of column j of `data`,
@@ -335,11 +335,20 @@ pub fn mean_log_probability(
     let free_energies = rbm.free_energy(data);
     let mean_free_energy =
         free_energies.iter().map(|&f| f64::from(f)).sum::<f64>() / data.nrows() as f64;
-    (
-        -mean_free_energy - estimate.log_partition,
-        -mean_free_energy - estimate.log_partition_high,
-        -mean_free_energy - estimate.log_partition_low,
-    )
+    estimate.mean_log_probability(mean_free_energy)
+}
+
+impl AisEstimate {
+    /// -mean F - log Z with log Z from this estimate, as (estimate, low,
+    /// high): a larger log Z gives a lower log-probability, so low uses the
+    /// high end of the bar.
+    pub fn mean_log_probability(&self, mean_free_energy: f64) -> (f64, f64, f64) {
+        (
+            -mean_free_energy - self.log_partition,
+            -mean_free_energy - self.log_partition_high,
+            -mean_free_energy - self.log_partition_low,
+        )
+    }
 }
 
 fn check_inputs(
@@ -382,8 +391,8 @@ fn check_inputs(
 /// block its start states (from `start(n, rng)`) and its own seed, anneal
 /// the blocks in parallel and return the log weights and the final states
 /// in chain order.
-fn run_blocks(
-    path: &AnnealingPath,
+pub(crate) fn run_blocks(
+    path: &impl Anneal,
     betas: &[f64],
     n_chains: usize,
     rng: &mut impl Rng,
@@ -406,6 +415,22 @@ fn run_blocks(
     let final_states = ndarray::concatenate(Axis(0), &states).expect("blocks of equal width");
     let log_weights = runs.iter().flat_map(|(w, _)| w.iter().copied()).collect();
     (log_weights, final_states)
+}
+
+/// An annealing path whose blocks of chains [`run_blocks`] runs in parallel:
+/// the Bernoulli path below and the Gaussian-Bernoulli one of
+/// [`crate::gaussian_ais`].
+pub(crate) trait Anneal: Sync {
+    /// Run the chains of one block (one per row of `v`, samples of
+    /// p_{betas[0]}) through `betas`; return each chain's log weight,
+    /// eq. (7.3), and the chains' final states.
+    fn anneal(
+        &self,
+        betas: &[f64],
+        v: Array2<f32>,
+        rng: &mut ChaCha8Rng,
+        progress: Progress,
+    ) -> (Vec<f64>, Array2<f32>);
 }
 
 /// The path p_beta from the base-rate model (beta = 0) to the RBM (beta = 1):
@@ -501,7 +526,7 @@ impl<'a> AnnealingPath<'a> {
 }
 
 // ANCHOR: ais_anneal
-impl AnnealingPath<'_> {
+impl Anneal for AnnealingPath<'_> {
     /// Run the chains of one block through `betas` from `v`, samples of
     /// p_{betas[0]}; return each chain's log weight, eq. (7.3): the sum over
     /// steps of log p*_k(v_k) - log p*_{k-1}(v_k), and the chains' final states.
@@ -509,7 +534,7 @@ impl AnnealingPath<'_> {
         &self,
         betas: &[f64],
         v: Array2<f32>,
-        rng: &mut impl Rng,
+        rng: &mut ChaCha8Rng,
         progress: Progress,
     ) -> (Vec<f64>, Array2<f32>) {
         let n = v.nrows();
@@ -538,7 +563,9 @@ impl AnnealingPath<'_> {
         progress((n * ((betas.len() - 1) % PROGRESS_EVERY)) as u64);
         (log_weights, chains.v)
     }
+}
 
+impl AnnealingPath<'_> {
     /// log w += log p*_beta(v) - log p*_previous(v), with log p*_beta of eq. (7.4):
     ///        = (beta - previous) (b_B - b_A)·v + sum_i softplus(beta a_i) - softplus(previous a_i),
     /// in f64.
@@ -609,7 +636,7 @@ fn bernoulli_of_logit(input: f32, u: f32) -> f32 {
     }
 }
 
-enum Direction {
+pub(crate) enum Direction {
     Forward,
     Reverse,
 }
@@ -619,7 +646,7 @@ enum Direction {
 /// log Z_A - log mean w. The error bar spans 3 standard errors of the mean
 /// weight, eq. (7.6). Weights are taken relative to the largest, so no
 /// exponential overflows.
-fn estimate(
+pub(crate) fn estimate(
     log_base: f64,
     (log_weights, final_states): (Vec<f64>, Array2<f32>),
     n_betas: usize,

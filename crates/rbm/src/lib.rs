@@ -17,7 +17,8 @@
 //! - Monitors: reconstruction error, free-energy gap, and the exact
 //!   log-likelihood for tiny models ([`exact_mean_log_likelihood`]).
 //! - Gaussian-Bernoulli RBMs for real-valued data, eq. (9.1)-(9.8):
-//!   [`GaussianRbm`], [`Standardizer`], [`train_gaussian`].
+//!   [`GaussianRbm`], [`Standardizer`], [`train_gaussian`]; their log Z by
+//!   AIS, eq. (9.9)-(9.11): [`gaussian_ais`].
 //!
 //! The modules [`tempering`] (parallel tempering, chapter 6), [`ais`](mod@ais)
 //! (annealed importance sampling, chapter 7) and [`gaussian`] (chapter 9)
@@ -48,6 +49,7 @@
 
 pub mod ais;
 mod ais_check;
+mod ais_gaussian;
 mod bm_gibbs;
 mod error;
 pub mod gaussian;
@@ -69,6 +71,10 @@ pub use ais::{
     reverse_ais, reverse_ais_with_progress,
 };
 pub use ais_check::{CheckedEstimate, LowerBound, check_estimate, log_partition_lower_bound};
+pub use ais_gaussian::{
+    gaussian_ais, gaussian_ais_with_progress, gaussian_base_log_partition,
+    gaussian_mean_log_probability,
+};
 pub use bm_gibbs::{layerwise_gibbs_sweep, local_field, sample_bm, sequential_gibbs_sweep};
 pub use error::RbmError;
 #[doc(inline)]

@@ -104,11 +104,19 @@ impl GaussianRbm {
     /// it can be positive; it changes by -sum_j log(std_j) when the data were
     /// divided by std_j (see [`super::Standardizer`]).
     pub fn exact_mean_log_likelihood(&self, data: ArrayView2<f32>) -> Result<f64, RbmError> {
+        let mean_free_energy = self.mean_free_energy_exact(data)?;
+        Ok(-mean_free_energy - self.log_partition_exact()?)
+    }
+
+    /// The mean over the rows v of F(v), eq. (9.4), in f64: the data term of
+    /// a log-likelihood whose log Z comes from the closed form or from AIS
+    /// ([`crate::gaussian_mean_log_probability`]).
+    pub fn mean_free_energy_exact(&self, data: ArrayView2<f32>) -> Result<f64, RbmError> {
+        self.check()?;
         self.check_data(data)?;
-        let log_partition = self.log_partition_exact()?;
         let exact = Exact64::new(self);
         let data = data.mapv(f64::from);
-        let total: f64 = data.axis_iter(Axis(0)).map(|v| -exact.free_energy(v)).sum();
-        Ok(total / data.nrows() as f64 - log_partition)
+        let total: f64 = data.axis_iter(Axis(0)).map(|v| exact.free_energy(v)).sum();
+        Ok(total / data.nrows() as f64)
     }
 }
