@@ -177,45 +177,59 @@ where
         .draw()
         .map_err(plot_error)?;
     for s in &panel.series {
-        let color = s.color;
-        let style = color.stroke_width(2);
-        let drawn = match s.mark {
-            Mark::Line => chart
-                .draw_series(LineSeries::new(s.points.iter().copied(), style))
-                .map_err(plot_error)?,
-            Mark::Dashed => chart
-                .draw_series(DashedLineSeries::new(s.points.iter().copied(), 6, 4, style))
-                .map_err(plot_error)?,
-            Mark::Points => chart
-                .draw_series(
-                    s.points
-                        .iter()
-                        .map(move |&p| Circle::new(p, 2, color.mix(0.45).filled())),
-                )
-                .map_err(plot_error)?,
-        };
-        if let Some(label) = &s.label {
-            let anno = drawn.label(label);
-            match s.mark {
-                Mark::Points => {
-                    anno.legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
-                }
-                Mark::Line => {
-                    anno.legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-                    });
-                }
-                // A shorter, thinner stroke stands for a dashed line.
-                Mark::Dashed => {
-                    anno.legend(move |(x, y)| {
-                        PathElement::new(vec![(x + 4, y), (x + 16, y)], color.stroke_width(1))
-                    });
-                }
-            }
-        }
+        draw_line_series(&mut chart, s)?;
     }
     if let Some(position) = &panel.legend {
         draw_legend(&mut chart, position.clone())?;
+    }
+    Ok(())
+}
+
+/// One series of a [`LinePanel`] as its mark says, with its legend entry.
+fn draw_line_series<X, Y>(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<X, Y>>,
+    s: &Series,
+) -> Result<()>
+where
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let color = s.color;
+    let style = color.stroke_width(2);
+    let drawn = match s.mark {
+        Mark::Line => chart
+            .draw_series(LineSeries::new(s.points.iter().copied(), style))
+            .map_err(plot_error)?,
+        Mark::Dashed => chart
+            .draw_series(DashedLineSeries::new(s.points.iter().copied(), 6, 4, style))
+            .map_err(plot_error)?,
+        Mark::Points => chart
+            .draw_series(
+                s.points
+                    .iter()
+                    .map(move |&p| Circle::new(p, 2, color.mix(0.45).filled())),
+            )
+            .map_err(plot_error)?,
+    };
+    let Some(label) = &s.label else {
+        return Ok(());
+    };
+    let anno = drawn.label(label);
+    match s.mark {
+        Mark::Points => {
+            anno.legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
+        }
+        Mark::Line => {
+            anno.legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+        }
+        // A shorter, thinner stroke stands for a dashed line.
+        Mark::Dashed => {
+            anno.legend(move |(x, y)| {
+                PathElement::new(vec![(x + 4, y), (x + 16, y)], color.stroke_width(1))
+            });
+        }
     }
     Ok(())
 }

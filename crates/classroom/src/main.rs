@@ -240,12 +240,8 @@ fn grade_all(
         })
         .collect();
     submissions.sort();
-    let parent = csv_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file = tempfile::NamedTempFile::new_in(parent).map_err(ClassroomError::io(parent))?;
-    let mut writer = csv::Writer::from_writer(file);
+    // The gradebook is written whole at the end, through the one atomic writer.
+    let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
         "submission",
         "assignment",
@@ -296,9 +292,8 @@ fn grade_all(
         };
         writer.write_record(&row)?;
     }
-    let file = writer.into_inner().context("writing the gradebook")?;
-    file.persist(csv_path)
-        .map_err(|e| ClassroomError::io(csv_path)(e.error))?;
+    let bytes = writer.into_inner().context("writing the gradebook")?;
+    fsio::write_atomic(csv_path, &bytes, force).map_err(ClassroomError::io(csv_path))?;
     println!(
         "wrote {} ({} submissions)",
         csv_path.display(),

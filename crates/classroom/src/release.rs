@@ -9,12 +9,14 @@ use std::path::{Path, PathBuf};
 use crate::assignment::{Assignment, Variant};
 use crate::error::{ClassroomError, read};
 
-/// Write `text` to `path`, creating its folder.
+/// Write `text` to `path` through the workspace's one atomic writer,
+/// creating its folder; a release replaces its own earlier files.
 pub fn write(path: &Path, text: &str) -> Result<(), ClassroomError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(ClassroomError::io(parent))?;
     }
-    std::fs::write(path, text).map_err(ClassroomError::io(path))
+    fsio::write_atomic(path, text.as_bytes(), fsio::Overwrite::Allow)
+        .map_err(ClassroomError::io(path))
 }
 
 /// The root `Cargo.toml` of a workspace holding `members`, built from the

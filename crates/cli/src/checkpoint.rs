@@ -18,7 +18,7 @@ use rbm::{Gradient, PersistentChains, Rbm};
 use serde::{Deserialize, Serialize};
 
 use crate::report::BadInput;
-use crate::train::Settings;
+use crate::settings::Settings;
 
 const MAGIC_LINE: &str = "boltzmann-checkpoint 2";
 
@@ -169,7 +169,7 @@ pub fn read(path: &Path) -> anyhow::Result<Checkpoint> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::Binarize;
+    use crate::settings::Binarize;
     use proptest::prelude::*;
 
     /// The bytes of a valid checkpoint of a 3 x 2 RBM with 2 PCD chains.

@@ -3,14 +3,14 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
-use bm_exact::Model;
 use serde::Serialize;
 
 use crate::report::BadInput;
+
+/// The seed of a random command when none is given.
+pub const DEFAULT_SEED: u64 = 42;
 
 /// Check every output of a command before any work, so that an error never
 /// leaves a new partial output behind: an output must not be a folder, its
@@ -89,14 +89,6 @@ pub fn eprint_text(text: &str) {
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
-/// The model file's `format`: "rbm" or "bm".
-pub fn format_name(model: &Model) -> &'static str {
-    match model {
-        Model::Rbm(_) => "rbm",
-        Model::Bm(_) => "bm",
-    }
-}
-
 /// Print the summary as JSON or as text. It goes to standard error when
 /// standard output already carries the data (CSV without `--out`).
 pub fn print_report<R: Serialize>(
@@ -135,30 +127,4 @@ pub fn square_side_ceil(n: usize) -> usize {
         side -= 1;
     }
     side
-}
-
-/// A progress bar of `len` steps of `unit` on standard error when that is a
-/// terminal; None when it is piped or redirected, so logs stay clean.
-pub fn terminal_progress(len: u64, unit: &str) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(len);
-    let template = format!("{{bar:30}} {{pos}}/{{len}} {unit}, {{elapsed}} (eta {{eta}})");
-    let style = indicatif::ProgressStyle::with_template(&template)
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    bar.set_style(style);
-    Some(bar)
-}
-
-/// A flag set by Ctrl-C, for long commands to check after every step
-/// (a minibatch, an iteration) and stop at the next checkpoint.
-pub fn ctrl_c_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let handler_flag = Arc::clone(&flag);
-    // Without a handler (one is already set) Ctrl-C just ends the process;
-    // the last checkpoint is then still whole, since every write is atomic.
-    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
-    flag
 }

@@ -11,7 +11,8 @@ use bm_exact::{ExactError, MAX_TABLE_UNITS, Model, Parameters, Rbm, check_enumer
 use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 
-use crate::common::{check_outputs, format_name, print_report};
+use crate::common::{check_outputs, print_report};
+use crate::model::format_name;
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -158,7 +159,7 @@ fn gradient_plan<'a>(
 /// Refuse a model too large to enumerate with the same limits as bm-exact,
 /// but before the data is read and before any state is visited.
 fn check_size(model: &Model, plan: Option<&GradientPlan>) -> Result<(), ExactError> {
-    crate::logz::check_size(model)?;
+    crate::model::check_size(model)?;
     let n_units = model.n_visible() + model.n_hidden();
     match plan {
         Some(GradientPlan::ExpectedCd(..)) => {

@@ -8,8 +8,8 @@ use ndarray::{Array2, ArrayView1};
 use rbm::Rbm;
 
 use crate::common::{check_outputs, square_side, square_side_ceil};
-use crate::logz::rbm_error;
 use crate::report::BadInput;
+use crate::report::rbm_error;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

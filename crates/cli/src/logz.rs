@@ -2,30 +2,30 @@
 //! enumerated (eq. 3.1-3.3 in the book), by annealed importance sampling
 //! (AIS, chapter 7) otherwise; the output always says which.
 //!
-//! This module also holds what `score` and `sample` share with it: loading
-//! a model file, reading data (a CSV file or an IDX folder), and the choice
-//! between exact enumeration and AIS ([`LogzOptions`]).
+//! `score` computes its log Z through this module too: the choice between
+//! exact enumeration and AIS is [`LogzOptions`].
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use bm_exact::{MAX_ENUMERATED_UNITS, Model, check_enumerable};
-use std::io::IsTerminal;
+use bm_exact::{MAX_ENUMERATED_UNITS, Model};
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::{Rng, SeedableRng};
-use rbm::{AisSchedule, RbmError};
+use rbm::AisSchedule;
 use serde::Serialize;
 
-use crate::common::{format_name, print_report};
-use crate::report::BadInput;
+use crate::common::{DEFAULT_SEED, print_report};
+use crate::data::{check_width, read_intensities};
+use crate::model::{check_size, format_name, to_f32};
+use crate::progress::ais_progress;
+use crate::report::{BadInput, rbm_error};
 
 /// The number of chains of Salakhutdinov & Murray (2008).
 pub const DEFAULT_CHAINS: usize = 100;
 /// 14,500 steps, i.e. 14,501 inverse temperatures: with
 /// `AisSchedule::scaled` exactly the schedule of Salakhutdinov & Murray.
 pub const DEFAULT_BETAS: usize = 14_501;
-pub const DEFAULT_SEED: u64 = 42;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -207,7 +207,7 @@ impl LogzOptions {
                 let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed);
                 let binary = binary_rows(&data);
                 let n_runs = if binary.is_empty() { 1 } else { 2 };
-                let bar = progress_bar(n_runs * self.chains as u64 * (schedule.len() as u64 - 1));
+                let bar = ais_progress(n_runs * self.chains as u64 * (schedule.len() as u64 - 1));
                 let advance = |n: u64| bar.inc(n);
                 let estimate = rbm::ais_with_progress(
                     &rbm,
@@ -296,34 +296,6 @@ fn reverse_starts(rows: &[ArrayView1<f64>], n: usize, rng: &mut impl Rng) -> Arr
     start
 }
 
-/// A progress bar on a terminal; hidden when standard error is piped.
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    let style = indicatif::ProgressStyle::with_template("AIS {bar:40} {percent}% (eta {eta})")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar
-}
-
-/// Whether log Z can be enumerated, with bm-exact's limit and message.
-pub fn check_size(model: &Model) -> Result<(), bm_exact::ExactError> {
-    match model {
-        Model::Rbm(_) => check_enumerable(
-            "log Z of this RBM",
-            model.n_visible().min(model.n_hidden()),
-            MAX_ENUMERATED_UNITS,
-        ),
-        Model::Bm(_) => check_enumerable(
-            "log Z of this Boltzmann machine",
-            model.n_visible() + model.n_hidden(),
-            MAX_ENUMERATED_UNITS,
-        ),
-    }
-}
-
 fn not_for_bm(model: &Model, path: &Path) -> BadInput {
     let n_units = model.n_visible() + model.n_hidden();
     BadInput(format!(
@@ -332,43 +304,6 @@ fn not_for_bm(model: &Model, path: &Path) -> BadInput {
          (use --exact), which needs at most {MAX_ENUMERATED_UNITS} units",
         path.display()
     ))
-}
-
-/// The f32 RBM of the `rbm` crate; parameters too large for f32 are refused.
-pub fn to_f32(exact: &bm_exact::Rbm) -> anyhow::Result<rbm::Rbm> {
-    rbm::Rbm::check_f32_range(exact).map_err(rbm_error)?;
-    Ok(rbm::Rbm::from_exact(exact))
-}
-
-/// RbmErrors that are the user's fault become BadInput (exit code 2).
-pub fn rbm_error(e: RbmError) -> anyhow::Error {
-    if e.is_bad_input() {
-        BadInput(e.to_string()).into()
-    } else {
-        e.into()
-    }
-}
-
-/// Values in [0, 1], one example per row: a CSV file, or the `split` of an
-/// MNIST-style IDX folder.
-pub fn read_intensities(path: &Path, split: &str) -> anyhow::Result<Array2<f64>> {
-    if path.is_dir() {
-        let (images, _, _) = datasets::load_idx_folder(path, split)?;
-        Ok(images.mapv(f64::from))
-    } else {
-        Ok(datasets::read_csv(path)?)
-    }
-}
-
-pub fn check_width(n_values: usize, n_visible: usize, data_path: &Path) -> Result<(), BadInput> {
-    if n_values != n_visible {
-        return Err(BadInput(format!(
-            "{}: each example has {n_values} values but the model has {n_visible} visible units; \
-             the data and the model must have the same width",
-            data_path.display()
-        )));
-    }
-    Ok(())
 }
 
 #[derive(Serialize)]

@@ -11,14 +11,18 @@ use clap::{Parser, Subcommand};
 
 mod checkpoint;
 mod common;
+mod data;
 mod dbn;
 mod ebm;
 mod exact;
 mod filters;
 mod logz;
+mod model;
+mod progress;
 mod report;
 mod sample;
 mod score;
+mod settings;
 mod train;
 
 /// Boltzmann machines and RBMs on your own models and data.

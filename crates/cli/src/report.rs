@@ -12,6 +12,15 @@ use datasets::DataError;
 #[error("{0}")]
 pub struct BadInput(pub String);
 
+/// RbmErrors that are the user's fault become BadInput (exit code 2).
+pub fn rbm_error(e: rbm::RbmError) -> anyhow::Error {
+    if e.is_bad_input() {
+        BadInput(e.to_string()).into()
+    } else {
+        e.into()
+    }
+}
+
 const BAD_INPUT: u8 = 2;
 const OTHER_FAILURE: u8 = 1;
 

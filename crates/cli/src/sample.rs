@@ -24,11 +24,11 @@ use rand_chacha::ChaCha8Rng;
 use rbm::{ParallelTempering, TemperatureLadder};
 use serde::Serialize;
 
-use crate::common::{
-    check_memory, check_outputs, print_report, square_side, square_side_ceil, terminal_progress,
-};
-use crate::logz::{rbm_error, to_f32};
+use crate::common::{check_memory, check_outputs, print_report, square_side, square_side_ceil};
+use crate::model::to_f32;
+use crate::progress::terminal_progress;
 use crate::report::BadInput;
+use crate::report::rbm_error;
 
 /// The lowest inverse temperature of `--tempering N` without `:LOWEST_BETA`.
 pub const DEFAULT_LOWEST_BETA: f64 = 0.1;
@@ -58,7 +58,7 @@ pub struct Args {
     chains: Option<usize>,
 
     /// The seed of every random draw.
-    #[arg(long, value_name = "S", default_value_t = crate::logz::DEFAULT_SEED)]
+    #[arg(long, value_name = "S", default_value_t = crate::common::DEFAULT_SEED)]
     seed: u64,
 
     /// Parallel tempering (RBMs only): `N` or `N:LOWEST_BETA` for N inverse

@@ -18,7 +18,8 @@ use ndarray::{Array1, Array2, ArrayView2};
 use serde::Serialize;
 
 use crate::common::{check_outputs, print_report};
-use crate::logz::{LogPartition, LogzOptions, check_width, number, read_intensities};
+use crate::data::{check_width, read_intensities};
+use crate::logz::{LogPartition, LogzOptions, number};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]

@@ -7,24 +7,23 @@
 //! Ctrl-C abandons the current epoch, leaves the last checkpoint in place and
 //! exits with code 130.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use anyhow::Context;
-use config::{FieldError, PositiveCount, ProperFraction};
-use ndarray::{Array2, ArrayView2, s};
+use ndarray::{ArrayView2, s};
 use rand::SeedableRng;
-use rbm::{Estimator, Rbm, RbmError, TrainConfig, Trainer};
-use serde::{Deserialize, Serialize};
+use rbm::{Rbm, Trainer};
+use serde::Serialize;
 
 use crate::checkpoint::{self, Checkpoint};
-use crate::report::BadInput;
-
-/// The exit code after Ctrl-C (128 + SIGINT, as shells report it).
-pub const INTERRUPTED: i32 = 130;
+use crate::data;
+use crate::progress::{self, EpochProgress};
+use crate::report::{BadInput, rbm_error};
+use crate::settings::{self, SettingFlags, Settings};
 
 /// Examples used for the monitors after each epoch (from the training data
 /// and from the held-out data): enough for a stable mean, cheap to compute.
@@ -37,48 +36,8 @@ pub struct Args {
     #[arg(value_name = "CONFIG.toml")]
     config: Option<PathBuf>,
 
-    /// The data: a CSV file (one example per line, values in [0, 1]) or an
-    /// MNIST-style folder of IDX files (its train split; t10k is held out).
-    #[arg(long, value_name = "PATH")]
-    data: Option<PathBuf>,
-
-    /// Hidden units.
-    #[arg(long, value_name = "N")]
-    hidden: Option<usize>,
-
-    /// CD-K: K Gibbs steps from the data per update.
-    #[arg(long, value_name = "K", conflicts_with = "pcd")]
-    cd: Option<usize>,
-
-    /// Persistent CD with one Gibbs step and one chain per example of a minibatch.
-    #[arg(long)]
-    pcd: bool,
-
-    #[arg(long, value_name = "N")]
-    epochs: Option<usize>,
-
-    #[arg(long, value_name = "N")]
-    batch_size: Option<usize>,
-
-    /// The learning rate.
-    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
-    lr: Option<f32>,
-
-    /// Momentum for every epoch (sets both initial and final momentum).
-    #[arg(long, value_name = "M", allow_negative_numbers = true)]
-    momentum: Option<f32>,
-
-    /// L2 weight decay on the weights.
-    #[arg(long, value_name = "DECAY", allow_negative_numbers = true)]
-    weight_decay: Option<f32>,
-
-    /// Seeds the initial weights, the shuffling and every Gibbs sample.
-    #[arg(long)]
-    seed: Option<u64>,
-
-    /// Where to write the trained model (TOML, format = "rbm").
-    #[arg(long, value_name = "MODEL.toml")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    settings: SettingFlags,
 
     /// Replace MODEL.toml (and its checkpoint) if they exist.
     #[arg(long)]
@@ -97,46 +56,6 @@ pub struct Args {
     /// Print one JSON object at the end instead of text.
     #[arg(long)]
     json: bool,
-}
-
-/// How intensities become binary values (in TOML:
-/// `binarize = { kind = "threshold", threshold = 0.5 }`,
-/// `{ kind = "sample", seed = 1 }` or `{ kind = "none" }`).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-pub enum Binarize {
-    /// 1 where the intensity is above the threshold.
-    Threshold { threshold: f32 },
-    /// Each value 1 with probability equal to its intensity, seeded.
-    Sample { seed: u64 },
-    /// Keep intensities as they are (used as probabilities).
-    None,
-}
-
-/// The configuration file. Every field has a default except `data`,
-/// `n_hidden` and `out`, which may also come from flags.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    data: Option<PathBuf>,
-    n_hidden: Option<PositiveCount>,
-    out: Option<PathBuf>,
-    binarize: Option<Binarize>,
-    /// Fraction of a CSV file's examples (its last rows) held out for the
-    /// free-energy gap; an IDX folder holds out its t10k split instead.
-    held_out_fraction: Option<ProperFraction>,
-    train: Option<TrainConfig>,
-}
-
-/// Everything that decides the trained model; stored in the checkpoint and
-/// compared on `--resume`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-pub struct Settings {
-    pub data: PathBuf,
-    pub n_hidden: usize,
-    pub binarize: Binarize,
-    pub held_out_fraction: f64,
-    pub train: TrainConfig,
 }
 
 #[derive(Serialize)]
@@ -158,7 +77,7 @@ struct TrainReport {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
-    let (settings, out) = resolve(args)?;
+    let (settings, out) = settings::resolve(args.config.as_deref(), &args.settings)?;
     let checkpoint_path = checkpoint::path_for(&out);
     let inputs: Vec<&Path> = std::iter::once(settings.data.as_path())
         .chain(args.config.as_deref())
@@ -175,13 +94,18 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             }
         }
     }
-    let (train, held_out) = load_data(&settings)?;
+    let (train, held_out) = data::training_data(&settings)?;
     check_train_memory(&settings, train.ncols())?;
     let (mut trainer, resumed_from) =
         start(&settings, &checkpoint_path, args.resume, train.view())?;
-    let stop = crate::common::ctrl_c_flag();
+    let stop = progress::ctrl_c_flag();
     let started = Instant::now();
-    let progress = Progress::new(&settings, train.nrows(), trainer.epochs_done(), args.quiet);
+    let progress = EpochProgress::new(
+        train.nrows().div_ceil(settings.train.batch_size),
+        trainer.epochs_done(),
+        settings.train.epochs,
+        args.quiet,
+    );
     let mut monitors = measure(trainer.rbm(), train.view(), held_out.view());
     if !args.resume {
         save_checkpoint(&checkpoint_path, &settings, &trainer)?;
@@ -207,7 +131,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
                 trainer.epochs_done(),
                 settings.train.epochs
             ));
-            std::process::exit(INTERRUPTED);
+            std::process::exit(progress::INTERRUPTED);
         }
         save_checkpoint(&checkpoint_path, &settings, &trainer)?;
         monitors = measure(trainer.rbm(), train.view(), held_out.view());
@@ -237,160 +161,6 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     print_report(&report, args.json)
 }
 
-/// Merge the configuration file and the flags (flags win), then check.
-fn resolve(args: &Args) -> anyhow::Result<(Settings, PathBuf)> {
-    let file = match &args.config {
-        Some(path) => read_config(path)?,
-        None => ConfigFile {
-            data: None,
-            n_hidden: None,
-            out: None,
-            binarize: None,
-            held_out_fraction: None,
-            train: None,
-        },
-    };
-    let origin = args
-        .config
-        .as_ref()
-        .map_or("the command line".to_string(), |p| p.display().to_string());
-    let missing = |flag: &str, field: &str| {
-        BadInput(format!(
-            "{origin}: no {field}; give --{flag} or set `{field}` in a configuration file"
-        ))
-    };
-    let data = args
-        .data
-        .clone()
-        .or(file.data)
-        .ok_or_else(|| missing("data", "data"))?;
-    let n_hidden = args
-        .hidden
-        .or(file.n_hidden.map(PositiveCount::get))
-        .ok_or_else(|| missing("hidden", "n_hidden"))?;
-    let out = args
-        .out
-        .clone()
-        .or(file.out)
-        .ok_or_else(|| missing("out", "out"))?;
-    let mut train = file.train.unwrap_or_default();
-    apply_flags(args, &mut train);
-    let settings = Settings {
-        data,
-        n_hidden,
-        binarize: file
-            .binarize
-            .unwrap_or(Binarize::Threshold { threshold: 0.5 }),
-        held_out_fraction: file.held_out_fraction.map_or(0.0, ProperFraction::get),
-        train,
-    };
-    check(&settings).map_err(|problem| BadInput(format!("{origin}: {problem}")))?;
-    Ok((settings, out))
-}
-
-fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let problem = format!("{}: {e}", path.display());
-        match e.kind() {
-            std::io::ErrorKind::NotFound => anyhow::Error::from(BadInput(problem)),
-            _ => anyhow::anyhow!(problem),
-        }
-    })?;
-    config::from_toml_str(&text).map_err(|e| BadInput(format!("{}: {e}", path.display())).into())
-}
-
-fn apply_flags(args: &Args, train: &mut TrainConfig) {
-    if let Some(k) = args.cd {
-        train.estimator = Estimator::Cd { k };
-    }
-    if let Some(epochs) = args.epochs {
-        train.epochs = epochs;
-    }
-    if let Some(batch_size) = args.batch_size {
-        train.batch_size = batch_size;
-    }
-    if args.pcd {
-        train.estimator = Estimator::Pcd {
-            k: 1,
-            n_chains: train.batch_size,
-        };
-    }
-    if let Some(lr) = args.lr {
-        train.learning_rate = lr;
-    }
-    if let Some(m) = args.momentum {
-        (train.initial_momentum, train.final_momentum) = (m, m);
-    }
-    if let Some(decay) = args.weight_decay {
-        train.weight_decay = decay;
-    }
-    if let Some(seed) = args.seed {
-        train.seed = seed;
-    }
-}
-
-/// Each problem names the field (as in the configuration file). The file's
-/// values were checked as it was read; these checks cover the flags too.
-fn check(settings: &Settings) -> Result<(), String> {
-    settings.train.check().map_err(|e| match e {
-        RbmError::Config { field, problem } => {
-            FieldError::new(field, problem).within("train").to_string()
-        }
-        other => other.to_string(),
-    })?;
-    PositiveCount::new(settings.n_hidden).map_err(|e| format!("{}; try 100", e.at("n_hidden")))?;
-    ProperFraction::new(settings.held_out_fraction)
-        .map_err(|e| format!("{}; try 0.1", e.at("held_out_fraction")))?;
-    if let Binarize::Threshold { threshold } = settings.binarize {
-        ProperFraction::new(threshold)
-            .map_err(|e| format!("{}; try 0.5", e.at("binarize.threshold")))?;
-    }
-    Ok(())
-}
-
-/// Training and held-out examples, binarised as asked, in f32.
-fn load_data(settings: &Settings) -> anyhow::Result<(Array2<f32>, Array2<f32>)> {
-    let path = &settings.data;
-    let (train, held_out) = if path.is_dir() {
-        let (train, _, _) = datasets::load_idx_folder(path, "train")?;
-        let held_out = if datasets::has_idx_split(path, "t10k") {
-            datasets::load_idx_folder(path, "t10k")?.0
-        } else {
-            Array2::zeros((0, train.ncols()))
-        };
-        if held_out.ncols() != train.ncols() {
-            return Err(BadInput(format!(
-                "{}: the t10k images have {} pixels but the train images have {}; \
-                 both splits must have images of the same size",
-                path.display(),
-                held_out.ncols(),
-                train.ncols()
-            ))
-            .into());
-        }
-        (train, held_out)
-    } else {
-        let mut all = datasets::read_csv_f32(path)?;
-        let n_held_out = (all.nrows() as f64 * settings.held_out_fraction).floor() as usize;
-        let n_train = all.nrows() - n_held_out;
-        if n_train == 0 {
-            return Err(BadInput(format!(
-                "{}: no training examples are left after holding out {n_held_out}",
-                path.display()
-            ))
-            .into());
-        }
-        // Copy the (few) held-out rows out; the training rows stay in place.
-        let held_out = all.slice(s![n_train.., ..]).to_owned();
-        all.slice_collapse(s![..n_train, ..]);
-        (all, held_out)
-    };
-    Ok((
-        binarize(train, &settings.binarize, 0),
-        binarize(held_out, &settings.binarize, 1),
-    ))
-}
-
 /// The trainer's arrays, before any is allocated: the weights with their
 /// velocity and gradient statistics, the monitors' hidden activations and a
 /// minibatch of visible and hidden states (f32).
@@ -404,28 +174,6 @@ fn check_train_memory(settings: &Settings, n_visible: usize) -> Result<(), BadIn
         n_hidden * (4 * n_visible + monitors + 4 * batch + 4),
         4,
     )
-}
-
-/// `stream` keeps the training and held-out draws of `Sample` independent.
-fn binarize(mut data: Array2<f32>, how: &Binarize, stream: u64) -> Array2<f32> {
-    match *how {
-        Binarize::Threshold { threshold } => {
-            data.mapv_inplace(|x| if x > threshold { 1.0 } else { 0.0 })
-        }
-        Binarize::Sample { seed } => {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(stream);
-            data.mapv_inplace(|x| {
-                if rand::Rng::random::<f32>(&mut rng) < x {
-                    1.0
-                } else {
-                    0.0
-                }
-            })
-        }
-        Binarize::None => {}
-    }
-    data
 }
 
 /// A new trainer (initialised from the data, Hinton's guide section 8) or
@@ -523,15 +271,6 @@ fn save_checkpoint(path: &Path, settings: &Settings, trainer: &Trainer) -> anyho
     checkpoint::write(path, &saved).with_context(|| format!("writing {}", path.display()))
 }
 
-/// RbmErrors that are the user's fault become BadInput (exit code 2).
-fn rbm_error(e: RbmError) -> anyhow::Error {
-    if e.is_bad_input() {
-        BadInput(e.to_string()).into()
-    } else {
-        e.into()
-    }
-}
-
 /// (reconstruction error on the first training examples, free-energy gap
 /// against the first held-out examples when there are any).
 fn measure(rbm: &Rbm, train: ArrayView2<f32>, held_out: ArrayView2<f32>) -> (f32, Option<f32>) {
@@ -544,72 +283,6 @@ fn measure(rbm: &Rbm, train: ArrayView2<f32>, held_out: ArrayView2<f32>) -> (f32
         || (held_out.nrows() > 0).then(|| rbm::free_energy_gap(rbm, train, held_out)),
     );
     (error, gap)
-}
-
-/// A progress bar on a terminal; one line per epoch otherwise; nothing with --quiet.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    plain: bool,
-    batches_per_epoch: u64,
-    first_epoch: u64,
-    epochs: usize,
-}
-
-impl Progress {
-    fn new(settings: &Settings, n_examples: usize, epochs_done: usize, quiet: bool) -> Self {
-        let batches_per_epoch = n_examples.div_ceil(settings.train.batch_size) as u64;
-        let terminal = std::io::stderr().is_terminal() && !quiet;
-        let bar = terminal.then(|| {
-            let remaining = settings.train.epochs.saturating_sub(epochs_done) as u64;
-            let bar = indicatif::ProgressBar::new(remaining * batches_per_epoch);
-            let style = indicatif::ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} minibatches, {elapsed} (eta {eta}) {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-            bar.set_style(style);
-            bar.set_message(format!(
-                "epoch {}/{}",
-                epochs_done + 1,
-                settings.train.epochs
-            ));
-            bar
-        });
-        Self {
-            bar,
-            plain: !terminal && !quiet,
-            batches_per_epoch,
-            first_epoch: epochs_done as u64,
-            epochs: settings.train.epochs,
-        }
-    }
-
-    fn minibatch(&self, epochs_done: usize, done_in_epoch: usize) {
-        if let Some(bar) = &self.bar {
-            let epochs_before = epochs_done as u64 - self.first_epoch;
-            bar.set_position(epochs_before * self.batches_per_epoch + done_in_epoch as u64);
-        }
-    }
-
-    fn epoch(&self, epochs_done: usize, (error, gap): (f32, Option<f32>)) {
-        let gap = gap.map_or(String::new(), |g| format!(", free-energy gap {g:.3}"));
-        let text = format!(
-            "epoch {epochs_done}/{}: reconstruction error {error:.4}{gap}",
-            self.epochs
-        );
-        if let Some(bar) = &self.bar {
-            let done = (epochs_done as u64 - self.first_epoch) * self.batches_per_epoch;
-            bar.set_position(done);
-            bar.set_message(text);
-        } else if self.plain {
-            crate::common::eprint_text(&format!("{text}\n"));
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish();
-        }
-    }
 }
 
 fn print_report(r: &TrainReport, json: bool) -> anyhow::Result<()> {

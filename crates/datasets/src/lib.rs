@@ -33,7 +33,9 @@ pub mod image_grid;
 mod input;
 
 pub use bars_and_stripes::{MAX_SIDE, bars_and_stripes};
-pub use binarize::{binarize_sample, binarize_threshold};
+pub use binarize::{
+    binarize_sample, binarize_sample_in_place, binarize_threshold, binarize_threshold_in_place,
+};
 pub use csv_file::{
     CsvValue, read_binary_csv, read_binary_csv_f32, read_csv, read_csv_f32, read_real_csv,
     write_csv, write_real_csv,

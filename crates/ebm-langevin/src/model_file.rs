@@ -4,8 +4,7 @@
 //! last layer has one output, the energy. Every problem is reported with the
 //! field it concerns.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
@@ -168,30 +167,18 @@ fn matrix(rows: &[Vec<f64>]) -> std::result::Result<Array2<f64>, String> {
     Ok(Array2::from_shape_vec((rows.len(), n_cols), flat).expect("shape checked"))
 }
 
-/// Write `bytes` to `path` through a temporary file in the same folder, so
-/// a crash never leaves a half-written file.
+/// Write `bytes` to `path` atomically and durably through the workspace's
+/// one writer, [`fsio::write_atomic`]: a crash never leaves a half-written
+/// file, and an existing file is replaced only with `overwrite`.
 pub fn write_atomically(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
-    let io = |source| EbmError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if !overwrite && path.exists() {
-        return Err(EbmError::WouldOverwrite(path.to_path_buf()));
-    }
-    let folder: PathBuf = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    // A temporary file is private (0600); a model file is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::Permissions::from_mode(0o644);
-        tmp.as_file().set_permissions(mode).map_err(io)?;
-    }
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    fsio::write_atomic(path, bytes, overwrite).map_err(|source| {
+        if fsio::is_refused_overwrite(&source) {
+            EbmError::WouldOverwrite(path.to_path_buf())
+        } else {
+            EbmError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })
 }

@@ -691,6 +691,56 @@ pub(crate) fn estimate(
 mod tests {
     use super::*;
 
+    /// A model with weights of order 1 and random biases, and random binary
+    /// start states, one per row.
+    fn model_and_states(seed: u64, n_chains: usize) -> (Rbm, Array2<f32>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rbm = Rbm::zeros(15, 11);
+        rbm.weights
+            .mapv_inplace(|_| 2.0 * rng.random::<f32>() - 1.0);
+        rbm.visible_bias.mapv_inplace(|_| rng.random::<f32>() - 0.5);
+        rbm.hidden_bias.mapv_inplace(|_| rng.random::<f32>() - 0.5);
+        let v = Array2::from_shape_simple_fn((n_chains, 15), || f32::from(rng.random::<bool>()));
+        (rbm, v)
+    }
+
+    /// The fast step of AIS (work arrays, uniforms drawn per layer, the
+    /// logit form u (1 + e^-x) < 1 of the draw) against the readable
+    /// `tempered_gibbs_step`: from a base model with zero biases, p_beta is
+    /// the RBM at inverse temperature beta, and fed the same seed the two
+    /// draw the same states but where rounding moves p across u.
+    #[test]
+    fn the_fast_annealing_step_draws_what_the_readable_tempered_step_draws() {
+        let n_chains = 2000;
+        let (rbm, v) = model_and_states(5, n_chains);
+        let zero_base = Array1::zeros(rbm.n_visible());
+        let path = AnnealingPath::new(&rbm, zero_base.view());
+        for beta in [0.3, 1.0] {
+            let mut chains = Chains {
+                v: v.clone(),
+                hidden_input: Array2::zeros((n_chains, rbm.n_hidden())),
+                h: Array2::zeros((n_chains, rbm.n_hidden())),
+                visible_input: Array2::zeros((n_chains, rbm.n_visible())),
+                uniforms: Vec::new(),
+                scaled_input: vec![0.0; rbm.n_hidden()],
+                no_offset: Array1::zeros(rbm.n_hidden()),
+            };
+            path.hidden_input(&mut chains);
+            path.gibbs_step(&mut chains, beta, &mut ChaCha8Rng::seed_from_u64(9));
+            let readable =
+                crate::tempered_gibbs_step(&rbm, beta, v.view(), &mut ChaCha8Rng::seed_from_u64(9));
+            // A differing hidden unit changes its row's visible input, so
+            // count rows: at most 1 in 1000 may differ, and most must not.
+            let differing = (0..n_chains)
+                .filter(|&n| chains.v.row(n) != readable.row(n))
+                .count();
+            assert!(
+                differing <= n_chains / 1000,
+                "beta {beta}: {differing} rows differ"
+            );
+        }
+    }
+
     #[test]
     fn salakhutdinov_murray_schedule_has_their_steps() {
         let s = AisSchedule::salakhutdinov_murray();

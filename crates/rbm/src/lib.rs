@@ -24,6 +24,20 @@
 //! (annealed importance sampling, chapter 7) and [`gaussian`] (chapter 9)
 //! describe their algorithms in full.
 //!
+//! ## The block Gibbs steps: which is which
+//! Six places draw h given v and then v given h (eq. (5.1)). The readable
+//! ones are what the book shows; each fast one is tested against its
+//! readable one.
+//!
+//! | where | what it samples | kind | tested against |
+//! |---|---|---|---|
+//! | [`gibbs_step`] (`sampling`) | the RBM, eq. (5.1) | readable, in the book (chapter 5) | bm-exact's p(v) (`tests/gibbs.rs`) |
+//! | [`tempered_gibbs_step`] ([`tempering`]) | the RBM at inverse temperature beta | readable (chapter 6) | at beta = 1 the same draws as [`gibbs_step`] (`tests/gibbs.rs`) |
+//! | the annealing step of [`ais`](mod@ais) (private) | p_beta between the base-rate model and the RBM, eq. (7.2) | fast: work arrays reused, uniforms drawn per layer | the same draws as [`tempered_gibbs_step`] up to rounding (`ais.rs` tests) |
+//! | `kernels` (private, inside [`Trainer::train_epoch`]) | the CD-k / PCD update | fast: sparse products, two cores | the same update as [`cd_gradient`] plus the readable momentum step (`kernels.rs` tests) |
+//! | [`GaussianRbm::gibbs_step`] ([`gaussian`]) | the Gaussian-Bernoulli RBM, eq. (9.2)-(9.3) | readable (chapter 9); no fast one | the exact mixture marginal (`tests/gaussian.rs`) |
+//! | [`layerwise_gibbs_sweep`], [`sequential_gibbs_sweep`] (`bm_gibbs`) | a general Boltzmann machine, f64, eq. (6.2) | readable (chapter 6); layerwise only for R = T = 0 | bm-exact's tables (`tests/samplers.rs`) |
+//!
 //! ## Example
 //! ```
 //! use ndarray::array;

@@ -66,3 +66,22 @@ fn bernoulli_samples_have_the_given_means() {
     assert!((means[1] - 0.1).abs() < 5.0 * 1.3e-3, "{means}");
     assert!((means[2] - 0.7).abs() < 5.0 * 2.0e-3, "{means}");
 }
+
+/// The tempered step of parallel tempering at inverse temperature 1 is the
+/// block Gibbs step the book shows: fed the same seed, the same draws.
+#[test]
+fn tempered_gibbs_step_at_beta_one_is_gibbs_step() {
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    let mut rbm = rbm::Rbm::zeros(12, 7);
+    rbm.weights
+        .mapv_inplace(|_| 2.0 * rng.random::<f32>() - 1.0);
+    rbm.visible_bias.mapv_inplace(|_| rng.random::<f32>() - 0.5);
+    rbm.hidden_bias.mapv_inplace(|_| rng.random::<f32>() - 0.5);
+    let v = ndarray::Array2::from_shape_simple_fn((50, 12), || f32::from(rng.random::<bool>()));
+    let tempered = rbm::tempered_gibbs_step(&rbm, 1.0, v.view(), &mut ChaCha8Rng::seed_from_u64(4));
+    let plain = rbm::gibbs_step(&rbm, v.view(), &mut ChaCha8Rng::seed_from_u64(4));
+    assert_eq!(tempered, plain);
+    // A different temperature changes the draws: the test can fail.
+    let hot = rbm::tempered_gibbs_step(&rbm, 0.2, v.view(), &mut ChaCha8Rng::seed_from_u64(4));
+    assert_ne!(hot, plain);
+}

@@ -66,34 +66,26 @@ fn sweep_figure(
     })
 }
 
+/// A group of settings drawn in one colour: its label, settings and colour.
+type Group<'a> = (&'a str, &'a Vec<Setting>, RGBColor);
+
+/// The error panel's chart: x log-scaled, y linear.
+type ErrorChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<LogCoord<f64>, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// The errors of every run of every setting, with their error bars and a
+/// line through the mean error of each group.
 fn error_panel(
     area: &Area<'_>,
     title: &str,
     x_label: &str,
-    groups: &[(&str, &Vec<Setting>, RGBColor)],
+    groups: &[Group],
     x_of: fn(&Setting) -> f64,
 ) -> Result<()> {
-    let settings = || groups.iter().flat_map(|g| g.1.iter());
-    let errors = || settings().flat_map(|s| s.runs.iter().map(|r| r.error));
-    let core = padded_range(errors().chain([0.0]), 0.1);
-    let span = core.end - core.start;
-    // Bars may be far wider than the errors: clip them to a window around them.
-    let clip = (core.start - span, core.end + span);
-    let bar_ends = settings().flat_map(|s| {
-        s.runs.iter().flat_map(|r| {
-            [
-                r.low.unwrap_or(f64::NEG_INFINITY),
-                r.high.unwrap_or(f64::INFINITY),
-            ]
-        })
-    });
-    let y = padded_range(
-        errors()
-            .chain(bar_ends.map(|b| b.clamp(clip.0, clip.1)))
-            .chain([0.0]),
-        0.05,
-    );
-    let x = log_range(settings().map(x_of));
+    let (x, y) = error_ranges(groups, x_of);
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 18))
         .margin(10)
@@ -120,44 +112,82 @@ fn error_panel(
             BLACK.mix(0.6).stroke_width(1),
         ))
         .map_err(plot_error)?;
-    for (g, (label, group, c)) in groups.iter().enumerate() {
-        let c = *c;
-        let n_seeds = group.first().map_or(1, |s| s.runs.len());
-        let bars = group.iter().flat_map(|s| {
-            s.runs.iter().enumerate().map(move |(i, r)| {
-                // Spread the seeds a little sideways so that bars do not overlap.
-                let offset = (i as f64 - (n_seeds as f64 - 1.0) / 2.0) * 0.025 + g as f64 * 0.012;
-                let xr = x_of(s) * 10f64.powf(offset);
-                let low = r.low.unwrap_or(f64::NEG_INFINITY).max(y.start);
-                let high = r.high.unwrap_or(f64::INFINITY).min(y.end);
-                (xr, low, r.error, high)
-            })
-        });
-        for (xr, low, error, high) in bars {
-            let style = c.mix(0.55).stroke_width(1);
-            chart
-                .draw_series([
-                    PathElement::new(vec![(xr, low), (xr, high)], style),
-                    PathElement::new(vec![(xr / 1.02, low), (xr * 1.02, low)], style),
-                    PathElement::new(vec![(xr / 1.02, high), (xr * 1.02, high)], style),
-                ])
-                .map_err(plot_error)?;
-            chart
-                .draw_series([Circle::new((xr, error), 2, c.mix(0.7).filled())])
-                .map_err(plot_error)?;
-        }
-        chart
-            .draw_series(LineSeries::new(
-                group.iter().map(|s| (x_of(s), s.mean_error)),
-                c.stroke_width(2),
-            ))
-            .map_err(plot_error)?
-            .label(format!("{label}: mean error"))
-            .legend(move |(px, py)| {
-                PathElement::new(vec![(px, py), (px + 20, py)], c.stroke_width(2))
-            });
+    for (g, group) in groups.iter().enumerate() {
+        draw_error_group(&mut chart, g, group, x_of, &y)?;
     }
     draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    Ok(())
+}
+
+/// The x range (the settings) and the y range: the errors and 0, and the
+/// bars clipped to a window around them, since bars may be far wider.
+fn error_ranges(
+    groups: &[Group],
+    x_of: fn(&Setting) -> f64,
+) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
+    let settings = || groups.iter().flat_map(|g| g.1.iter());
+    let errors = || settings().flat_map(|s| s.runs.iter().map(|r| r.error));
+    let core = padded_range(errors().chain([0.0]), 0.1);
+    let span = core.end - core.start;
+    let clip = (core.start - span, core.end + span);
+    let bar_ends = settings().flat_map(|s| {
+        s.runs.iter().flat_map(|r| {
+            [
+                r.low.unwrap_or(f64::NEG_INFINITY),
+                r.high.unwrap_or(f64::INFINITY),
+            ]
+        })
+    });
+    let y = padded_range(
+        errors()
+            .chain(bar_ends.map(|b| b.clamp(clip.0, clip.1)))
+            .chain([0.0]),
+        0.05,
+    );
+    (log_range(settings().map(x_of)), y)
+}
+
+/// Group `g`: each run's error with its bar (seeds spread a little
+/// sideways so that bars do not overlap), then the line of mean errors.
+fn draw_error_group(
+    chart: &mut ErrorChart<'_, '_>,
+    g: usize,
+    (label, group, c): &Group,
+    x_of: fn(&Setting) -> f64,
+    y: &std::ops::Range<f64>,
+) -> Result<()> {
+    let c = *c;
+    let n_seeds = group.first().map_or(1, |s| s.runs.len());
+    let bars = group.iter().flat_map(|s| {
+        s.runs.iter().enumerate().map(move |(i, r)| {
+            let offset = (i as f64 - (n_seeds as f64 - 1.0) / 2.0) * 0.025 + g as f64 * 0.012;
+            let xr = x_of(s) * 10f64.powf(offset);
+            let low = r.low.unwrap_or(f64::NEG_INFINITY).max(y.start);
+            let high = r.high.unwrap_or(f64::INFINITY).min(y.end);
+            (xr, low, r.error, high)
+        })
+    });
+    for (xr, low, error, high) in bars {
+        let style = c.mix(0.55).stroke_width(1);
+        chart
+            .draw_series([
+                PathElement::new(vec![(xr, low), (xr, high)], style),
+                PathElement::new(vec![(xr / 1.02, low), (xr * 1.02, low)], style),
+                PathElement::new(vec![(xr / 1.02, high), (xr * 1.02, high)], style),
+            ])
+            .map_err(plot_error)?;
+        chart
+            .draw_series([Circle::new((xr, error), 2, c.mix(0.7).filled())])
+            .map_err(plot_error)?;
+    }
+    chart
+        .draw_series(LineSeries::new(
+            group.iter().map(|s| (x_of(s), s.mean_error)),
+            c.stroke_width(2),
+        ))
+        .map_err(plot_error)?
+        .label(format!("{label}: mean error"))
+        .legend(move |(px, py)| PathElement::new(vec![(px, py), (px + 20, py)], c.stroke_width(2)));
     Ok(())
 }
 

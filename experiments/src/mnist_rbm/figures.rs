@@ -13,31 +13,8 @@ use crate::plot::{
 /// The free-energy gap and the reconstruction error against the epoch,
 /// one line per model (the small model dashed).
 pub fn gap(results: &MnistRbmResults) -> Result<String> {
-    let runs: Vec<_> = results
-        .models
-        .iter()
-        .map(|m| (&m.training, Mark::Line))
-        .chain(std::iter::once((&results.small.training, Mark::Dashed)))
-        .collect();
-    let series = |values: &dyn Fn(&super::TrainingRun) -> &Vec<f64>| -> Vec<Series> {
-        runs.iter()
-            .enumerate()
-            .map(|(i, (run, mark))| {
-                Series::new(
-                    format!("{} ({} hidden)", run.name, run.n_hidden),
-                    run.epochs
-                        .iter()
-                        .map(|&e| e as f64)
-                        .zip(values(run).iter().copied())
-                        .collect(),
-                    color(i),
-                    *mark,
-                )
-            })
-            .collect()
-    };
-    let gaps = series(&|r| &r.free_energy_gap);
-    let errors = series(&|r| &r.reconstruction_error);
+    let gaps = monitor_series(results, |r| &r.free_energy_gap);
+    let errors = monitor_series(results, |r| &r.reconstruction_error);
     let epochs = results.config.training.epochs as f64;
     let title = format!(
         "{} training digits, {} test digits: monitors after each epoch",
@@ -54,37 +31,56 @@ pub fn gap(results: &MnistRbmResults) -> Result<String> {
                 .chain([0.0]),
             0.05,
         );
-        line_panel(
-            &areas[0],
-            &LinePanel {
-                title: "free-energy gap: mean F(test) - mean F(train)".into(),
-                x_label: "epoch".into(),
-                y_label: "nats".into(),
-                series: gaps,
-                legend: Some(SeriesLabelPosition::UpperLeft),
-                log_axes: (false, false),
-            },
-            0.0..epochs,
-            gap_range,
-        )?;
+        let gap_panel = LinePanel {
+            title: "free-energy gap: mean F(test) - mean F(train)".into(),
+            x_label: "epoch".into(),
+            y_label: "nats".into(),
+            series: gaps,
+            legend: Some(SeriesLabelPosition::UpperLeft),
+            log_axes: (false, false),
+        };
+        line_panel(&areas[0], &gap_panel, 0.0..epochs, gap_range)?;
         let error_range = padded_range(
             errors.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
             0.05,
         );
-        line_panel(
-            &areas[1],
-            &LinePanel {
-                title: "reconstruction error (squared, per digit)".into(),
-                x_label: "epoch".into(),
-                y_label: "pixels^2".into(),
-                series: errors,
-                legend: Some(SeriesLabelPosition::UpperRight),
-                log_axes: (false, false),
-            },
-            0.0..epochs,
-            error_range,
-        )
+        let error_panel = LinePanel {
+            title: "reconstruction error (squared, per digit)".into(),
+            x_label: "epoch".into(),
+            y_label: "pixels^2".into(),
+            series: errors,
+            legend: Some(SeriesLabelPosition::UpperRight),
+            log_axes: (false, false),
+        };
+        line_panel(&areas[1], &error_panel, 0.0..epochs, error_range)
     })
+}
+
+/// One series per model against the epoch, of the monitor `values` picks;
+/// the large models solid, the small one dashed.
+fn monitor_series(
+    results: &MnistRbmResults,
+    values: impl Fn(&super::TrainingRun) -> &Vec<f64>,
+) -> Vec<Series> {
+    let runs = results
+        .models
+        .iter()
+        .map(|m| (&m.training, Mark::Line))
+        .chain(std::iter::once((&results.small.training, Mark::Dashed)));
+    runs.enumerate()
+        .map(|(i, (run, mark))| {
+            Series::new(
+                format!("{} ({} hidden)", run.name, run.n_hidden),
+                run.epochs
+                    .iter()
+                    .map(|&e| e as f64)
+                    .zip(values(run).iter().copied())
+                    .collect(),
+                color(i),
+                mark,
+            )
+        })
+        .collect()
 }
 
 /// One column of the log-probability figure.

@@ -55,7 +55,7 @@ fn load_model(path: &Path) -> anyhow::Result<Mlp<f64>> {
 /// Real-valued examples: a CSV file (one per row) or an IDX folder (intensities in [0, 1]).
 fn read_data(path: &Path, split: &str) -> anyhow::Result<Array2<f64>> {
     if path.is_dir() {
-        crate::logz::read_intensities(path, split)
+        crate::data::read_intensities(path, split)
     } else {
         Ok(datasets::read_real_csv(path)?)
     }

@@ -58,7 +58,7 @@ pub struct Args {
     /// Standard deviation of the chains' starting points.
     #[arg(long, value_name = "STD", default_value_t = 1.0)]
     init_std: f64,
-    #[arg(long, value_name = "S", default_value_t = crate::logz::DEFAULT_SEED)]
+    #[arg(long, value_name = "S", default_value_t = crate::common::DEFAULT_SEED)]
     seed: u64,
     /// Where to write the samples: CSV, one sample per row, no header.
     #[arg(long, value_name = "SAMPLES.csv")]
