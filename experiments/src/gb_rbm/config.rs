@@ -3,7 +3,6 @@
 use rbm::{Estimator, GaussianTrainConfig, MAX_EXACT_HIDDEN_UNITS};
 use serde::{Deserialize, Serialize};
 
-use crate::config::rules::{gibbs_steps, positive_count, positive_finite};
 use crate::config::{Check, FieldError};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -23,7 +22,9 @@ pub struct DataConfig {
     /// The digits file (`datasets::read_digits_8x8`), relative to the
     /// workspace root.
     pub file: String,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_train: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_test: usize,
 }
 
@@ -32,14 +33,20 @@ pub struct DataConfig {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingGrid {
+    #[serde(deserialize_with = "config::de::positive_counts")]
     pub n_hidden: Vec<usize>,
+    #[serde(deserialize_with = "config::de::positives")]
     pub learning_rates: Vec<f32>,
     pub estimators: Vec<Estimator>,
     /// false: unit variances (z = 0); true: z learned, eq. (9.6).
     pub learn_variance: Vec<bool>,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_repeats: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub epochs: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub batch_size: usize,
+    #[serde(deserialize_with = "config::de::non_negative")]
     pub weight_decay: f32,
 }
 
@@ -49,6 +56,7 @@ pub struct TrainingGrid {
 pub struct AisConfig {
     /// Inverse temperatures of the schedule (`AisSchedule::scaled`).
     pub n_betas: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_chains: usize,
 }
 
@@ -81,27 +89,26 @@ fn non_empty<T>(field: &str, list: &[T]) -> Result<(), FieldError> {
 }
 
 impl Check for GbRbmConfig {
+    /// The checks across fields and of the lists' lengths; each value on
+    /// its own was checked as the TOML was read.
     fn check(&self) -> Result<(), FieldError> {
-        positive_count("data.n_train", self.data.n_train)?;
-        positive_count("data.n_test", self.data.n_test)?;
         let t = &self.training;
         non_empty("training.n_hidden", &t.n_hidden)?;
-        for &n in &t.n_hidden {
-            positive_count("training.n_hidden", n)?;
-            if n > 4096 {
-                return Err(FieldError::new(
-                    "training.n_hidden",
-                    format!("is {n}; more than 4096 hidden units is not a teaching-sized model"),
-                ));
-            }
+        if let Some(&n) = t.n_hidden.iter().find(|&&n| n > 4096) {
+            return Err(FieldError::new(
+                "training.n_hidden",
+                format!("is {n}; more than 4096 hidden units is not a teaching-sized model"),
+            ));
         }
         non_empty("training.learning_rates", &t.learning_rates)?;
-        for &lr in &t.learning_rates {
-            positive_finite("training.learning_rates", f64::from(lr))?;
-        }
         non_empty("training.estimators", &t.estimators)?;
         for e in &t.estimators {
-            gibbs_steps("training.estimators.k", e.n_gibbs_steps())?;
+            if e.n_gibbs_steps() == 0 {
+                return Err(FieldError::new(
+                    "training.estimators.k",
+                    "k = 0 Gibbs steps; CD-k and PCD-k need k >= 1",
+                ));
+            }
             if let Estimator::Pcd { n_chains: 0, .. } = e {
                 return Err(FieldError::new(
                     "training.estimators.n_chains",
@@ -110,15 +117,6 @@ impl Check for GbRbmConfig {
             }
         }
         non_empty("training.learn_variance", &t.learn_variance)?;
-        positive_count("training.n_repeats", t.n_repeats)?;
-        positive_count("training.epochs", t.epochs)?;
-        positive_count("training.batch_size", t.batch_size)?;
-        if !(t.weight_decay.is_finite() && t.weight_decay >= 0.0) {
-            return Err(FieldError::new(
-                "training.weight_decay",
-                format!("is {}; it must be a finite number >= 0", t.weight_decay),
-            ));
-        }
         if self.ais.n_betas < 2 {
             return Err(FieldError::new(
                 "ais.n_betas",
@@ -128,7 +126,7 @@ impl Check for GbRbmConfig {
                 ),
             ));
         }
-        positive_count("ais.n_chains", self.ais.n_chains)
+        Ok(())
     }
 }
 
