@@ -174,7 +174,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         indicatif::ProgressBar::hidden()
     };
     let mut final_loss = f64::NAN;
-    let stop = crate::common::ctrl_c_flag();
+    let stop = crate::progress::ctrl_c_flag();
     while trainer.iteration < config.n_iterations {
         let n_events = trainer.events.len();
         if let Some(report) = trainer.step(data.view()).map_err(super::ebm_error)? {
