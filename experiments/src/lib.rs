@@ -9,6 +9,7 @@ pub mod ais_vs_exact;
 pub mod cd_bias;
 pub mod config;
 pub mod dbn_digits;
+pub mod dbn_mnist;
 pub mod ebm_2d;
 pub mod langevin_2d;
 pub mod mnist_rbm;

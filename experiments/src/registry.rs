@@ -47,6 +47,11 @@ pub const EXPERIMENTS: &[Experiment] = &[
         description: crate::ebm_2d::DESCRIPTION,
         run: crate::ebm_2d::run,
     },
+    Experiment {
+        name: crate::dbn_mnist::NAME,
+        description: crate::dbn_mnist::DESCRIPTION,
+        run: crate::dbn_mnist::run,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Experiment> {
