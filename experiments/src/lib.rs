@@ -9,6 +9,7 @@ pub mod ais_vs_exact;
 pub mod cd_bias;
 pub mod config;
 pub mod dbn_digits;
+pub mod dbn_mnist;
 pub mod ebm_2d;
 pub mod ebm_digits;
 pub mod gb_rbm;

@@ -57,6 +57,11 @@ pub const EXPERIMENTS: &[Experiment] = &[
         description: crate::gb_rbm::DESCRIPTION,
         run: crate::gb_rbm::run,
     },
+    Experiment {
+        name: crate::dbn_mnist::NAME,
+        description: crate::dbn_mnist::DESCRIPTION,
+        run: crate::dbn_mnist::run,
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Experiment> {

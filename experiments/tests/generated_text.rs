@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use experiments::{ais_vs_exact, cd_bias, gb_rbm, mnist_rbm};
+use experiments::{ais_vs_exact, cd_bias, dbn_mnist, gb_rbm, mnist_rbm};
 
 fn book_file(relative: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -70,6 +70,12 @@ fn mnist_rbm_summary_follows_its_json() {
         &mnist_rbm::summary::markdown(&r, "experiments/configs/mnist-rbm.toml"),
         "generated/mnist-rbm-summary.md",
     );
+}
+
+#[test]
+fn dbn_mnist_summary_follows_its_json() {
+    let r: dbn_mnist::DbnMnistResults = results("dbn-mnist");
+    assert_same(&dbn_mnist::summary(&r), "generated/dbn-mnist-summary.md");
 }
 
 /// The control: a hand edit of a generated sentence is caught.

@@ -246,3 +246,94 @@ fn sample_classify_and_features_write_what_they_promise() {
         &["wide.csv", "5 values"],
     );
 }
+
+#[test]
+fn classify_uses_the_fine_tuned_classifier_table() {
+    let fx = Fixture::new();
+    let (data, labels) = write_data(&fx);
+    let model = fx.path("model.toml");
+    run_json(&train_args(&data, &labels, &model));
+    let trained = std::fs::read_to_string(&model).unwrap();
+    // A softmax layer that always says class 1: half of the examples.
+    let zeros = format!("[{}]", vec!["0.0"; 16].join(", "));
+    let always_one =
+        format!("\n[[classifier.layers]]\nweights = [{zeros}, {zeros}]\nbias = [0.0, 5.0]\n");
+    let tuned = fx.write("tuned.toml", &(trained.clone() + &always_one));
+    let classify = |extra: &[&str]| {
+        let mut args = vec![
+            "dbn",
+            "classify",
+            arg(&tuned),
+            "--data",
+            arg(&data),
+            "--labels",
+            arg(&labels),
+        ];
+        args.extend(extra);
+        run_json(&args)
+    };
+    let json = classify(&[]);
+    assert_eq!(json["method"], "classifier");
+    assert_eq!(json["accuracy"].as_f64(), Some(0.5));
+    let json = classify(&["--free-energy"]);
+    assert_eq!(json["method"], "free_energy");
+    assert!(json["accuracy"].as_f64().unwrap() > 0.9, "{json}");
+
+    let narrow = "\n[[classifier.layers]]\nweights = [[0.0, 1.0], [1.0, 0.0]]\nbias = [0.0, 0.0]\n";
+    let bad = fx.write("bad.toml", &(trained + narrow));
+    expect_bad_input(
+        &["dbn", "classify", arg(&bad), "--data", arg(&data)],
+        &["bad.toml", "classifier.layers[1].weights"],
+    );
+}
+
+#[test]
+fn ctrl_c_stops_at_the_next_checkpoint_and_resume_finishes_the_same_model() {
+    use std::time::{Duration, Instant};
+    let fx = Fixture::new();
+    let (data, labels) = write_data(&fx);
+    let args = |out: &Path| {
+        let mut args: Vec<String> = train_args(&data, &labels, out)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        args[9] = "300,300".into(); // --epochs: long enough to be interrupted
+        args
+    };
+    let straight = fx.path("straight.toml");
+    let interrupted = fx.path("interrupted.toml");
+    let checkpoint = fx.path("interrupted.toml.checkpoint");
+    let binary = assert_cmd::cargo::cargo_bin("boltzmann");
+    let child = std::process::Command::new(&binary)
+        .args(args(&interrupted))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !checkpoint.exists() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.starts_with("interrupted: ")
+            && stderr.contains("interrupted.toml.checkpoint holds the state after epoch")
+            && stderr.contains("--resume"),
+        "{stderr}"
+    );
+    assert!(!interrupted.exists(), "no model before training ends");
+    let mut resume = args(&interrupted);
+    resume.push("--resume".into());
+    boltzmann().args(&resume).assert().success();
+    boltzmann().args(args(&straight)).assert().success();
+    assert_eq!(
+        std::fs::read(&straight).unwrap(),
+        std::fs::read(&interrupted).unwrap()
+    );
+}

@@ -44,6 +44,54 @@ pub struct Classifier {
 }
 
 impl Classifier {
+    /// A classifier from its layers, bottom first, the last one the softmax
+    /// layer. Refused, naming `classifier.layers[k]` (k from 1) and the
+    /// field, when there is no layer, when a layer's weights do not have one
+    /// row per bias entry or one column per output of the layer below, when
+    /// there are fewer than 2 classes, or when a parameter is not finite.
+    pub fn new(layers: Vec<Dense>) -> Result<Self, DbnError> {
+        if layers.is_empty() {
+            return Err(field_error(
+                "classifier.layers",
+                "give at least the softmax layer",
+            ));
+        }
+        for (k, layer) in layers.iter().enumerate() {
+            let field = |name: &str| format!("classifier.layers[{}].{name}", k + 1);
+            let (n_out, n_in) = layer.weights.dim();
+            if layer.bias.len() != n_out {
+                let problem = format!(
+                    "has {} entries but weights has {n_out} rows; give one bias per row (output unit)",
+                    layer.bias.len()
+                );
+                return Err(field_error(field("bias"), problem));
+            }
+            if k > 0 && n_in != layers[k - 1].bias.len() {
+                let problem = format!(
+                    "has {n_in} columns but the layer below has {} outputs; \
+                     each layer takes the outputs of the layer below",
+                    layers[k - 1].bias.len()
+                );
+                return Err(field_error(field("weights"), problem));
+            }
+            let values = layer.weights.iter().map(|x| ("weights", x));
+            let values = values.chain(layer.bias.iter().map(|x| ("bias", x)));
+            if let Some((name, x)) = values.into_iter().find(|(_, x)| !x.is_finite()) {
+                let problem = format!("holds {x}; every parameter must be a finite f32");
+                return Err(field_error(field(name), problem));
+            }
+        }
+        let n_classes = layers[layers.len() - 1].bias.len();
+        if n_classes < 2 {
+            let problem = format!("{n_classes} classes; a classifier needs at least 2");
+            return Err(field_error(
+                format!("classifier.layers[{}].bias", layers.len()),
+                problem,
+            ));
+        }
+        Ok(Self { layers })
+    }
+
     /// Multinomial logistic regression: one softmax layer, all zeros.
     pub fn softmax_regression(n_features: usize, n_classes: usize) -> Self {
         Self {

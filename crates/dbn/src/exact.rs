@@ -319,3 +319,45 @@ impl ExactDbn {
         Ok(table)
     }
 }
+
+// ANCHOR: recognition_bound
+impl ExactDbn {
+    /// The bound that Salakhutdinov & Murray (2008) estimate, eq. (10.11), by
+    /// enumeration: sum over h_1, ..., h_{K-1} of the recognition chain
+    /// q(h_1|v) q(h_2|h_1) ... times log p*(h_{K-1}) - log Z plus
+    /// sum_k [log p(h_{k-1}|h_k) - log q(h_k|h_{k-1})]. For two layers it is
+    /// the bound of eq. (10.6); for more it lies below it. Terms with q = 0
+    /// contribute 0.
+    pub fn recognition_bound(&self, v: ArrayView1<f64>) -> Result<f64, DbnError> {
+        self.check_two_layers()?;
+        let (_, log_partition) = self.top_log_marginal()?;
+        for layer in &self.layers[..self.layers.len() - 1] {
+            check_enumerable("a recognition layer's states", layer.n_hidden(), 16)?;
+        }
+        Ok(self.expected_rest(0, v) - log_partition)
+    }
+
+    /// sum_y q(y | x) [log p(x | y) - log q(y | x) + rest(y)] for layer `k`
+    /// (counted from 0), where rest is log p*(y) at the top RBM's visible
+    /// layer and the same sum one layer up below it.
+    fn expected_rest(&self, k: usize, x: ArrayView1<f64>) -> f64 {
+        let layer = &self.layers[k];
+        let n = layer.n_hidden();
+        let mut total = 0.0;
+        for s in 0..1u64 << n {
+            let y = state_vector(s, n);
+            let log_q = log_recognition(layer, y.view(), x);
+            if log_q.exp() == 0.0 {
+                continue;
+            }
+            let rest = if k + 2 == self.layers.len() {
+                self.top_log_weight(y.view())
+            } else {
+                self.expected_rest(k + 1, y.view())
+            };
+            total += log_q.exp() * (log_generative(layer, x, y.view()) - log_q + rest);
+        }
+        total
+    }
+}
+// ANCHOR_END: recognition_bound

@@ -16,7 +16,18 @@
 //! n_labels = 2
 //! bias = [0.0, 0.0]
 //! weights = [[0.3, -0.3]]                           # n_top_hidden rows, n_labels columns
+//! [[classifier.layers]] # optional: the fine-tuned feed-forward net, bottom first
+//! weights = [[0.1, 0.2, 0.3], [0.0, -0.1, 0.4]]   # n_out rows, n_in columns
+//! bias = [0.0, 0.0]
+//! [[classifier.layers]] # the last layer is the softmax layer: one row per class
+//! weights = [[1.0, -1.0], [-1.0, 1.0]]
+//! bias = [0.0, 0.0]
 //! ```
+//!
+//! Fine-tuning changes the recognition weights, but not the generative
+//! model: `[[layers]]` keep the pretrained DBN (for sampling, the bound and
+//! classification by free energy), and `[classifier]` holds the whole
+//! fine-tuned net, its hidden layers as well as its softmax layer.
 
 use std::path::Path;
 
@@ -24,6 +35,7 @@ use bm_exact::{FORMAT_VERSION, Rbm, matrix_from_rows};
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use crate::classifier::{Classifier, Dense};
 use crate::error::{DbnError, field_error};
 use crate::exact::{ExactDbn, ExactLabels};
 use crate::model::Dbn;
@@ -36,6 +48,21 @@ struct DbnToml {
     layers: Vec<LayerToml>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     labels: Option<LabelsToml>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    classifier: Option<ClassifierToml>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ClassifierToml {
+    layers: Vec<DenseToml>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct DenseToml {
+    weights: Vec<Vec<f64>>,
+    bias: Vec<f64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -65,63 +92,87 @@ impl ExactDbn {
     /// A net from the TOML text of a `format = "dbn"` file; every error names
     /// the layer and the field.
     pub fn from_toml_str(text: &str) -> Result<Self, DbnError> {
-        refuse_rbm_layout(text)?;
-        let file: DbnToml = toml::from_str(text).map_err(|e| DbnError::Toml(e.to_string()))?;
-        if file.format != "dbn" {
-            let problem = format!("\"{}\" is not \"dbn\"", file.format);
-            return Err(field_error("format", problem));
-        }
-        if file.version != FORMAT_VERSION {
-            let problem = format!(
-                "version {} is not supported; this program reads version {FORMAT_VERSION}",
-                file.version
-            );
-            return Err(field_error("version", problem));
-        }
-        let layers = file
-            .layers
-            .into_iter()
-            .enumerate()
-            .map(|(k, layer)| layer_from_toml(layer).map_err(|e| e.in_layer(k + 1)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let labels = file.labels.map(labels_from_toml).transpose()?;
-        ExactDbn::new(layers, labels)
+        Ok(parse(text)?.0)
     }
+}
 
+/// The net and its classifier, if any, from the text of a model file.
+fn parse(text: &str) -> Result<(ExactDbn, Option<Classifier>), DbnError> {
+    refuse_rbm_layout(text)?;
+    let file: DbnToml = toml::from_str(text).map_err(|e| DbnError::Toml(e.to_string()))?;
+    if file.format != "dbn" {
+        let problem = format!("\"{}\" is not \"dbn\"", file.format);
+        return Err(field_error("format", problem));
+    }
+    if file.version != FORMAT_VERSION {
+        let problem = format!(
+            "version {} is not supported; this program reads version {FORMAT_VERSION}",
+            file.version
+        );
+        return Err(field_error("version", problem));
+    }
+    let layers = file
+        .layers
+        .into_iter()
+        .enumerate()
+        .map(|(k, layer)| layer_from_toml(layer).map_err(|e| e.in_layer(k + 1)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let labels = file.labels.map(labels_from_toml).transpose()?;
+    let exact = ExactDbn::new(layers, labels)?;
+    let classifier = file
+        .classifier
+        .map(|c| classifier_from_toml(c, exact.n_visible()))
+        .transpose()?;
+    Ok((exact, classifier))
+}
+
+impl ExactDbn {
     /// Read and validate a model file; errors start with the file name.
     pub fn load(path: &Path) -> Result<Self, DbnError> {
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            DbnError::Exact(bm_exact::ExactError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        })?;
-        Self::from_toml_str(&text).map_err(|e| e.in_file(path))
+        Self::from_toml_str(&read(path)?).map_err(|e| e.in_file(path))
     }
 
     /// The TOML text of a `format = "dbn"` file.
     pub fn to_toml_string(&self) -> String {
-        let rows = |a: ArrayView2<f64>| a.rows().into_iter().map(|r| r.to_vec()).collect();
-        let file = DbnToml {
-            format: "dbn".into(),
-            version: FORMAT_VERSION,
-            layers: self
-                .layers()
-                .iter()
-                .map(|layer| LayerToml {
-                    visible_bias: layer.visible_bias().to_vec(),
-                    hidden_bias: layer.hidden_bias().to_vec(),
-                    weights: rows(layer.weights()),
-                })
-                .collect(),
-            labels: self.labels().map(|l| LabelsToml {
-                n_labels: l.bias.len(),
-                bias: l.bias.to_vec(),
-                weights: rows(l.weights.view()),
-            }),
-        };
-        toml::to_string(&file).expect("plain numbers always serialise")
+        file_text(self, None)
     }
+}
+
+fn read(path: &Path) -> Result<String, DbnError> {
+    std::fs::read_to_string(path).map_err(|source| {
+        DbnError::Exact(bm_exact::ExactError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
+fn rows(a: ArrayView2<f64>) -> Vec<Vec<f64>> {
+    a.rows().into_iter().map(|r| r.to_vec()).collect()
+}
+
+/// The TOML text of `net` and, if given, its classifier table.
+fn file_text(net: &ExactDbn, classifier: Option<ClassifierToml>) -> String {
+    let file = DbnToml {
+        format: "dbn".into(),
+        version: FORMAT_VERSION,
+        layers: net
+            .layers()
+            .iter()
+            .map(|layer| LayerToml {
+                visible_bias: layer.visible_bias().to_vec(),
+                hidden_bias: layer.hidden_bias().to_vec(),
+                weights: rows(layer.weights()),
+            })
+            .collect(),
+        labels: net.labels().map(|l| LabelsToml {
+            n_labels: l.bias.len(),
+            bias: l.bias.to_vec(),
+            weights: rows(l.weights.view()),
+        }),
+        classifier,
+    };
+    toml::to_string(&file).expect("plain numbers always serialise")
 }
 
 /// A file with `format = "dbn"` but the fields of an RBM at the top level
@@ -169,13 +220,37 @@ fn labels_from_toml(labels: LabelsToml) -> Result<ExactLabels, DbnError> {
     })
 }
 
+/// The `[classifier]` table: each layer's weights must have as many
+/// columns as the layer below has outputs (`n_visible` for the first).
+fn classifier_from_toml(table: ClassifierToml, n_visible: usize) -> Result<Classifier, DbnError> {
+    let mut layers = Vec::new();
+    let mut n_in = n_visible;
+    for (k, layer) in table.layers.into_iter().enumerate() {
+        let field = format!("classifier.layers[{}].weights", k + 1);
+        let weights = matrix_from_rows(&field, layer.weights, n_in)?;
+        n_in = weights.nrows();
+        layers.push(Dense {
+            weights: weights.mapv(|x| x as f32),
+            bias: Array1::from(layer.bias).mapv(|x| x as f32),
+        });
+    }
+    Classifier::new(layers)
+}
+
 impl Dbn {
     /// Load a `format = "dbn"` file; refused, naming the file, the layer and
-    /// the field, when it does not parse, has an unknown field, or its
-    /// layers do not fit together.
+    /// the field, when it does not parse, has an unknown field, its layers
+    /// do not fit together, or its `[classifier]` does not fit the net.
     pub fn load(path: &Path) -> Result<Self, DbnError> {
-        let exact = ExactDbn::load(path)?;
-        Dbn::from_exact(&exact).map_err(|e| e.in_file(path))
+        let load = || {
+            let (exact, classifier) = parse(&read(path)?)?;
+            let net = Dbn::from_exact(&exact)?;
+            match classifier {
+                Some(c) => net.with_classifier(c),
+                None => Ok(net),
+            }
+        };
+        load().map_err(|e| e.in_file(path))
     }
 
     /// The TOML text; each f32 is written as its shortest decimal, which
@@ -186,9 +261,20 @@ impl Dbn {
                 .parse::<f64>()
                 .expect("f32 prints as a number")
         };
-        self.to_exact_with(shortest_decimal)
-            .expect("a Dbn is always valid")
-            .to_toml_string()
+        let exact = self
+            .to_exact_with(shortest_decimal)
+            .expect("a Dbn is always valid");
+        let classifier = self.classifier().map(|c| ClassifierToml {
+            layers: c
+                .layers
+                .iter()
+                .map(|l| DenseToml {
+                    weights: rows(l.weights.mapv(shortest_decimal).view()),
+                    bias: l.bias.iter().map(|&x| shortest_decimal(x)).collect(),
+                })
+                .collect(),
+        });
+        file_text(&exact, classifier)
     }
 
     /// Save atomically; an existing file is replaced only when `overwrite` is set.

@@ -14,6 +14,9 @@
 //! - Classification by the free energy of each label, eq. (10.8).
 //! - [`exact`]: for tiny nets, the exact log p(v), eq. (10.4), and the
 //!   variational lower bound, eq. (10.6), by enumeration in f64.
+//! - [`bound`]: the bound at MNIST size, eq. (10.11): log Z of the top RBM
+//!   by AIS, one run per clamped label, eq. (10.12), and the recognition
+//!   chain by sampling, with an error bar.
 //! - [`train_greedy`]: greedy layer-wise training, each layer an
 //!   `rbm::Trainer` fed with the up-pass of the layers below.
 //! - [`Classifier`]: the net unrolled into sigmoid layers with a softmax
@@ -35,6 +38,7 @@
 //! assert!((summary.mean_log_likelihood + 3.0 * 2f64.ln()).abs() < 1e-12);
 //! ```
 
+pub mod bound;
 mod classifier;
 mod error;
 pub mod exact;
@@ -43,6 +47,10 @@ mod greedy;
 mod model;
 mod passes;
 
+pub use bound::{
+    BoundEstimate, BoundTerms, TopLogPartition, bound_terms, estimate_lower_bound,
+    top_log_partition,
+};
 pub use classifier::{Classifier, Dense, FineTuneConfig, accuracy, fine_tune};
 pub use error::DbnError;
 pub use exact::{ExactDbn, ExactLabels, ExactSummary};

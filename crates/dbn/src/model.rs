@@ -4,7 +4,8 @@
 use ndarray::{Array1, Array2};
 use rbm::Rbm;
 
-use crate::error::DbnError;
+use crate::classifier::Classifier;
+use crate::error::{DbnError, field_error};
 use crate::exact::{ExactDbn, ExactLabels};
 
 /// The label units of the top RBM (Hinton, Osindero & Teh 2006): a group of
@@ -44,6 +45,7 @@ impl Labels {
 pub struct Dbn {
     layers: Vec<Rbm>,
     labels: Option<Labels>,
+    classifier: Option<Classifier>,
 }
 // ANCHOR_END: dbn_type
 
@@ -54,7 +56,11 @@ impl Dbn {
     /// weights do not have one row per top hidden unit (the checks of
     /// [`ExactDbn::new`]).
     pub fn new(layers: Vec<Rbm>, labels: Option<Labels>) -> Result<Self, DbnError> {
-        let dbn = Self { layers, labels };
+        let dbn = Self {
+            layers,
+            labels,
+            classifier: None,
+        };
         dbn.to_exact()?;
         Ok(dbn)
     }
@@ -100,6 +106,27 @@ impl Dbn {
             weights: l.weights.mapv(|x| x as f32),
         });
         Self::new(layers, labels)
+    }
+
+    /// The net with a fine-tuned feed-forward classifier attached (saved as
+    /// the `[classifier]` table of the model file); refused, naming the
+    /// field, when the classifier does not take the net's visible units.
+    pub fn with_classifier(mut self, classifier: Classifier) -> Result<Self, DbnError> {
+        if classifier.n_features() != self.n_visible() {
+            let problem = format!(
+                "layer 1 takes {} inputs but the net has {} visible units",
+                classifier.n_features(),
+                self.n_visible()
+            );
+            return Err(field_error("classifier.layers[1].weights", problem));
+        }
+        self.classifier = Some(classifier);
+        Ok(self)
+    }
+
+    /// The fine-tuned classifier, if the net has one.
+    pub fn classifier(&self) -> Option<&Classifier> {
+        self.classifier.as_ref()
     }
 
     /// The layers, bottom first.

@@ -1,10 +1,10 @@
 //! The f32 net: model files, generation against the exact distribution,
-//! classification by free energy, greedy training.
+//! classification by free energy, greedy training, the `[classifier]` table.
 
 // The brute force is written with index loops on purpose, to read like the sums.
 #![allow(clippy::needless_range_loop)]
 
-use dbn::{Dbn, ExactDbn, GreedyConfig, Labels, LayerConfig, UpPass, train_greedy};
+use dbn::{Classifier, Dbn, ExactDbn, GreedyConfig, Labels, LayerConfig, UpPass, train_greedy};
 use ndarray::{Array1, Array2, array};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -377,4 +377,94 @@ fn a_resumed_greedy_run_equals_an_uninterrupted_one() {
     .unwrap()
     .unwrap();
     assert_eq!(resumed, whole);
+}
+
+// The `[classifier]` table: the fine-tuned net is saved and loaded bit for bit
+// beside the generative layers; a table that does not fit is refused naming the field.
+
+fn with_classifier(table: &str) -> String {
+    format!("{TWO_LAYERS}{table}")
+}
+
+const CLASSIFIER: &str = r#"
+[[classifier.layers]]
+weights = [[0.1, 0.2, 0.3], [0.0, -0.1, 0.4]]
+bias = [0.0, 0.5]
+[[classifier.layers]]
+weights = [[1.0, -1.0], [-1.0, 1.0]]
+bias = [0.0, 0.25]
+"#;
+
+fn load(text: &str) -> Result<Dbn, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("net.toml");
+    std::fs::write(&path, text).unwrap();
+    Dbn::load(&path).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_fine_tuned_classifier_round_trips_beside_the_layers() {
+    let plain = load(TWO_LAYERS).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let classifier = Classifier::random(&plain.layer_sizes(), 3, &mut rng);
+    let net = plain.clone().with_classifier(classifier.clone()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tuned.toml");
+    net.save(&path, false).unwrap();
+    let loaded = Dbn::load(&path).unwrap();
+    assert_eq!(loaded, net);
+    assert_eq!(loaded.classifier(), Some(&classifier));
+    // The generative layers are untouched, and the exact reader accepts the file.
+    assert_eq!(loaded.layers(), plain.layers());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(ExactDbn::from_toml_str(&text).is_ok());
+}
+
+#[test]
+fn the_table_of_the_notation_page_loads() {
+    let net = load(&with_classifier(CLASSIFIER)).unwrap();
+    let classifier = net.classifier().unwrap();
+    assert_eq!(classifier.n_classes(), 2);
+    assert_eq!(classifier.n_features(), 3);
+}
+
+#[test]
+fn classifier_tables_that_do_not_fit_are_refused_naming_the_field() {
+    let cases = [
+        // first layer: 2 columns but the net has 3 visible units
+        (
+            "[[classifier.layers]]\nweights = [[1.0, 2.0], [0.0, 1.0]]\nbias = [0.0, 0.0]\n",
+            "classifier.layers[1].weights",
+        ),
+        // bias of the wrong length
+        (
+            "[[classifier.layers]]\nweights = [[1.0, 2.0, 3.0], [0.0, 1.0, 2.0]]\nbias = [0.0]\n",
+            "classifier.layers[1].bias",
+        ),
+        // second layer takes 3 inputs, the first gives 2
+        (
+            "[[classifier.layers]]\nweights = [[1.0, 2.0, 3.0], [0.0, 1.0, 2.0]]\nbias = [0.0, 0.0]\n\
+             [[classifier.layers]]\nweights = [[1.0, 2.0, 3.0], [0.0, 1.0, 2.0]]\nbias = [0.0, 0.0]\n",
+            "classifier.layers[2].weights",
+        ),
+        // one class
+        (
+            "[[classifier.layers]]\nweights = [[1.0, 2.0, 3.0]]\nbias = [0.0]\n",
+            "classifier.layers[1].bias",
+        ),
+        // beyond f32
+        (
+            "[[classifier.layers]]\nweights = [[1e300, 2.0, 3.0], [0.0, 1.0, 2.0]]\nbias = [0.0, 0.0]\n",
+            "classifier.layers[1].weights",
+        ),
+        ("[classifier]\nlayers = []\n", "classifier.layers"),
+        (
+            "[[classifier.layers]]\nweights = [[1.0, 2.0, 3.0], [0.0, 1.0, 2.0]]\nbias = [0.0, 0.0]\nsoftmax = true\n",
+            "softmax",
+        ),
+    ];
+    for (table, field) in cases {
+        let e = load(&with_classifier(table)).unwrap_err();
+        assert!(e.contains("net.toml") && e.contains(field), "{table}: {e}");
+    }
 }

@@ -28,7 +28,7 @@ pub const DESCRIPTION: &str = "8x8 digits: softmax regression on pixels, RBM and
      generative DBN; fine-tuned DBN against random initialisation";
 
 /// Random streams: the configuration's seed picks the key, the purpose the stream.
-fn stream(seed: u64, purpose: u64) -> ChaCha8Rng {
+pub(crate) fn stream(seed: u64, purpose: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(purpose);
     rng
@@ -91,7 +91,11 @@ pub fn run(path: &Path) -> Result<Outputs> {
     );
     outputs.add_figure(
         format!("{NAME}-fine-tuning.svg"),
-        fine_tuning_figure(&results)?,
+        fine_tuning_figure(
+            &results.layer_sizes,
+            &results.fine_tune_pretrained,
+            &results.fine_tune_random,
+        )?,
     );
     outputs.add_binary_figure(
         format!("{NAME}-generated.png"),
@@ -141,7 +145,7 @@ fn min_max_scale(x: ArrayView2<f32>) -> Array2<f32> {
 }
 
 /// Softmax regression on `train`, test accuracy on `test`.
-fn logistic_accuracy(
+pub(crate) fn logistic_accuracy(
     train: ArrayView2<f32>,
     test: ArrayView2<f32>,
     split: &Split,
@@ -159,7 +163,7 @@ fn logistic_accuracy(
 }
 
 /// Backpropagation from `start`, with the loss and test accuracy after every epoch.
-fn fine_tune_curve(
+pub(crate) fn fine_tune_curve(
     mut net: Classifier,
     split: &Split,
     config: &FineTuneConfig,
@@ -220,7 +224,7 @@ fn measure(config: &DbnDigitsConfig, split: &Split) -> Result<(DbnDigitsResults,
     let sizes = stack.layer_sizes();
     let random = Classifier::random(&sizes, 10, &mut stream(config.seed, STREAM_RANDOM_INIT));
     let (random_init_net, fine_tune_random) = fine_tune_curve(random, split, &config.fine_tune)?;
-    let generated = generate_per_label(&labelled, config)?;
+    let generated = generate_per_label(&labelled, &config.samples, config.seed)?;
     let results = DbnDigitsResults {
         experiment: NAME.into(),
         config: config.clone(),
@@ -242,13 +246,17 @@ fn measure(config: &DbnDigitsConfig, split: &Split) -> Result<(DbnDigitsResults,
 }
 
 /// `n_per_label` digits for each clamped label 0..9, one label per row of the grid.
-fn generate_per_label(net: &Dbn, config: &DbnDigitsConfig) -> Result<Array2<f32>> {
-    let mut rng = stream(config.seed, STREAM_SAMPLES);
+pub(crate) fn generate_per_label(
+    net: &Dbn,
+    samples: &config::SamplesConfig,
+    seed: u64,
+) -> Result<Array2<f32>> {
+    let mut rng = stream(seed, STREAM_SAMPLES);
     let blocks = (0..10)
         .map(|label| {
             net.generate(
-                config.samples.n_per_label,
-                config.samples.n_gibbs_steps,
+                samples.n_per_label,
+                samples.n_gibbs_steps,
                 Some(label),
                 &mut rng,
             )
@@ -263,7 +271,12 @@ fn png_grid(images: &Array2<f32>, per_row: usize) -> Result<Vec<u8>> {
     crate::mnist_rbm::figures::png_grid(images, (side, side), per_row)
 }
 
-fn fine_tuning_figure(r: &DbnDigitsResults) -> Result<String> {
+/// Test accuracy per epoch of fine-tuning, pretrained against random initialisation.
+pub(crate) fn fine_tuning_figure(
+    layer_sizes: &[usize],
+    pretrained: &[EpochPoint],
+    random: &[EpochPoint],
+) -> Result<String> {
     let points = |curve: &[EpochPoint]| {
         curve
             .iter()
@@ -271,15 +284,10 @@ fn fine_tuning_figure(r: &DbnDigitsResults) -> Result<String> {
             .collect::<Vec<_>>()
     };
     let series = vec![
-        Series::new(
-            "pretrained (DBN)",
-            points(&r.fine_tune_pretrained),
-            color(0),
-            Mark::Line,
-        ),
+        Series::new("pretrained (DBN)", points(pretrained), color(0), Mark::Line),
         Series::new(
             "random initialisation",
-            points(&r.fine_tune_random),
+            points(random),
             color(1),
             Mark::Dashed,
         ),
@@ -290,7 +298,7 @@ fn fine_tuning_figure(r: &DbnDigitsResults) -> Result<String> {
     let panel = LinePanel {
         title: format!(
             "Fine-tuning a {} net by backpropagation",
-            sizes_text(&r.layer_sizes)
+            sizes_text(layer_sizes)
         ),
         x_label: "epoch".into(),
         y_label: "test accuracy".into(),
@@ -301,7 +309,7 @@ fn fine_tuning_figure(r: &DbnDigitsResults) -> Result<String> {
     render_svg((720, 420), |area| line_panel(area, &panel, x, y))
 }
 
-fn sizes_text(sizes: &[usize]) -> String {
+pub(crate) fn sizes_text(sizes: &[usize]) -> String {
     sizes
         .iter()
         .map(|n| n.to_string())

@@ -151,7 +151,8 @@ impl Check for MnistRbmConfig {
 }
 
 impl DataConfig {
-    fn check(&self) -> Result<(), FieldError> {
+    /// The checks of the data table that its value types cannot make.
+    pub(crate) fn check(&self) -> Result<(), FieldError> {
         if self.folder.trim().is_empty() {
             return Err(FieldError::new(
                 "data.folder",

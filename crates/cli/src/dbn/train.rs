@@ -9,6 +9,7 @@
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 use dbn::{GreedyConfig, GreedyResume, LayerConfig, UpPass, train_greedy_from};
 use ndarray::{Array1, Array2};
@@ -111,6 +112,9 @@ struct Checkpoint {
 
 const CHECKPOINT_FORMAT: &str = "boltzmann-dbn-checkpoint-1";
 
+/// The exit status after Ctrl-C (128 + SIGINT), as `boltzmann train`.
+const INTERRUPTED: i32 = 130;
+
 #[derive(Serialize)]
 struct TrainReport {
     model_file: String,
@@ -150,6 +154,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let bar = progress_bar(total as u64, args.json);
     let mut write_error = None;
     let mut epochs_this_run = 0;
+    let mut last_saved = (0, 0); // (layer, epochs done in it)
+    let stop = crate::progress::ctrl_c_flag();
     let label_pair = labels.as_deref().map(|l| (l, n_labels));
     let mut after_epoch = |done: dbn::EpochDone| {
         bar.inc(1);
@@ -158,9 +164,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             write_error = Some(e);
             return ControlFlow::Break(());
         }
-        match args.stop_after_epochs {
-            Some(n) if epochs_this_run >= n => ControlFlow::Break(()),
-            _ => ControlFlow::Continue(()),
+        last_saved = (done.layer, done.trainer.epochs_done());
+        // Ctrl-C takes effect here, right after a checkpoint: the run stops
+        // at the end of the epoch in progress and keeps all of its work.
+        let stop_requested = args.stop_after_epochs.is_some_and(|n| epochs_this_run >= n);
+        if stop_requested || stop.load(Ordering::SeqCst) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
         }
     };
     let net = train_greedy_from(
@@ -179,12 +190,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         )));
     }
     let Some(net) = net else {
-        eprintln!(
-            "interrupted after {epochs_this_run} epochs; the checkpoint {} is saved: \
-             run the same command with --resume to continue",
-            checkpoint_path.display()
-        );
-        std::process::exit(130);
+        let (layer, epochs_done) = last_saved;
+        let epochs = settings.greedy.layers[layer - 1].train.epochs;
+        crate::common::eprint_text(&format!(
+            "interrupted: {} holds the state after epoch {epochs_done} of {epochs} of layer {layer}; \
+             run the same command with --resume to continue\n",
+            checkpoint_path.display(),
+        ));
+        std::process::exit(INTERRUPTED);
     };
     net.save(&args.out, args.force || args.resume)
         .map_err(dbn_error)?;

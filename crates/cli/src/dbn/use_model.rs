@@ -75,6 +75,10 @@ pub struct ClassifyArgs {
     /// Write the predicted label of each example, one per line.
     #[arg(long, value_name = "OUT.csv")]
     out: Option<PathBuf>,
+    /// Classify by the free energy of each label even when the model has a
+    /// fine-tuned `[classifier]` (which is used by default).
+    #[arg(long)]
+    free_energy: bool,
     #[arg(long)]
     force: bool,
     #[arg(long)]
@@ -84,6 +88,8 @@ pub struct ClassifyArgs {
 #[derive(Serialize)]
 struct ClassifyReport {
     model_file: String,
+    /// "classifier" (the fine-tuned net) or "free_energy" (eq. 10.8).
+    method: &'static str,
     n_examples: usize,
     accuracy: Option<f64>,
     predictions_file: Option<String>,
@@ -99,9 +105,14 @@ pub fn classify(args: &ClassifyArgs) -> anyhow::Result<()> {
     let (x, own_labels) = load_examples(&args.data)?;
     check_width(&net, x.ncols(), &args.data)?;
     let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
-    let predicted = net
-        .classify(x.view())
-        .map_err(|e| dbn_error(e.in_file(&args.model)))?;
+    let (predicted, method) = match net.classifier().filter(|_| !args.free_energy) {
+        Some(classifier) => (classifier.predict(x.view()), "classifier"),
+        None => {
+            let by_free_energy = net.classify(x.view());
+            let predicted = by_free_energy.map_err(|e| dbn_error(e.in_file(&args.model)))?;
+            (predicted, "free_energy")
+        }
+    };
     if let Some(out) = &args.out {
         let column =
             ndarray::Array2::from_shape_fn((predicted.len(), 1), |(n, _)| predicted[n] as f64);
@@ -109,6 +120,7 @@ pub fn classify(args: &ClassifyArgs) -> anyhow::Result<()> {
     }
     let report = ClassifyReport {
         model_file: args.model.display().to_string(),
+        method,
         n_examples: x.nrows(),
         accuracy: labels.map(|l| dbn::accuracy(&predicted, &l)),
         predictions_file: args.out.as_ref().map(|p| p.display().to_string()),
@@ -117,8 +129,12 @@ pub fn classify(args: &ClassifyArgs) -> anyhow::Result<()> {
 }
 
 fn classify_text(r: &ClassifyReport) -> String {
+    let how = match r.method {
+        "classifier" => "its fine-tuned classifier",
+        _ => "the free energy of each label",
+    };
     let mut text = format!(
-        "classified {} examples with {}\n",
+        "classified {} examples with {} ({how})\n",
         r.n_examples, r.model_file
     );
     if let Some(a) = r.accuracy {

@@ -1,0 +1,73 @@
+//! The dbn-mnist experiment end to end on its smoke configuration: every
+//! file is written, identical bytes with 1 or 2 threads, the test errors are
+//! fractions of the test digits, the bound lies inside its error bar and
+//! below zero, and bad configurations stop naming the field.
+
+mod common;
+
+use experiments::dbn_mnist::DbnMnistResults;
+
+const FILES: [&str; 4] = [
+    "dbn-mnist.json",
+    "dbn-mnist-fine-tuning.svg",
+    "dbn-mnist-generated.png",
+    "dbn-mnist-summary.md",
+];
+
+#[test]
+fn smoke_run_writes_everything_and_repeats_exactly() {
+    let first = common::smoke_twice("dbn-mnist", &FILES);
+    let json = std::fs::read_to_string(first.path().join("dbn-mnist.json")).unwrap();
+    let r: DbnMnistResults = serde_json::from_str(&json).unwrap();
+    assert_eq!((r.n_train, r.n_test), (300, 100));
+    assert_eq!(r.layer_sizes, vec![784, 20, 20, 30]);
+    let e = &r.test_error;
+    for err in [
+        e.raw_pixels,
+        e.dbn_features,
+        e.generative_dbn,
+        e.fine_tuned_dbn,
+        e.random_init_net,
+    ] {
+        let wrong = err * r.n_test as f64;
+        assert!(
+            (0.0..=1.0).contains(&err) && (wrong - wrong.round()).abs() < 1e-9,
+            "{err}"
+        );
+    }
+    assert_eq!(
+        1.0 - r.fine_tune_random.last().unwrap().test_accuracy,
+        e.random_init_net
+    );
+    let b = &r.bound;
+    assert_eq!((b.n_runs, b.n_examples, b.n_samples), (10, 20, 3));
+    assert!(b.low <= b.mean_lower_bound && b.high.is_none_or(|high| b.mean_lower_bound <= high));
+    assert!(b.mean_lower_bound < 0.0 && b.mean_lower_bound.is_finite());
+    let summary = std::fs::read_to_string(first.path().join("dbn-mnist-summary.md")).unwrap();
+    assert!(summary.contains("| classifier | test error |"), "{summary}");
+    assert!(summary.contains("1.25%"), "{summary}");
+}
+
+#[test]
+fn bad_configurations_are_refused() {
+    common::assert_refused(
+        "dbn-mnist",
+        |t| t.replace("n_samples = 3", "n_samples = 1"),
+        "bound.n_samples",
+    );
+    common::assert_refused(
+        "dbn-mnist",
+        |t| t.replace("n_test = 100", "n_test = 5000"),
+        "data.n_test",
+    );
+    common::assert_refused(
+        "dbn-mnist",
+        |t| t.replace("[bound]\n", "[bound]\ncolour = 1\n"),
+        "colour",
+    );
+}
+
+#[test]
+fn listed_by_the_runner() {
+    common::assert_listed("dbn-mnist");
+}
