@@ -14,21 +14,46 @@ pub trait Real:
     + std::iter::Sum
     + Send
     + Sync
+    + numerics::neural::Lane
     + 'static
 {
     /// The constant `x` in this type.
     fn of(x: f64) -> Self;
+
+    /// How many random 64-bit words [`Real::standard_normals`] needs for
+    /// `n` numbers.
+    fn words_for_normals(n: usize) -> usize;
+
+    /// Fill `out` with standard normal numbers made from `words` (the
+    /// `numerics` crate's Box-Muller kernels).
+    fn standard_normals(words: &[u64], out: &mut [Self]);
 }
 
 impl Real for f32 {
     fn of(x: f64) -> f32 {
         x as f32
     }
+
+    fn words_for_normals(n: usize) -> usize {
+        n.div_ceil(2)
+    }
+
+    fn standard_normals(words: &[u64], out: &mut [f32]) {
+        numerics::neural::standard_normals_f32(words, out)
+    }
 }
 
 impl Real for f64 {
     fn of(x: f64) -> f64 {
         x
+    }
+
+    fn words_for_normals(n: usize) -> usize {
+        n + n % 2
+    }
+
+    fn standard_normals(words: &[u64], out: &mut [f64]) {
+        numerics::neural::standard_normals_f64(words, out)
     }
 }
 

@@ -147,12 +147,12 @@ pub fn exp_nonpositive<const FMA: bool>(x: f64) -> f64 {
 mod tests {
     use super::*;
 
-    /// The obvious definitions, for comparison only.
-    fn softplus(x: f64) -> f64 {
+    /// The obvious definitions, for comparison only (also in `neural`'s tests).
+    pub(crate) fn softplus(x: f64) -> f64 {
         x.max(0.0) + (-x.abs()).exp().ln_1p()
     }
 
-    fn sigmoid(x: f64) -> f64 {
+    pub(crate) fn sigmoid(x: f64) -> f64 {
         if x >= 0.0 {
             1.0 / (1.0 + (-x).exp())
         } else {
@@ -209,3 +209,5 @@ mod tests {
         }
     }
 }
+
+pub mod neural;
