@@ -161,6 +161,13 @@ mod tests {
     }
 
     #[test]
+    fn log_sum_exp_is_shifted() {
+        assert!((log_sum_exp(&[1000.0, 1000.0]) - (1000.0 + 2f64.ln())).abs() < 1e-12);
+        assert_eq!(log_sum_exp(&[]), f64::NEG_INFINITY);
+        assert!((log_sum_exp(&[0.0, 1.0f64.ln()]) - 2f64.ln()).abs() < 1e-15);
+    }
+
+    #[test]
     fn exp_nonpositive_is_accurate_to_a_few_ulp() {
         let mut x: f64 = -745.0;
         while x <= 0.0 {
@@ -211,3 +218,13 @@ mod tests {
 }
 
 pub mod neural;
+
+/// log sum_i e^{x_i}, shifted by the largest term; -inf for an empty slice
+/// or when every term is -inf.
+pub fn log_sum_exp(xs: &[f64]) -> f64 {
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() {
+        return max;
+    }
+    max + xs.iter().map(|&x| (x - max).exp()).sum::<f64>().ln()
+}

@@ -4,10 +4,40 @@
 //!
 //! Like the rest of this crate they trade obviousness for speed: branch-free
 //! exponentials and logarithms that the compiler turns into vector
-//! instructions, chosen at run time. The readable scalar definitions live in
-//! `ebm_langevin::numerics`, and the tests here compare against `std`.
+//! instructions, chosen at run time. The readable scalar definitions come
+//! first (the book shows them, and the readable path of `ebm-langevin` uses
+//! them); the tests compare the kernels with them and with `std`.
 
 use num_traits::Float;
+
+// ANCHOR: activations
+/// The logistic sigmoid 1 / (1 + e^{-x}), evaluated without overflow.
+pub fn sigmoid<F: Float>(x: F) -> F {
+    let one = F::one();
+    if x >= F::zero() {
+        one / (one + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (one + e)
+    }
+}
+
+/// softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^{-|x|}).
+pub fn softplus<F: Float>(x: F) -> F {
+    x.max(F::zero()) + (-x.abs()).exp().ln_1p()
+}
+
+/// swish(x) = x sigmoid(x) (also called SiLU).
+pub fn swish<F: Float>(x: F) -> F {
+    x * sigmoid(x)
+}
+
+/// d swish / dx = s + x s (1 - s) with s = sigmoid(x).
+pub fn swish_derivative<F: Float>(x: F) -> F {
+    let s = sigmoid(x);
+    s + x * s * (F::one() - s)
+}
+// ANCHOR_END: activations
 
 /// The float types the kernels run in (f32 and f64).
 pub trait Lane: Float + Send + Sync + 'static {
@@ -258,7 +288,6 @@ pub fn standard_normals_f64(bits: &[u64], out: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::{sigmoid, softplus};
     use statrs::distribution::{ContinuousCDF, Normal};
 
     #[test]
@@ -399,5 +428,28 @@ mod tests {
             })
             .collect();
         assert!(ks_statistic(&mut z) > ks_critical(n));
+    }
+
+    #[test]
+    fn stable_for_large_activations() {
+        for x in [-1e4_f64, -800.0, -40.0, 0.0, 40.0, 800.0, 1e4] {
+            assert!(sigmoid(x).is_finite() && softplus(x).is_finite());
+            assert!(swish(x).is_finite() && swish_derivative(x).is_finite());
+            assert!(sigmoid(x as f32).is_finite() && softplus(x as f32).is_finite());
+        }
+        assert_eq!(softplus(1e4_f64), 1e4);
+        assert_eq!(softplus(-1e4_f64), 0.0);
+    }
+
+    #[test]
+    fn match_the_naive_formulas_where_those_are_safe() {
+        for i in -60..=60 {
+            let x = i as f64 / 4.0;
+            assert!((sigmoid(x) - 1.0 / (1.0 + (-x).exp())).abs() < 1e-15);
+            assert!((softplus(x) - (1.0 + x.exp()).ln()).abs() < 1e-13);
+            let h = 1e-5;
+            let fd = (swish(x + h) - swish(x - h)) / (2.0 * h);
+            assert!((swish_derivative(x) - fd).abs() < 1e-8, "x = {x}");
+        }
     }
 }
