@@ -54,6 +54,15 @@ fn ebm_2d_smoke_run() {
         );
         assert_eq!(run.kl_curve.len(), 4);
     }
+    // Mode masses: every cell goes to one of the eight means, so the model's
+    // weights sum to one; the data's mass within 2 sd is at most 1 - e^{-2}
+    // (the Gaussians' exact value, less on a coarse grid); the ring has none.
+    let modes = r.runs[0].modes.as_ref().expect("a mixture has mode masses");
+    assert_eq!(modes.model_weights.len(), 8);
+    assert!((modes.model_weights.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    assert!(modes.data_within_2sd > 0.8 && modes.data_within_2sd < 1.0 - (-2.0f64).exp());
+    assert!((0.0..=1.0).contains(&modes.model_within_2sd));
+    assert!(r.runs[1].modes.is_none());
 }
 
 /// A value outside its type's range is refused as the TOML is read, naming

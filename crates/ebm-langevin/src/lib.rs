@@ -19,7 +19,7 @@ pub mod model_file;
 pub mod numerics;
 
 pub use error::{EbmError, Result};
-pub use mlp::{Activation, Layer, Mlp, ParamGrad};
+pub use mlp::{Activation, Layer, Mlp, ParamGrad, Workspace};
 pub mod energy;
 pub mod oracle;
 

@@ -2,7 +2,9 @@
 //! each shown to fail on a deliberately broken sampler.
 
 use ebm_langevin::oracle::{Grid2d, Toy, cell_counts, chi_square, integrated_cell_probabilities};
-use ebm_langevin::samplers::{CooledSampler, annealed_langevin, mala, ula, ula_step};
+use ebm_langevin::samplers::{
+    CooledSampler, LangevinWorkspace, annealed_langevin, mala, ula, ula_step, ula_step_batched,
+};
 use ebm_langevin::{Activation, Energy, Layer, Mlp, Tempered};
 use ndarray::{Array2, array};
 use rand::{Rng, SeedableRng};
@@ -68,6 +70,35 @@ fn ula_with_a_small_step_passes_and_too_little_noise_fails() {
     }
     let p = p_value(&energy, &x);
     assert!(p < 1e-10, "broken ULA passed: p = {p}");
+}
+
+/// The fast batched ULA (f64 and f32) passes the same test; with noise
+/// sqrt(eps) (T = 1/2) it fails (checked in f64, which shares the code).
+#[test]
+fn batched_ula_passes_and_too_little_noise_fails() {
+    let energy = fixed_energy();
+    let energy32: Mlp<f32> = energy.cast();
+    for (temperature, passes) in [(1.0, true), (0.5, false)] {
+        let (mut x, mut rng) = start(3);
+        let mut ws = LangevinWorkspace::default();
+        for _ in 0..2000 {
+            ula_step_batched(&energy, &mut x, 0.002, temperature, &mut ws, &mut rng);
+        }
+        let p = p_value(&energy, &x);
+        if !passes {
+            assert!(p < 1e-10, "broken batched ULA passed: p = {p}");
+            continue;
+        }
+        assert!(p > 1e-3, "batched ULA: p = {p}");
+        let (x32, mut rng) = start(4);
+        let mut x32 = x32.mapv(|v| v as f32);
+        let mut ws = LangevinWorkspace::default();
+        for _ in 0..2000 {
+            ula_step_batched(&energy32, &mut x32, 0.002, temperature, &mut ws, &mut rng);
+        }
+        let p32 = p_value(&energy, &x32.mapv(|v| v as f64));
+        assert!(p32 > 1e-3, "batched ULA in f32: p = {p32}");
+    }
 }
 
 /// MALA: samples pass at a large step; the sign-flipped gradient fails.

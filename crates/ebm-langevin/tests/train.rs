@@ -114,6 +114,19 @@ fn small_config() -> TrainConfig {
 
 #[test]
 fn maximum_likelihood_lowers_the_kl_divergence() {
+    ml_lowers_the_kl_divergence(small_config());
+}
+
+/// The same with the negatives' chains on the fast batched step.
+#[test]
+fn maximum_likelihood_with_the_fast_sampler_lowers_the_kl_divergence() {
+    ml_lowers_the_kl_divergence(TrainConfig {
+        fast_sampler: true,
+        ..small_config()
+    });
+}
+
+fn ml_lowers_the_kl_divergence(config: TrainConfig) {
     let data = gaussian_data(2000);
     let toy = Toy::Mixture {
         weights: vec![1.0],
@@ -124,7 +137,7 @@ fn maximum_likelihood_lowers_the_kl_divergence() {
         half_width: 4.0,
         n: 64,
     };
-    let mut trainer = Trainer::new(small_config(), data.view()).unwrap();
+    let mut trainer = Trainer::new(config, data.view()).unwrap();
     let before = kl_data_model(&toy, &trainer.model, grid);
     for _ in 0..200 {
         trainer.step(data.view()).unwrap();

@@ -147,17 +147,24 @@ pub fn exp_nonpositive<const FMA: bool>(x: f64) -> f64 {
 mod tests {
     use super::*;
 
-    /// The obvious definitions, for comparison only.
-    fn softplus(x: f64) -> f64 {
+    /// The obvious definitions, for comparison only (also in `neural`'s tests).
+    pub(crate) fn softplus(x: f64) -> f64 {
         x.max(0.0) + (-x.abs()).exp().ln_1p()
     }
 
-    fn sigmoid(x: f64) -> f64 {
+    pub(crate) fn sigmoid(x: f64) -> f64 {
         if x >= 0.0 {
             1.0 / (1.0 + (-x).exp())
         } else {
             x.exp() / (1.0 + x.exp())
         }
+    }
+
+    #[test]
+    fn log_sum_exp_is_shifted() {
+        assert!((log_sum_exp(&[1000.0, 1000.0]) - (1000.0 + 2f64.ln())).abs() < 1e-12);
+        assert_eq!(log_sum_exp(&[]), f64::NEG_INFINITY);
+        assert!((log_sum_exp(&[0.0, 1.0f64.ln()]) - 2f64.ln()).abs() < 1e-15);
     }
 
     #[test]
@@ -208,4 +215,16 @@ mod tests {
             );
         }
     }
+}
+
+pub mod neural;
+
+/// log sum_i e^{x_i}, shifted by the largest term; -inf for an empty slice
+/// or when every term is -inf.
+pub fn log_sum_exp(xs: &[f64]) -> f64 {
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() {
+        return max;
+    }
+    max + xs.iter().map(|&x| (x - max).exp()).sum::<f64>().ln()
 }

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use anyhow::Result;
-use ebm_langevin::oracle::{Grid2d, Toy, kl_data_model};
+use ebm_langevin::oracle::{Grid2d, Toy, cell_probabilities, kl_data_model};
 use ebm_langevin::{TrainConfig, Trainer};
 use plotters::prelude::IntoLogRange;
 use rand::SeedableRng;
@@ -89,6 +89,53 @@ pub struct RunResult {
     pub kl_curve: Vec<(usize, f64)>,
     pub final_kl: f64,
     pub divergences: usize,
+    /// For a mixture: where the final model's mass is, against the data.
+    pub modes: Option<ModeMasses>,
+}
+
+/// Where a model on a mixture of Gaussians puts its mass, by quadrature:
+/// each grid cell belongs to its nearest mean.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct ModeMasses {
+    /// The model's mass nearest each mean (the data's are the mixture weights).
+    pub model_weights: Vec<f64>,
+    /// Mass within two standard deviations of a mean: model, data.
+    pub model_within_2sd: f64,
+    pub data_within_2sd: f64,
+}
+
+/// [`ModeMasses`] of `model` for a mixture `toy` (None for other densities).
+fn mode_masses(toy: &Toy, model: &ebm_langevin::Mlp<f64>, grid: Grid2d) -> Option<ModeMasses> {
+    let Toy::Mixture { means, std, .. } = toy else {
+        return None;
+    };
+    let centres = grid.centres();
+    let p_model = cell_probabilities(model, grid);
+    let cell_area = grid.cell_side().powi(2);
+    let p_data = toy
+        .log_densities(centres.view())
+        .mapv(|l| l.exp() * cell_area);
+    let mut masses = ModeMasses {
+        model_weights: vec![0.0; means.nrows()],
+        model_within_2sd: 0.0,
+        data_within_2sd: 0.0,
+    };
+    for (k, c) in centres.outer_iter().enumerate() {
+        let distances = means
+            .outer_iter()
+            .map(|m| (&m - &c).mapv(|v| v * v).sum().sqrt());
+        let (nearest, distance) =
+            distances.enumerate().fold(
+                (0, f64::INFINITY),
+                |best, (j, d)| if d < best.1 { (j, d) } else { best },
+            );
+        masses.model_weights[nearest] += p_model[k];
+        if distance < 2.0 * std {
+            masses.model_within_2sd += p_model[k];
+            masses.data_within_2sd += p_data[k];
+        }
+    }
+    Some(masses)
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -121,6 +168,7 @@ fn train_one(config: &Ebm2dConfig, run: &Run) -> Result<RunResult> {
         kl_curve,
         final_kl,
         divergences: trainer.events.len(),
+        modes: mode_masses(&toy, &trainer.model, grid),
     })
 }
 
@@ -184,11 +232,26 @@ fn figure(results: &Ebm2dResults) -> Result<String> {
 
 fn summary_markdown(results: &Ebm2dResults) -> String {
     let mut md = String::from(
-        "| run | density | iterations | final KL(data \\|\\| model) (nats) | divergences caught |\n|---|---|---:|---:|---:|\n",
+        "| run | density | iterations | final KL(data \\|\\| model) (nats) | divergences caught | model's mode weights, min - max | mass within 2 sd of a mode, model / data |\n|---|---|---:|---:|---:|---|---|\n",
     );
     for (r, run) in results.runs.iter().zip(&results.config.runs) {
+        let (weights, within) = match &r.modes {
+            Some(m) => {
+                let min = m
+                    .model_weights
+                    .iter()
+                    .copied()
+                    .fold(f64::INFINITY, f64::min);
+                let max = m.model_weights.iter().copied().fold(0.0, f64::max);
+                (
+                    format!("{min:.3} - {max:.3}"),
+                    format!("{:.3} / {:.3}", m.model_within_2sd, m.data_within_2sd),
+                )
+            }
+            None => ("-".into(), "-".into()),
+        };
         md.push_str(&format!(
-            "| {} | {:?} | {} | {:.4} | {} |\n",
+            "| {} | {:?} | {} | {:.4} | {} | {weights} | {within} |\n",
             r.name, r.density, run.train.n_iterations, r.final_kl, r.divergences
         ));
     }
