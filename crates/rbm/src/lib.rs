@@ -49,6 +49,7 @@
 pub mod ais;
 mod ais_check;
 mod bm_gibbs;
+pub mod centering;
 mod error;
 pub mod gaussian;
 mod gradient;
@@ -56,6 +57,7 @@ mod kernels;
 mod mean_field;
 mod model;
 mod monitor;
+pub mod negative_phase;
 pub mod numerics;
 mod pseudo_likelihood;
 mod sampling;
@@ -70,6 +72,8 @@ pub use ais::{
 };
 pub use ais_check::{CheckedEstimate, LowerBound, check_estimate, log_partition_lower_bound};
 pub use bm_gibbs::{layerwise_gibbs_sweep, local_field, sample_bm, sequential_gibbs_sweep};
+#[doc(inline)]
+pub use centering::{CenteringConfig, Offsets, centred_energy};
 pub use error::RbmError;
 #[doc(inline)]
 pub use gaussian::{
@@ -82,6 +86,11 @@ pub use mean_field::{MeanFieldEstimate, MeanFieldOrder, mean_field_log_partition
 pub use model::{Rbm, check_data};
 pub use monitor::{
     EpochMonitors, exact_mean_log_likelihood, free_energy_gap, reconstruction_error,
+};
+#[doc(inline)]
+pub use negative_phase::{
+    FastWeights, FastWeightsConfig, TemperingConfig, fast_pcd_gradient, learning_rate_at,
+    tempered_gradient,
 };
 pub use pseudo_likelihood::{pseudo_log_likelihood, stochastic_pseudo_log_likelihood};
 pub use sampling::{gibbs_chain, gibbs_step, sample_bernoulli};

@@ -200,6 +200,7 @@ impl TrainingConfig {
             epochs: self.epochs,
             estimator,
             seed,
+            ..rbm::TrainConfig::default()
         }
     }
 }
