@@ -55,3 +55,39 @@ fn ebm_2d_smoke_run() {
         assert_eq!(run.kl_curve.len(), 4);
     }
 }
+
+/// A value outside its type's range is refused as the TOML is read, naming
+/// the field (the value types of the `config` crate).
+#[test]
+fn bad_values_are_refused_naming_the_field() {
+    for (experiment, from, to, field) in [
+        ("langevin-2d", "n_chains = 500", "n_chains = 0", "n_chains"),
+        (
+            "langevin-2d",
+            "step_sizes = [0.02, 0.1]",
+            "step_sizes = [0.02, -0.1]",
+            "step_sizes",
+        ),
+        (
+            "langevin-2d",
+            "total_time = 2.0",
+            "total_time = inf",
+            "total_time",
+        ),
+        ("ebm-2d", "grid_cells = 32", "grid_cells = 0", "grid_cells"),
+        (
+            "ebm-2d",
+            "grid_half_width = 4.0",
+            "grid_half_width = 0.0",
+            "grid_half_width",
+        ),
+        (
+            "dbn-digits",
+            "n_per_label = 3",
+            "n_per_label = 0",
+            "samples.n_per_label",
+        ),
+    ] {
+        common::assert_refused(experiment, |t| t.replace(from, to), field);
+    }
+}

@@ -72,7 +72,7 @@ fn smoke_run_writes_everything_matches_the_oracle_and_repeats_exactly() {
     for m in &results.models {
         assert_eq!(m.training.epochs.len(), c.training.epochs + 1);
         let momentum = match m.training.estimator {
-            rbm::Estimator::Pcd { .. } => c.models.pcd_final_momentum.unwrap(),
+            rbm::Estimator::Pcd { .. } => c.models.pcd_final_momentum.unwrap().get(),
             rbm::Estimator::Cd { .. } => c.training.final_momentum,
         };
         assert_eq!(m.training.final_momentum, momentum, "{}", m.training.name);

@@ -14,6 +14,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use anyhow::Context;
+use config::{FieldError, PositiveCount, ProperFraction};
 use ndarray::{Array2, ArrayView2, s};
 use rand::SeedableRng;
 use rbm::{Estimator, Rbm, RbmError, TrainConfig, Trainer};
@@ -118,12 +119,12 @@ pub enum Binarize {
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     data: Option<PathBuf>,
-    n_hidden: Option<usize>,
+    n_hidden: Option<PositiveCount>,
     out: Option<PathBuf>,
     binarize: Option<Binarize>,
     /// Fraction of a CSV file's examples (its last rows) held out for the
     /// free-energy gap; an IDX folder holds out its t10k split instead.
-    held_out_fraction: Option<f64>,
+    held_out_fraction: Option<ProperFraction>,
     train: Option<TrainConfig>,
 }
 
@@ -265,7 +266,7 @@ fn resolve(args: &Args) -> anyhow::Result<(Settings, PathBuf)> {
         .ok_or_else(|| missing("data", "data"))?;
     let n_hidden = args
         .hidden
-        .or(file.n_hidden)
+        .or(file.n_hidden.map(PositiveCount::get))
         .ok_or_else(|| missing("hidden", "n_hidden"))?;
     let out = args
         .out
@@ -280,7 +281,7 @@ fn resolve(args: &Args) -> anyhow::Result<(Settings, PathBuf)> {
         binarize: file
             .binarize
             .unwrap_or(Binarize::Threshold { threshold: 0.5 }),
-        held_out_fraction: file.held_out_fraction.unwrap_or(0.0),
+        held_out_fraction: file.held_out_fraction.map_or(0.0, ProperFraction::get),
         train,
     };
     check(&settings).map_err(|problem| BadInput(format!("{origin}: {problem}")))?;
@@ -295,7 +296,7 @@ fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
             _ => anyhow::anyhow!(problem),
         }
     })?;
-    toml::from_str(&text).map_err(|e| BadInput(format!("{}: {e}", path.display())).into())
+    config::from_toml_str(&text).map_err(|e| BadInput(format!("{}: {e}", path.display())).into())
 }
 
 fn apply_flags(args: &Args, train: &mut TrainConfig) {
@@ -328,27 +329,21 @@ fn apply_flags(args: &Args, train: &mut TrainConfig) {
     }
 }
 
-/// Each problem names the field (as in the configuration file).
+/// Each problem names the field (as in the configuration file). The file's
+/// values were checked as it was read; these checks cover the flags too.
 fn check(settings: &Settings) -> Result<(), String> {
     settings.train.check().map_err(|e| match e {
-        RbmError::Config { field, problem } => format!("field `train.{field}`: {problem}"),
+        RbmError::Config { field, problem } => {
+            FieldError::new(field, problem).within("train").to_string()
+        }
         other => other.to_string(),
     })?;
-    if settings.n_hidden == 0 {
-        return Err("field `n_hidden`: must be at least 1; try 100".into());
-    }
-    if !(0.0..1.0).contains(&settings.held_out_fraction) {
-        return Err(format!(
-            "field `held_out_fraction`: {} is outside [0, 1); try 0.1",
-            settings.held_out_fraction
-        ));
-    }
-    if let Binarize::Threshold { threshold } = settings.binarize
-        && !(0.0..1.0).contains(&threshold)
-    {
-        return Err(format!(
-            "field `binarize.threshold`: {threshold} is outside [0, 1); try 0.5"
-        ));
+    PositiveCount::new(settings.n_hidden).map_err(|e| format!("{}; try 100", e.at("n_hidden")))?;
+    ProperFraction::new(settings.held_out_fraction)
+        .map_err(|e| format!("{}; try 0.1", e.at("held_out_fraction")))?;
+    if let Binarize::Threshold { threshold } = settings.binarize {
+        ProperFraction::new(threshold)
+            .map_err(|e| format!("{}; try 0.5", e.at("binarize.threshold")))?;
     }
     Ok(())
 }

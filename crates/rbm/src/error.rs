@@ -67,6 +67,24 @@ impl RbmError {
     }
 }
 
+impl From<config::FieldError> for RbmError {
+    fn from(e: config::FieldError) -> Self {
+        RbmError::Config {
+            field: e.field,
+            problem: e.problem,
+        }
+    }
+}
+
+impl From<config::TomlError> for RbmError {
+    fn from(e: config::TomlError) -> Self {
+        match e {
+            config::TomlError::Field(field) => field.into(),
+            config::TomlError::Syntax(problem) => RbmError::ConfigToml(problem),
+        }
+    }
+}
+
 pub(crate) fn config_error(field: &str, problem: impl Into<String>) -> RbmError {
     RbmError::Config {
         field: field.to_string(),

@@ -17,6 +17,7 @@
 //!   temperature, then swaps, eq. (6.4)) and reads the negative statistics
 //!   at beta = 1.
 
+use config::{Momentum, NonNegative};
 use ndarray::ArrayView2;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -77,22 +78,10 @@ impl TemperingConfig {
 }
 
 impl FastWeightsConfig {
+    /// A fast rate >= 0 and a decay in [0, 1), through their value types.
     pub(crate) fn check(&self) -> Result<(), RbmError> {
-        if !(self.learning_rate.is_finite() && self.learning_rate >= 0.0) {
-            return Err(config_error(
-                "fast_weights.learning_rate",
-                format!(
-                    "{} is not a number >= 0; try the regular learning rate",
-                    self.learning_rate
-                ),
-            ));
-        }
-        if !(0.0..1.0).contains(&self.decay) {
-            return Err(config_error(
-                "fast_weights.decay",
-                format!("{} is outside [0, 1); try 0.95", self.decay),
-            ));
-        }
+        NonNegative::new(self.learning_rate).map_err(|e| e.at("fast_weights.learning_rate"))?;
+        Momentum::new(self.decay).map_err(|e| e.at("fast_weights.decay"))?;
         Ok(())
     }
 }

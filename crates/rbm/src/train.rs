@@ -10,6 +10,8 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::centering::{CenteringConfig, Offsets};
+use config::{FieldError, Momentum, NonNegative, Positive, PositiveCount};
+
 use crate::error::{RbmError, config_error};
 use crate::gradient::{Gradient, PersistentChains, cd_gradient};
 use crate::kernels::{Update, Workspace};
@@ -40,6 +42,55 @@ impl Estimator {
             Estimator::Cd { k } | Estimator::Pcd { k, .. } => k,
         }
     }
+
+    /// k >= 1 and, for PCD, at least one chain. Checked here rather than
+    /// when the TOML is read: serde reads a tagged enum through a buffer
+    /// that forgets where a value stood, so the field could not be named.
+    /// The fields are named `k` and `n_chains`, inside the caller's table.
+    pub fn check(&self) -> Result<(), FieldError> {
+        PositiveCount::new(self.n_gibbs_steps()).map_err(|e| {
+            FieldError::new(
+                "k",
+                format!("{e}: CD-k and PCD need at least one Gibbs step per update"),
+            )
+        })?;
+        if let Estimator::Pcd { n_chains, .. } = *self {
+            PositiveCount::new(n_chains).map_err(|e| {
+                FieldError::new(
+                    "n_chains",
+                    format!("{e}: PCD needs at least one persistent chain; try the batch size"),
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The checks shared by the Bernoulli and the Gaussian trainer's settings,
+/// each through its value type; every error names the field.
+pub(crate) fn check_optimiser(
+    learning_rate: f32,
+    [initial_momentum, final_momentum]: [f32; 2],
+    weight_decay: f32,
+    batch_size: usize,
+    estimator: &Estimator,
+) -> Result<(), FieldError> {
+    Positive::new(learning_rate).map_err(|e| e.at("learning_rate"))?;
+    Momentum::new(initial_momentum).map_err(|e| e.at("initial_momentum"))?;
+    Momentum::new(final_momentum).map_err(|e| e.at("final_momentum"))?;
+    NonNegative::new(weight_decay).map_err(|e| e.at("weight_decay"))?;
+    PositiveCount::new(batch_size).map_err(|e| e.at("batch_size"))?;
+    estimator.check().map_err(|e| e.within("estimator"))
+}
+
+/// The momentum of `epoch` (counted from 0): `initial` before `switch_epoch`,
+/// `final_` from then on.
+pub(crate) fn momentum_at(initial: f32, final_: f32, switch_epoch: usize, epoch: usize) -> f32 {
+    if epoch < switch_epoch {
+        initial
+    } else {
+        final_
+    }
 }
 
 /// The settings of a training run. Every field has the name used in the
@@ -49,19 +100,28 @@ impl Estimator {
 pub struct TrainConfig {
     /// The step size epsilon; Hinton's guide suggests about 0.1 for binary data
     /// (or 1e-3 times the typical weight size over the typical update size).
+    #[serde(deserialize_with = "config::de::positive")]
     pub learning_rate: f32,
     /// Momentum during the first `momentum_switch_epoch` epochs (default 0.5).
-    #[serde(default = "default_initial_momentum")]
+    #[serde(
+        default = "default_initial_momentum",
+        deserialize_with = "config::de::momentum"
+    )]
     pub initial_momentum: f32,
     /// Momentum afterwards (default 0.9).
-    #[serde(default = "default_final_momentum")]
+    #[serde(
+        default = "default_final_momentum",
+        deserialize_with = "config::de::momentum"
+    )]
     pub final_momentum: f32,
     /// The epoch (counted from 0) from which `final_momentum` is used (default 5).
     #[serde(default = "default_momentum_switch_epoch")]
     pub momentum_switch_epoch: usize,
     /// L2 penalty on the weights only (not the biases); 1e-4 is typical, 0 turns it off.
+    #[serde(deserialize_with = "config::de::non_negative")]
     pub weight_decay: f32,
     /// Examples per minibatch; the last minibatch of an epoch may be smaller.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub batch_size: usize,
     /// Epochs that [`Trainer::train`] runs.
     pub epochs: usize,
@@ -116,61 +176,32 @@ impl Default for TrainConfig {
 
 impl TrainConfig {
     /// Parse a configuration from TOML and [`check`](TrainConfig::check) it.
+    /// A value out of range is refused as it is read, naming its key.
     pub fn from_toml_str(text: &str) -> Result<Self, RbmError> {
-        let config: TrainConfig =
-            toml::from_str(text).map_err(|e| RbmError::ConfigToml(e.to_string()))?;
+        let config: TrainConfig = config::from_toml_str(text)?;
         config.check()?;
         Ok(config)
     }
 
-    /// Refuse settings that cannot train; each error names the field.
+    /// Refuse settings that cannot train (also those built in code or
+    /// changed by flags after reading); each error names the field.
     pub fn check(&self) -> Result<(), RbmError> {
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err(config_error(
-                "learning_rate",
-                format!("{} is not a positive number; try 0.1", self.learning_rate),
-            ));
-        }
-        for (field, momentum) in [
-            ("initial_momentum", self.initial_momentum),
-            ("final_momentum", self.final_momentum),
-        ] {
-            if !(0.0..1.0).contains(&momentum) {
-                return Err(config_error(
-                    field,
-                    format!(
-                        "{momentum} is outside [0, 1); at 1 or above the velocity never decays, \
-                         so use e.g. 0.5 or 0.9"
-                    ),
-                ));
-            }
-        }
-        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return Err(config_error(
-                "weight_decay",
-                format!(
-                    "{} is not a number >= 0; try 1e-4, or 0 for none",
-                    self.weight_decay
-                ),
-            ));
-        }
-        if self.batch_size == 0 {
-            return Err(config_error("batch_size", "must be at least 1; try 10"));
-        }
-        self.check_estimator()?;
-        self.check_negative_phase()
+        check_optimiser(
+            self.learning_rate,
+            [self.initial_momentum, self.final_momentum],
+            self.weight_decay,
+            self.batch_size,
+            &self.estimator,
+        )?;
+        self.check_negative_phase()?;
+        Ok(())
     }
 
     /// The options of eq. (5.6)-(5.11): values in range, and fast weights
     /// and tempering only on top of PCD (and not both at once).
     fn check_negative_phase(&self) -> Result<(), RbmError> {
-        if let Some(tau) = self.learning_rate_decay_time
-            && !(tau.is_finite() && tau > 0.0)
-        {
-            return Err(config_error(
-                "learning_rate_decay_time",
-                format!("{tau} is not a positive number of updates; try 1000"),
-            ));
+        if let Some(tau) = self.learning_rate_decay_time {
+            Positive::new(tau).map_err(|e| e.at("learning_rate_decay_time"))?;
         }
         let is_pcd = matches!(self.estimator, Estimator::Pcd { .. });
         if let Some(fast) = &self.fast_weights {
@@ -203,30 +234,15 @@ impl TrainConfig {
         Ok(())
     }
 
-    fn check_estimator(&self) -> Result<(), RbmError> {
-        if self.estimator.n_gibbs_steps() == 0 {
-            return Err(config_error(
-                "estimator.k",
-                "must be at least 1: CD-k and PCD need at least one Gibbs step per update",
-            ));
-        }
-        if let Estimator::Pcd { n_chains: 0, .. } = self.estimator {
-            return Err(config_error(
-                "estimator.n_chains",
-                "PCD needs at least one persistent chain; try the batch size",
-            ));
-        }
-        Ok(())
-    }
-
     /// The momentum of the given epoch (counted from 0): `initial_momentum`
     /// before `momentum_switch_epoch`, `final_momentum` from then on.
     pub fn momentum_at(&self, epoch: usize) -> f32 {
-        if epoch < self.momentum_switch_epoch {
-            self.initial_momentum
-        } else {
-            self.final_momentum
-        }
+        momentum_at(
+            self.initial_momentum,
+            self.final_momentum,
+            self.momentum_switch_epoch,
+            epoch,
+        )
     }
 }
 

@@ -4,7 +4,7 @@
 use bm_exact::{MAX_ENUMERATED_UNITS, MAX_TABLE_UNITS};
 use serde::{Deserialize, Serialize};
 
-use crate::config::rules::{at_most, positive_count};
+use crate::config::rules::{at_most, not_empty};
 use crate::config::{Check, FieldError};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -28,10 +28,13 @@ pub struct MnistModel {
     pub name: String,
     /// An MNIST-style IDX folder, relative to the workspace root.
     pub folder: String,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_examples: usize,
     /// Pixels above this intensity become 1.
+    #[serde(deserialize_with = "config::de::proper_fraction")]
     pub threshold: f64,
     /// Exact log Z enumerates 2^n_hidden states.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_hidden: usize,
     pub train: rbm::TrainConfig,
 }
@@ -41,6 +44,7 @@ pub struct MnistModel {
 pub struct BarsModel {
     pub name: String,
     pub side: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_hidden: usize,
     pub train: rbm::TrainConfig,
 }
@@ -52,9 +56,13 @@ pub struct BarsModel {
 #[serde(deny_unknown_fields)]
 pub struct AisSweep {
     pub n_betas: Vec<usize>,
+    /// AIS needs at least one chain.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub chains_for_betas: usize,
+    #[serde(deserialize_with = "config::de::positive_counts")]
     pub n_chains: Vec<usize>,
     pub betas_for_chains: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_seeds: usize,
     /// Also run reverse AIS from exact samples (drawn through the exact
     /// hidden table, so n_hidden <= 22) at each entry of `n_betas`.
@@ -67,14 +75,19 @@ pub struct AisSweep {
 #[serde(deny_unknown_fields)]
 pub struct MixingConfig {
     pub side: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_hidden: usize,
     pub train: rbm::TrainConfig,
     /// Chains of each sampler (PT: at each temperature).
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_chains: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_sweeps: usize,
     /// The total variation distance is measured at these sweeps' ends.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub record_every: usize,
     /// Independent repeats of both samplers.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_repeats: usize,
     /// The inverse temperatures of parallel tempering: 1 first (the model
     /// itself), then strictly decreasing and above 0.
@@ -83,12 +96,7 @@ pub struct MixingConfig {
 
 impl Check for AisVsExactConfig {
     fn check(&self) -> Result<(), FieldError> {
-        if self.mnist.is_empty() {
-            return Err(FieldError::new(
-                "mnist",
-                "is empty; give at least one model",
-            ));
-        }
+        not_empty("mnist", &self.mnist)?;
         for m in &self.mnist {
             m.check()?;
         }
@@ -107,7 +115,7 @@ impl Check for AisVsExactConfig {
 fn check_train(table: &str, train: &rbm::TrainConfig) -> Result<(), FieldError> {
     train.check().map_err(|e| match e {
         rbm::RbmError::Config { field, problem } => {
-            FieldError::new(format!("{table}.train.{field}"), problem)
+            FieldError::new(field, problem).within(&format!("{table}.train"))
         }
         other => FieldError::new(format!("{table}.train"), other.to_string()),
     })
@@ -130,14 +138,6 @@ const EXACT_LIMIT: &str = "exact log Z enumerates the hidden layer";
 
 impl MnistModel {
     fn check(&self) -> Result<(), FieldError> {
-        positive_count("mnist.n_examples", self.n_examples)?;
-        if !(0.0..1.0).contains(&self.threshold) {
-            return Err(FieldError::new(
-                "mnist.threshold",
-                format!("is {}; it must lie in [0, 1), e.g. 0.5", self.threshold),
-            ));
-        }
-        positive_count("mnist.n_hidden", self.n_hidden)?;
         at_most(
             "mnist.n_hidden",
             self.n_hidden,
@@ -151,7 +151,6 @@ impl MnistModel {
 impl BarsModel {
     fn check(&self) -> Result<(), FieldError> {
         check_side("bars.side", self.side)?;
-        positive_count("bars.n_hidden", self.n_hidden)?;
         at_most(
             "bars.n_hidden",
             self.n_hidden,
@@ -162,16 +161,15 @@ impl BarsModel {
     }
 }
 
-/// A list of counts: not empty, every entry >= `min`, strictly increasing.
+/// A list of counts: not empty, every entry >= `min`, strictly increasing
+/// (the entries' order is a check across entries, so it stays as code).
 fn check_increasing(
     field: &str,
     values: &[usize],
     min: usize,
     why: &str,
 ) -> Result<(), FieldError> {
-    if values.is_empty() {
-        return Err(FieldError::new(field, "is empty; give at least one value"));
-    }
+    not_empty(field, values)?;
     if let Some(v) = values.iter().find(|&&v| v < min) {
         return Err(FieldError::new(
             field,
@@ -197,19 +195,12 @@ impl AisSweep {
     fn check(&self, n_hidden: impl Iterator<Item = usize>) -> Result<(), FieldError> {
         check_increasing("ais.n_betas", &self.n_betas, 2, BETAS_WHY)?;
         check_increasing("ais.n_chains", &self.n_chains, 1, CHAINS_WHY)?;
-        if self.chains_for_betas == 0 {
-            return Err(FieldError::new(
-                "ais.chains_for_betas",
-                format!("is 0; {CHAINS_WHY}"),
-            ));
-        }
         if self.betas_for_chains < 2 {
             return Err(FieldError::new(
                 "ais.betas_for_chains",
                 format!("is {}; {BETAS_WHY}", self.betas_for_chains),
             ));
         }
-        positive_count("ais.n_seeds", self.n_seeds)?;
         if self.reverse
             && let Some(n) = n_hidden.max()
         {
@@ -233,7 +224,6 @@ impl MixingConfig {
             MAX_TABLE_UNITS,
             "the total variation distance needs the table of p(v)",
         )?;
-        positive_count("mixing.n_hidden", self.n_hidden)?;
         at_most(
             "mixing.n_hidden",
             self.n_hidden,
@@ -241,16 +231,12 @@ impl MixingConfig {
             EXACT_LIMIT,
         )?;
         check_train("mixing", &self.train)?;
-        positive_count("mixing.n_chains", self.n_chains)?;
-        positive_count("mixing.n_sweeps", self.n_sweeps)?;
-        positive_count("mixing.record_every", self.record_every)?;
         at_most(
             "mixing.record_every",
             self.record_every,
             self.n_sweeps,
             "there would be nothing to record",
         )?;
-        positive_count("mixing.n_repeats", self.n_repeats)?;
         if self.ladder.len() < 2 {
             return Err(FieldError::new(
                 "mixing.ladder",

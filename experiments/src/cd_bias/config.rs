@@ -3,7 +3,7 @@
 use bm_exact::{MAX_ENUMERATED_UNITS, MAX_TABLE_UNITS};
 use serde::{Deserialize, Serialize};
 
-use crate::config::rules::{at_most, gibbs_steps, positive_count, positive_finite};
+use crate::config::rules::{at_most, not_empty};
 use crate::config::{Check, FieldError};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -24,17 +24,24 @@ pub struct CdBiasConfig {
 pub struct BiasConfig {
     /// Bars-and-stripes of `side` x `side` pixels: side^2 visible units.
     pub side: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_hidden: usize,
     /// Standard deviation of the initial weights (biases start at 0).
+    #[serde(deserialize_with = "config::de::positive")]
     pub init_std: f64,
+    #[serde(deserialize_with = "config::de::positive")]
     pub learning_rate: f64,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub iterations: usize,
     /// Iterations at which the bias is measured for every k in `ks`.
     pub checkpoints: Vec<usize>,
+    #[serde(deserialize_with = "config::de::positive_counts")]
     pub ks: Vec<usize>,
     /// Every `trace_every` iterations the bias for `trace_ks` is recorded
     /// against the size of the weights.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub trace_every: usize,
+    #[serde(deserialize_with = "config::de::positive_counts")]
     pub trace_ks: Vec<usize>,
 }
 
@@ -44,8 +51,11 @@ pub struct BiasConfig {
 pub struct SpreadConfig {
     /// One of `bias.checkpoints`.
     pub checkpoint: usize,
+    #[serde(deserialize_with = "config::de::positive_counts")]
     pub ks: Vec<usize>,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub batch_size: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_estimates: usize,
 }
 
@@ -54,18 +64,25 @@ pub struct SpreadConfig {
 #[serde(deny_unknown_fields)]
 pub struct TrainingConfig {
     pub side: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_hidden: usize,
+    #[serde(deserialize_with = "config::de::positives")]
     pub learning_rates: Vec<f64>,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub iterations: usize,
     /// The exact log-likelihood is computed every `eval_every` iterations.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub eval_every: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_seeds: usize,
     /// The exact gradient costs 2^n_hidden states per step: run it for the
     /// first `exact_seeds` seeds only, and for `exact_iterations` iterations.
     pub exact_seeds: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub exact_iterations: usize,
     /// A fall of the log-likelihood from its peak by more than this many nats
     /// counts as "rose, then fell".
+    #[serde(deserialize_with = "config::de::positive")]
     pub fall_threshold: f64,
     pub methods: Vec<Method>,
 }
@@ -210,23 +227,34 @@ impl Method {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixedPointConfig {
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_targets: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_visible: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_hidden: usize,
     /// Each target is the empirical distribution of this many examples drawn
     /// from a Dirichlet(`concentration`) distribution over the visible states.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_examples: usize,
+    #[serde(deserialize_with = "config::de::positive")]
     pub concentration: f64,
+    #[serde(deserialize_with = "config::de::positive")]
     pub init_std: f64,
+    #[serde(deserialize_with = "config::de::positive")]
     pub learning_rate: f64,
     /// L2 penalty on the weights, the same for both rules. Without it the
     /// weights of the best model often grow without bound, and neither rule
     /// reaches a fixed point.
+    #[serde(deserialize_with = "config::de::positive")]
     pub weight_decay: f64,
     /// Heavy-ball momentum in [0, 1): a faster path to the same fixed point.
+    #[serde(deserialize_with = "config::de::momentum")]
     pub momentum: f64,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub max_iterations: usize,
     /// Converged when every entry of the update is smaller than this.
+    #[serde(deserialize_with = "config::de::positive")]
     pub tolerance: f64,
 }
 
@@ -249,19 +277,11 @@ fn check_side(field: &str, side: usize) -> Result<(), FieldError> {
     Ok(())
 }
 
-fn check_ks(field: &str, ks: &[usize]) -> Result<(), FieldError> {
-    if ks.is_empty() {
-        return Err(FieldError::new(field, "is empty; give at least one k"));
-    }
-    ks.iter().try_for_each(|&k| gibbs_steps(field, k))
-}
-
 const TABLE_LIMIT: &str = "the exact CD-k update enumerates 2^(n_visible + n_hidden) states";
 
 impl BiasConfig {
     fn check(&self) -> Result<(), FieldError> {
         check_side("bias.side", self.side)?;
-        positive_count("bias.n_hidden", self.n_hidden)?;
         at_most(
             "bias.n_hidden",
             self.side
@@ -270,12 +290,7 @@ impl BiasConfig {
             MAX_TABLE_UNITS,
             &format!("{TABLE_LIMIT} (side^2 + n_hidden units)"),
         )?;
-        positive_finite("bias.init_std", self.init_std)?;
-        positive_finite("bias.learning_rate", self.learning_rate)?;
-        positive_count("bias.iterations", self.iterations)?;
-        if self.checkpoints.is_empty() {
-            return Err(FieldError::new("bias.checkpoints", "is empty"));
-        }
+        not_empty("bias.checkpoints", &self.checkpoints)?;
         if let Some(&c) = self.checkpoints.iter().find(|&&c| c > self.iterations) {
             return Err(FieldError::new(
                 "bias.checkpoints",
@@ -288,9 +303,8 @@ impl BiasConfig {
                 "must be strictly increasing",
             ));
         }
-        check_ks("bias.ks", &self.ks)?;
-        positive_count("bias.trace_every", self.trace_every)?;
-        check_ks("bias.trace_ks", &self.trace_ks)
+        not_empty("bias.ks", &self.ks)?;
+        not_empty("bias.trace_ks", &self.trace_ks)
     }
 }
 
@@ -305,51 +319,38 @@ impl SpreadConfig {
                 ),
             ));
         }
-        check_ks("spread.ks", &self.ks)?;
-        positive_count("spread.batch_size", self.batch_size)?;
-        positive_count("spread.n_estimates", self.n_estimates)
+        not_empty("spread.ks", &self.ks)
     }
 }
 
 impl TrainingConfig {
     fn check(&self) -> Result<(), FieldError> {
         check_side("training.side", self.side)?;
-        positive_count("training.n_hidden", self.n_hidden)?;
         at_most(
             "training.n_hidden",
             self.n_hidden.min(self.side.saturating_mul(self.side)),
             MAX_ENUMERATED_UNITS,
             "exact log Z enumerates the smaller layer",
         )?;
-        if self.learning_rates.is_empty() {
-            return Err(FieldError::new("training.learning_rates", "is empty"));
-        }
-        for &lr in &self.learning_rates {
-            positive_finite("training.learning_rates", lr)?;
-        }
-        positive_count("training.iterations", self.iterations)?;
-        positive_count("training.eval_every", self.eval_every)?;
-        positive_count("training.n_seeds", self.n_seeds)?;
+        not_empty("training.learning_rates", &self.learning_rates)?;
         at_most(
             "training.exact_seeds",
             self.exact_seeds,
             self.n_seeds,
             "there are only n_seeds seeds",
         )?;
-        positive_count("training.exact_iterations", self.exact_iterations)?;
         at_most(
             "training.exact_iterations",
             self.exact_iterations,
             self.iterations,
             "the exact-gradient run cannot be longer than the others",
         )?;
-        positive_finite("training.fall_threshold", self.fall_threshold)?;
-        if self.methods.is_empty() {
-            return Err(FieldError::new("training.methods", "is empty"));
-        }
+        not_empty("training.methods", &self.methods)?;
+        // A tagged enum is read through a buffer that forgets where a value
+        // stood, so its counts are checked here, by the same value type.
         for m in &self.methods {
             // The trainer's own check names the field (k, n_chains, tempering, ...).
-            super::training::train_config(*m, self.learning_rates[0], 0)
+            super::training::train_config(*m, 0.1, 0)
                 .check()
                 .map_err(|e| match e {
                     rbm::RbmError::Config { field, problem } => FieldError::new(
@@ -368,27 +369,11 @@ impl TrainingConfig {
 
 impl FixedPointConfig {
     fn check(&self) -> Result<(), FieldError> {
-        positive_count("fixed_points.n_targets", self.n_targets)?;
-        positive_count("fixed_points.n_visible", self.n_visible)?;
-        positive_count("fixed_points.n_hidden", self.n_hidden)?;
         at_most(
             "fixed_points.n_hidden",
             self.n_visible.saturating_add(self.n_hidden),
             MAX_TABLE_UNITS,
             &format!("{TABLE_LIMIT} (n_visible + n_hidden units)"),
-        )?;
-        positive_count("fixed_points.n_examples", self.n_examples)?;
-        positive_finite("fixed_points.concentration", self.concentration)?;
-        positive_finite("fixed_points.init_std", self.init_std)?;
-        positive_finite("fixed_points.learning_rate", self.learning_rate)?;
-        positive_finite("fixed_points.weight_decay", self.weight_decay)?;
-        if !(0.0..1.0).contains(&self.momentum) {
-            return Err(FieldError::new(
-                "fixed_points.momentum",
-                format!("is {}; momentum must be in [0, 1)", self.momentum),
-            ));
-        }
-        positive_count("fixed_points.max_iterations", self.max_iterations)?;
-        positive_finite("fixed_points.tolerance", self.tolerance)
+        )
     }
 }

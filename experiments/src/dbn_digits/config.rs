@@ -37,6 +37,7 @@ pub struct DataConfig {
 #[serde(deny_unknown_fields)]
 pub struct SamplesConfig {
     /// Generated digits per clamped label.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_per_label: usize,
     /// Gibbs steps in the top RBM before the down-pass.
     pub n_gibbs_steps: usize,
@@ -66,9 +67,6 @@ impl Check for DbnDigitsConfig {
         self.dbn.check().map_err(|e| field("dbn.layers", e))?;
         self.logistic.check().map_err(|e| field("logistic", e))?;
         self.fine_tune.check().map_err(|e| field("fine_tune", e))?;
-        if self.samples.n_per_label == 0 {
-            return Err(FieldError::new("samples.n_per_label", "must be at least 1"));
-        }
         Ok(())
     }
 }

@@ -16,7 +16,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Check, FieldError, rules};
+use crate::config::{Check, FieldError};
 use crate::output::Outputs;
 use crate::plot::{
     LinePanel, Mark, Series, color, line_panel, log_range, padded_range, render_svg,
@@ -58,20 +58,20 @@ pub struct Run {
 #[serde(deny_unknown_fields)]
 pub struct Ebm2dConfig {
     pub seed: u64,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_data: usize,
     /// KL is measured every this many iterations.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub eval_every: usize,
+    #[serde(deserialize_with = "config::de::positive")]
     pub grid_half_width: f64,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub grid_cells: usize,
     pub runs: Vec<Run>,
 }
 
 impl Check for Ebm2dConfig {
     fn check(&self) -> Result<(), FieldError> {
-        rules::positive_count("n_data", self.n_data)?;
-        rules::positive_count("eval_every", self.eval_every)?;
-        rules::positive_count("grid_cells", self.grid_cells)?;
-        rules::positive_finite("grid_half_width", self.grid_half_width)?;
         for (i, r) in self.runs.iter().enumerate() {
             r.train
                 .check()

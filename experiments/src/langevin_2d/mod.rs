@@ -36,41 +36,33 @@ pub struct Langevin2dConfig {
     pub seed: u64,
     /// The fixed energy (a format = "ebm" file, relative to the workspace).
     pub model: PathBuf,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_chains: usize,
     /// ULA and MALA run total_time / step_size steps.
+    #[serde(deserialize_with = "config::de::positives")]
     pub step_sizes: Vec<f64>,
+    #[serde(deserialize_with = "config::de::positive")]
     pub total_time: f64,
+    #[serde(deserialize_with = "config::de::positive")]
     pub grid_half_width: f64,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub grid_cells: usize,
+    #[serde(deserialize_with = "config::de::positive")]
     pub cooled_step_size: f64,
+    #[serde(deserialize_with = "config::de::positive")]
     pub cooled_noise_std: f64,
     pub cooled_grad_clip: f64,
     pub cooled_steps: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub mixture_chains: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub mixture_levels: usize,
     pub mixture_steps_per_level: usize,
 }
 
 impl Check for Langevin2dConfig {
     fn check(&self) -> Result<(), FieldError> {
-        rules::positive_count("n_chains", self.n_chains)?;
-        rules::positive_count("grid_cells", self.grid_cells)?;
-        rules::positive_count("mixture_chains", self.mixture_chains)?;
-        rules::positive_count("mixture_levels", self.mixture_levels)?;
-        rules::positive_finite("total_time", self.total_time)?;
-        rules::positive_finite("grid_half_width", self.grid_half_width)?;
-        rules::positive_finite("cooled_step_size", self.cooled_step_size)?;
-        rules::positive_finite("cooled_noise_std", self.cooled_noise_std)?;
-        for &s in &self.step_sizes {
-            rules::positive_finite("step_sizes", s)?;
-        }
-        if self.step_sizes.is_empty() {
-            return Err(FieldError::new(
-                "step_sizes",
-                "empty: give at least one step size",
-            ));
-        }
-        Ok(())
+        rules::not_empty("step_sizes", &self.step_sizes)
     }
 }
 

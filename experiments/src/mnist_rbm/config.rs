@@ -5,7 +5,9 @@ use bm_exact::MAX_ENUMERATED_UNITS;
 use rbm::Estimator;
 use serde::{Deserialize, Serialize};
 
-use crate::config::rules::{at_most, gibbs_steps, positive_count, positive_finite};
+use config::{Momentum, ProperFraction};
+
+use crate::config::rules::{at_most, not_empty};
 use crate::config::{Check, FieldError};
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -31,8 +33,10 @@ pub struct DataConfig {
     /// An MNIST-style folder of IDX files, relative to the workspace root.
     pub folder: String,
     /// Use the first `n_train` digits of the `train` split (at most 8,000 shipped).
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_train: usize,
     /// Use the first `n_test` digits of the `t10k` split (at most 2,000 shipped).
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_test: usize,
     pub binarize: Binarize,
 }
@@ -52,21 +56,28 @@ pub enum Binarize {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingConfig {
+    #[serde(deserialize_with = "config::de::positive")]
     pub learning_rate: f64,
+    #[serde(deserialize_with = "config::de::momentum")]
     pub initial_momentum: f64,
+    #[serde(deserialize_with = "config::de::momentum")]
     pub final_momentum: f64,
     /// The epoch (counted from 0) from which `final_momentum` is used.
     pub momentum_switch_epoch: usize,
     /// L2 penalty on the weights only.
+    #[serde(deserialize_with = "config::de::non_negative")]
     pub weight_decay: f64,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub batch_size: usize,
     /// The same number of epochs for every model.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub epochs: usize,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelsConfig {
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_hidden: usize,
     /// One model per entry, e.g. `{ kind = "cd", k = 1 }` or
     /// `{ kind = "pcd", k = 1, n_chains = 100 }`.
@@ -75,13 +86,14 @@ pub struct ModelsConfig {
     /// persistent chains cannot follow parameters that move fast, and with
     /// momentum 0.9 the step is effectively ten times the learning rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pcd_final_momentum: Option<f64>,
+    pub pcd_final_momentum: Option<Momentum>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmallConfig {
     /// Few enough for exact enumeration of the hidden layer (2^n_hidden states).
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_hidden: usize,
     pub estimator: Estimator,
 }
@@ -101,8 +113,11 @@ pub struct AisConfig {
 pub struct SamplesConfig {
     /// The models to sample, by name (`CD-1`, `PCD-1`, ...).
     pub models: Vec<String>,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_chains: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_snapshots: usize,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub snapshot_every: usize,
 }
 
@@ -111,6 +126,7 @@ pub struct SamplesConfig {
 pub struct FiltersConfig {
     /// The model whose filters (rows of W) are drawn, by name.
     pub model: String,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub n_filters: usize,
 }
 
@@ -125,7 +141,6 @@ pub fn estimator_name(estimator: &Estimator) -> String {
 impl Check for MnistRbmConfig {
     fn check(&self) -> Result<(), FieldError> {
         self.data.check()?;
-        self.training.check()?;
         self.models.check()?;
         self.small.check()?;
         self.ais.check()?;
@@ -143,45 +158,16 @@ impl DataConfig {
                 "is empty; try \"data/mnist-10k\"",
             ));
         }
-        positive_count("data.n_train", self.n_train)?;
-        positive_count("data.n_test", self.n_test)?;
-        if let Binarize::Threshold { threshold } = self.binarize
-            && !(0.0..1.0).contains(&threshold)
-        {
-            return Err(FieldError::new(
-                "data.binarize.threshold",
-                format!("is {threshold}; it must be in [0, 1), e.g. 0.5"),
-            ));
+        // A tagged enum is read through a buffer that forgets where a value
+        // stood, so its threshold is checked here, by the same value type.
+        if let Binarize::Threshold { threshold } = self.binarize {
+            ProperFraction::new(threshold).map_err(|e| e.at("data.binarize.threshold"))?;
         }
         Ok(())
     }
 }
 
-fn check_momentum(field: &str, momentum: f64) -> Result<(), FieldError> {
-    if !(0.0..1.0).contains(&momentum) {
-        return Err(FieldError::new(
-            field,
-            format!("is {momentum}; momentum must be in [0, 1), e.g. 0.5 or 0.9"),
-        ));
-    }
-    Ok(())
-}
-
 impl TrainingConfig {
-    fn check(&self) -> Result<(), FieldError> {
-        positive_finite("training.learning_rate", self.learning_rate)?;
-        check_momentum("training.initial_momentum", self.initial_momentum)?;
-        check_momentum("training.final_momentum", self.final_momentum)?;
-        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return Err(FieldError::new(
-                "training.weight_decay",
-                format!("is {}; it must be >= 0, e.g. 2e-4", self.weight_decay),
-            ));
-        }
-        positive_count("training.batch_size", self.batch_size)?;
-        positive_count("training.epochs", self.epochs)
-    }
-
     /// The trainer's configuration for one model; `final_momentum` replaces
     /// `self.final_momentum` when given.
     pub fn train_config(
@@ -205,35 +191,19 @@ impl TrainingConfig {
     }
 }
 
-fn check_estimator(field: &str, estimator: &Estimator) -> Result<(), FieldError> {
-    match *estimator {
-        Estimator::Cd { k } => gibbs_steps(&format!("{field}.k"), k),
-        Estimator::Pcd { k, n_chains } => {
-            gibbs_steps(&format!("{field}.k"), k)?;
-            positive_count(&format!("{field}.n_chains"), n_chains)
-        }
-    }
-}
-
 impl ModelsConfig {
     /// `pcd_final_momentum` for a PCD estimator, else `None` (the shared one).
     pub fn final_momentum_for(&self, estimator: &Estimator) -> Option<f64> {
         match estimator {
-            Estimator::Pcd { .. } => self.pcd_final_momentum,
+            Estimator::Pcd { .. } => self.pcd_final_momentum.map(Momentum::get),
             Estimator::Cd { .. } => None,
         }
     }
 
     fn check(&self) -> Result<(), FieldError> {
-        positive_count("models.n_hidden", self.n_hidden)?;
-        if self.estimators.is_empty() {
-            return Err(FieldError::new("models.estimators", "is empty"));
-        }
+        not_empty("models.estimators", &self.estimators)?;
         for e in &self.estimators {
-            check_estimator("models.estimators", e)?;
-        }
-        if let Some(m) = self.pcd_final_momentum {
-            check_momentum("models.pcd_final_momentum", m)?;
+            e.check().map_err(|e| e.within("models.estimators"))?;
         }
         let names: Vec<String> = self.estimators.iter().map(estimator_name).collect();
         if let Some(twice) = names
@@ -251,14 +221,15 @@ impl ModelsConfig {
 
 impl SmallConfig {
     fn check(&self) -> Result<(), FieldError> {
-        positive_count("small.n_hidden", self.n_hidden)?;
         at_most(
             "small.n_hidden",
             self.n_hidden,
             MAX_ENUMERATED_UNITS.min(24),
             "exact log Z enumerates the 2^n_hidden hidden states",
         )?;
-        check_estimator("small.estimator", &self.estimator)
+        self.estimator
+            .check()
+            .map_err(|e| e.within("small.estimator"))
     }
 }
 
@@ -298,22 +269,16 @@ fn check_model_name(field: &str, name: &str, names: &[String]) -> Result<(), Fie
 
 impl SamplesConfig {
     fn check(&self, names: &[String]) -> Result<(), FieldError> {
-        if self.models.is_empty() {
-            return Err(FieldError::new("samples.models", "is empty"));
-        }
-        for m in &self.models {
-            check_model_name("samples.models", m, names)?;
-        }
-        positive_count("samples.n_chains", self.n_chains)?;
-        positive_count("samples.n_snapshots", self.n_snapshots)?;
-        positive_count("samples.snapshot_every", self.snapshot_every)
+        not_empty("samples.models", &self.models)?;
+        self.models
+            .iter()
+            .try_for_each(|m| check_model_name("samples.models", m, names))
     }
 }
 
 impl FiltersConfig {
     fn check(&self, names: &[String], n_hidden: usize) -> Result<(), FieldError> {
         check_model_name("filters.model", &self.model, names)?;
-        positive_count("filters.n_filters", self.n_filters)?;
         at_most(
             "filters.n_filters",
             self.n_filters,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{GaussianGradient, GaussianPersistentChains, GaussianRbm};
 use crate::error::{RbmError, config_error};
 use crate::monitor::EpochMonitors;
-use crate::train::Estimator;
+use crate::train::{Estimator, check_optimiser, momentum_at};
 
 /// Learned log-variances are kept in [-LOG_VARIANCE_LIMIT, LOG_VARIANCE_LIMIT]:
 /// sigma^2 between 3e-4 and 3e3 on standardised data. All 2^n components
@@ -26,16 +26,21 @@ pub struct GaussianTrainConfig {
     /// The step size. Default 1e-3, a hundred times smaller than for binary
     /// RBMs: real-valued visible units are unbounded, so the gradients are
     /// larger and noisier, and too large a step makes training diverge.
+    #[serde(deserialize_with = "config::de::positive")]
     pub learning_rate: f32,
     /// Momentum during the first `momentum_switch_epoch` epochs.
+    #[serde(deserialize_with = "config::de::momentum")]
     pub initial_momentum: f32,
     /// Momentum afterwards.
+    #[serde(deserialize_with = "config::de::momentum")]
     pub final_momentum: f32,
     /// The epoch (counted from 0) from which `final_momentum` is used.
     pub momentum_switch_epoch: usize,
     /// L2 penalty on the weights only; 0 turns it off.
+    #[serde(deserialize_with = "config::de::non_negative")]
     pub weight_decay: f32,
     /// Examples per minibatch; the last of an epoch may be smaller.
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub batch_size: usize,
     pub epochs: usize,
     pub estimator: Estimator,
@@ -62,64 +67,33 @@ impl Default for GaussianTrainConfig {
 
 impl GaussianTrainConfig {
     /// Parse a configuration from TOML (every field required) and check it.
+    /// A value out of range is refused as it is read, naming its key.
     pub fn from_toml_str(text: &str) -> Result<Self, RbmError> {
-        let config: Self = toml::from_str(text).map_err(|e| RbmError::ConfigToml(e.to_string()))?;
+        let config: Self = config::from_toml_str(text)?;
         config.check()?;
         Ok(config)
     }
 
-    /// Refuse settings that cannot train; each error names the field.
+    /// Refuse settings that cannot train, with the same rules as
+    /// [`TrainConfig::check`](crate::TrainConfig::check); each error names the field.
     pub fn check(&self) -> Result<(), RbmError> {
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err(config_error(
-                "learning_rate",
-                format!(
-                    "{} is not a positive number; try 1e-3 for a Gaussian-Bernoulli RBM",
-                    self.learning_rate
-                ),
-            ));
-        }
-        for (field, momentum) in [
-            ("initial_momentum", self.initial_momentum),
-            ("final_momentum", self.final_momentum),
-        ] {
-            if !(0.0..1.0).contains(&momentum) {
-                return Err(config_error(
-                    field,
-                    format!("{momentum} is outside [0, 1); use e.g. 0.5 or 0.9"),
-                ));
-            }
-        }
-        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return Err(config_error(
-                "weight_decay",
-                format!("{} is not a number >= 0; try 1e-4", self.weight_decay),
-            ));
-        }
-        if self.batch_size == 0 {
-            return Err(config_error("batch_size", "must be at least 1; try 10"));
-        }
-        if self.estimator.n_gibbs_steps() == 0 {
-            return Err(config_error(
-                "estimator.k",
-                "must be at least 1: CD-k and PCD need at least one Gibbs step per update",
-            ));
-        }
-        if let Estimator::Pcd { n_chains: 0, .. } = self.estimator {
-            return Err(config_error(
-                "estimator.n_chains",
-                "PCD needs at least one persistent chain; try the batch size",
-            ));
-        }
+        check_optimiser(
+            self.learning_rate,
+            [self.initial_momentum, self.final_momentum],
+            self.weight_decay,
+            self.batch_size,
+            &self.estimator,
+        )?;
         Ok(())
     }
 
     fn momentum_at(&self, epoch: usize) -> f32 {
-        if epoch < self.momentum_switch_epoch {
-            self.initial_momentum
-        } else {
-            self.final_momentum
-        }
+        momentum_at(
+            self.initial_momentum,
+            self.final_momentum,
+            self.momentum_switch_epoch,
+            epoch,
+        )
     }
 }
 
