@@ -10,10 +10,13 @@ use common::assert_close;
 use experiments::cd_bias::CdBiasResults;
 use ndarray::Array2;
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 9] = [
     "cd-bias-bias.svg",
     "cd-bias-spread.svg",
     "cd-bias-training.svg",
+    "cd-bias-negative-phases.svg",
+    "cd-bias-centering.svg",
+    "cd-bias-comparisons.md",
     "cd-bias-fixed-points.svg",
     "cd-bias.json",
     "cd-bias-summary.md",
@@ -153,6 +156,25 @@ fn zero_gibbs_steps_are_refused() {
         "cd-bias",
         |t| t.replace("{ method = \"cd\", k = 1 }", "{ method = \"cd\", k = 0 }"),
         "training.methods.k",
+    );
+}
+
+#[test]
+fn bad_negative_phase_options_are_refused() {
+    common::assert_refused(
+        "cd-bias",
+        |t| t.replace("lowest_beta = 0.5", "lowest_beta = 1.5"),
+        "training.methods.tempering.lowest_beta",
+    );
+    common::assert_refused(
+        "cd-bias",
+        |t| t.replace("fast_decay = 0.95", "fast_decay = 1.0"),
+        "training.methods.fast_weights.decay",
+    );
+    common::assert_refused(
+        "cd-bias",
+        |t| t.replace("k = 1, centering = 0.1", "k = 1, centering = 0.0"),
+        "training.methods.centering.offset_rate",
     );
 }
 

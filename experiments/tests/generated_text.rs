@@ -48,6 +48,10 @@ fn cd_bias_summary_follows_its_json() {
         &cd_bias::summary::markdown(&r),
         "generated/cd-bias-summary.md",
     );
+    assert_same(
+        &cd_bias::summary::comparisons_markdown(&r),
+        "generated/cd-bias-comparisons.md",
+    );
 }
 
 #[test]

@@ -145,6 +145,12 @@ impl PersistentChains {
         }
     }
 
+    /// Advance every chain `k` block Gibbs steps under `rbm` (for fast PCD,
+    /// a model other than the one whose statistics are taken).
+    pub fn advance(&mut self, rbm: &Rbm, k: usize, rng: &mut impl Rng) {
+        self.states = gibbs_chain(rbm, self.states.view(), k, rng);
+    }
+
     /// The current visible states of the chains, one per row.
     pub fn states(&self) -> ArrayView2<'_, f32> {
         self.states.view()

@@ -65,6 +65,7 @@ pub mod ais;
 mod ais_check;
 mod ais_gaussian;
 mod bm_gibbs;
+pub mod centering;
 mod error;
 pub mod gaussian;
 mod gradient;
@@ -72,6 +73,7 @@ mod kernels;
 mod mean_field;
 mod model;
 mod monitor;
+pub mod negative_phase;
 pub mod numerics;
 mod pseudo_likelihood;
 mod sampling;
@@ -90,6 +92,8 @@ pub use ais_gaussian::{
     gaussian_mean_log_probability,
 };
 pub use bm_gibbs::{layerwise_gibbs_sweep, local_field, sample_bm, sequential_gibbs_sweep};
+#[doc(inline)]
+pub use centering::{CenteringConfig, Offsets, centred_energy};
 pub use error::RbmError;
 #[doc(inline)]
 pub use gaussian::{
@@ -102,6 +106,11 @@ pub use mean_field::{MeanFieldEstimate, MeanFieldOrder, mean_field_log_partition
 pub use model::{Rbm, check_data};
 pub use monitor::{
     EpochMonitors, exact_mean_log_likelihood, free_energy_gap, reconstruction_error,
+};
+#[doc(inline)]
+pub use negative_phase::{
+    FastWeights, FastWeightsConfig, TemperingConfig, fast_pcd_gradient, learning_rate_at,
+    tempered_gradient,
 };
 pub use pseudo_likelihood::{pseudo_log_likelihood, stochastic_pseudo_log_likelihood};
 pub use sampling::{gibbs_chain, gibbs_step, sample_bernoulli};

@@ -9,6 +9,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::centering::{CenteringConfig, Offsets};
 use config::{FieldError, Momentum, NonNegative, Positive, PositiveCount};
 
 use crate::error::{RbmError, config_error};
@@ -16,6 +17,11 @@ use crate::gradient::{Gradient, PersistentChains, cd_gradient};
 use crate::kernels::{Update, Workspace};
 use crate::model::{Rbm, check_data};
 use crate::monitor::{EpochMonitors, reconstruction_error};
+use crate::negative_phase::{
+    FastWeights, FastWeightsConfig, TemperingConfig, fast_pcd_gradient, learning_rate_at,
+    tempered_gradient,
+};
+use crate::tempering::ParallelTempering;
 
 /// Where the negative statistics come from. In TOML:
 /// `estimator = { kind = "cd", k = 1 }` or
@@ -122,6 +128,20 @@ pub struct TrainConfig {
     pub estimator: Estimator,
     /// Seeds every random choice of training: shuffling, Gibbs sampling, PCD chains.
     pub seed: u64,
+    /// tau of eq. (5.6): update t uses learning_rate / (1 + t / tau) (Younes'
+    /// stochastic approximation). Absent (the default): a constant rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learning_rate_decay_time: Option<f32>,
+    /// Fast PCD, eq. (5.7) (Tieleman and Hinton 2009); needs the PCD estimator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fast_weights: Option<FastWeightsConfig>,
+    /// Parallel tempering as the negative phase, eq. (5.8); needs the PCD
+    /// estimator, whose `n_chains` are per temperature and whose k counts sweeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tempering: Option<TemperingConfig>,
+    /// The centred gradient, eq. (5.9)-(5.11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub centering: Option<CenteringConfig>,
 }
 
 fn default_initial_momentum() -> f32 {
@@ -146,6 +166,10 @@ impl Default for TrainConfig {
             epochs: 10,
             estimator: Estimator::Cd { k: 1 },
             seed: 42,
+            learning_rate_decay_time: None,
+            fast_weights: None,
+            tempering: None,
+            centering: None,
         }
     }
 }
@@ -169,6 +193,44 @@ impl TrainConfig {
             self.batch_size,
             &self.estimator,
         )?;
+        self.check_negative_phase()?;
+        Ok(())
+    }
+
+    /// The options of eq. (5.6)-(5.11): values in range, and fast weights
+    /// and tempering only on top of PCD (and not both at once).
+    fn check_negative_phase(&self) -> Result<(), RbmError> {
+        if let Some(tau) = self.learning_rate_decay_time {
+            Positive::new(tau).map_err(|e| e.at("learning_rate_decay_time"))?;
+        }
+        let is_pcd = matches!(self.estimator, Estimator::Pcd { .. });
+        if let Some(fast) = &self.fast_weights {
+            fast.check()?;
+            if !is_pcd {
+                return Err(config_error(
+                    "fast_weights",
+                    "needs persistent chains: set estimator = { kind = \"pcd\", ... }",
+                ));
+            }
+        }
+        if let Some(tempering) = &self.tempering {
+            tempering.ladder()?;
+            if !is_pcd {
+                return Err(config_error(
+                    "tempering",
+                    "needs persistent chains: set estimator = { kind = \"pcd\", ... }",
+                ));
+            }
+            if self.fast_weights.is_some() {
+                return Err(config_error(
+                    "tempering",
+                    "cannot be combined with fast_weights; choose one negative phase",
+                ));
+            }
+        }
+        if let Some(centering) = &self.centering {
+            centering.check()?;
+        }
         Ok(())
     }
 
@@ -215,6 +277,12 @@ pub struct Trainer {
     chains: Option<PersistentChains>,
     rng: ChaCha8Rng,
     epochs_done: usize,
+    /// Parameter updates made so far: the t of eq. (5.6).
+    updates_done: u64,
+    fast_weights: Option<FastWeights>,
+    /// Replaces `chains` when the negative phase is tempered.
+    tempering: Option<ParallelTempering>,
+    offsets: Option<Offsets>,
 }
 
 impl Trainer {
@@ -224,19 +292,32 @@ impl Trainer {
         config.check()?;
         rbm.to_exact()?;
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        let chains = match config.estimator {
-            Estimator::Pcd { n_chains, .. } => {
-                Some(PersistentChains::new(n_chains, &rbm, &mut rng))
+        let (chains, tempering) = match (config.estimator, config.tempering) {
+            (Estimator::Pcd { n_chains, .. }, Some(t)) => (
+                None,
+                Some(ParallelTempering::new(
+                    &rbm,
+                    t.ladder()?,
+                    n_chains,
+                    &mut rng,
+                )?),
+            ),
+            (Estimator::Pcd { n_chains, .. }, None) => {
+                (Some(PersistentChains::new(n_chains, &rbm, &mut rng)), None)
             }
-            Estimator::Cd { .. } => None,
+            (Estimator::Cd { .. }, _) => (None, None),
         };
         Ok(Self {
             velocity: Gradient::zeros_like(&rbm),
+            fast_weights: config.fast_weights.map(|f| FastWeights::new(f, &rbm)),
+            offsets: config.centering.map(|_| Offsets::initial(&rbm)),
             rbm,
             config,
             chains,
             rng,
             epochs_done: 0,
+            updates_done: 0,
+            tempering,
         })
     }
 
@@ -266,6 +347,37 @@ impl Trainer {
         &self.velocity
     }
 
+    /// Parameter updates made so far (the t of eq. (5.6)). Epochs count
+    /// epochs_done x minibatches per epoch, so a resumed run continues the
+    /// schedule exactly.
+    pub fn updates_done(&self) -> u64 {
+        self.updates_done
+    }
+
+    /// The learning rate of the next update, eq. (5.6).
+    pub fn learning_rate(&self) -> f32 {
+        learning_rate_at(
+            self.config.learning_rate,
+            self.config.learning_rate_decay_time,
+            self.updates_done,
+        )
+    }
+
+    /// The fast weights (fast PCD only).
+    pub fn fast_weights(&self) -> Option<&FastWeights> {
+        self.fast_weights.as_ref()
+    }
+
+    /// The tempered chains (tempering only), with their swap rates.
+    pub fn tempering(&self) -> Option<&ParallelTempering> {
+        self.tempering.as_ref()
+    }
+
+    /// The offsets mu and lambda (centering only).
+    pub fn offsets(&self) -> Option<&Offsets> {
+        self.offsets.as_ref()
+    }
+
     /// A trainer that continues where another stopped: its model, velocity,
     /// persistent chains (PCD only) and number of finished epochs, as saved
     /// in a checkpoint. Since every epoch draws its random numbers from
@@ -278,6 +390,20 @@ impl Trainer {
         chains: Option<PersistentChains>,
         epochs_done: usize,
     ) -> Result<Self, RbmError> {
+        if let Some(field) = [
+            config.fast_weights.is_some().then_some("fast_weights"),
+            config.tempering.is_some().then_some("tempering"),
+            config.centering.is_some().then_some("centering"),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        {
+            return Err(config_error(
+                field,
+                "cannot be resumed: a checkpoint does not store its state; train from the start",
+            ));
+        }
         let mut trainer = Self::new(rbm, config)?;
         if velocity.weights.dim() != trainer.rbm.weights.dim()
             || velocity.visible_bias.len() != trainer.rbm.n_visible()
@@ -313,9 +439,11 @@ impl Trainer {
     /// velocity <- momentum * velocity + learning_rate * (gradient - weight_decay * W),
     /// parameters <- parameters + velocity.
     /// The decay term is the gradient of -weight_decay/2 * |W|^2, so it acts
-    /// on the weights only, never on the biases.
+    /// on the weights only, never on the biases. The learning rate is that of
+    /// update t, eq. (5.6): constant unless `learning_rate_decay_time` is set.
     pub fn apply(&mut self, gradient: &Gradient, momentum: f32) {
-        let lr = self.config.learning_rate;
+        let lr = self.learning_rate();
+        self.updates_done += 1;
         let weight_update = &gradient.weights - &(self.config.weight_decay * &self.rbm.weights);
         let velocity = &mut self.velocity;
         add_momentum(&mut velocity.weights, momentum, lr, &weight_update);
@@ -350,16 +478,56 @@ fn add_momentum<D: Dimension>(
 // ANCHOR_END: trainer_apply
 
 impl Trainer {
-    /// One minibatch update with the configured estimator (CD-k or PCD).
+    /// One minibatch update with the configured estimator (CD-k or PCD) and
+    /// options (fast weights, tempering, centering, decaying rate), by the
+    /// readable functions the book shows.
     /// Panics if `batch` does not have `n_visible` columns; see [`check_data`].
     pub fn step(&mut self, batch: ArrayView2<f32>, momentum: f32) {
-        let k = self.config.estimator.n_gibbs_steps();
-        // Trainer::new made chains exactly when the estimator is PCD.
-        let gradient = match self.chains.as_mut() {
-            Some(chains) => chains.gradient(&self.rbm, batch, k, &mut self.rng),
-            None => cd_gradient(&self.rbm, batch, k, &mut self.rng),
+        let mut rng = self.rng.clone();
+        self.update(batch, momentum, &mut rng);
+        self.rng = rng;
+    }
+}
+
+// ANCHOR: trainer_update
+impl Trainer {
+    /// One update: the plain estimate (CD-k, PCD, fast PCD or tempered
+    /// PCD), centred if asked (eq. 5.10-5.11), applied with momentum at the
+    /// rate of eq. (5.6); the fast weights (eq. 5.7) learn from the same step.
+    fn update(&mut self, batch: ArrayView2<f32>, momentum: f32, rng: &mut ChaCha8Rng) {
+        let (rbm, k) = (&self.rbm, self.config.estimator.n_gibbs_steps());
+        // Trainer::new made chains (or tempering) exactly when the estimator is PCD.
+        let plain = match (
+            self.tempering.as_mut(),
+            self.chains.as_mut(),
+            &self.fast_weights,
+        ) {
+            (Some(tempering), _, _) => tempered_gradient(tempering, rbm, batch, k, rng),
+            (None, Some(chains), Some(fast)) => fast_pcd_gradient(chains, fast, rbm, batch, k, rng),
+            (None, Some(chains), None) => chains.gradient(rbm, batch, k, rng),
+            (None, None, _) => cd_gradient(rbm, batch, k, rng),
         };
-        self.apply(&gradient, momentum);
+        let step = match (self.offsets.as_mut(), self.config.centering) {
+            (Some(offsets), Some(centering)) => {
+                let step = offsets.plain_step(&offsets.centred_gradient(&plain));
+                offsets.track(rbm, batch, centering.offset_rate);
+                step
+            }
+            _ => plain,
+        };
+        self.apply(&step, momentum);
+        if let Some(fast) = self.fast_weights.as_mut() {
+            fast.learn(&step);
+        }
+    }
+}
+// ANCHOR_END: trainer_update
+
+impl Trainer {
+    /// Fast weights, tempering and centering run through [`Trainer::update`]
+    /// (the readable path); plain CD-k and PCD through the fast kernels.
+    fn uses_readable_path(&self) -> bool {
+        self.fast_weights.is_some() || self.tempering.is_some() || self.offsets.is_some()
     }
 
     /// One pass over the data: the examples are shuffled (seeded), cut into
@@ -402,10 +570,10 @@ impl Trainer {
         data: ArrayView2<f32>,
         after_minibatch: &mut dyn FnMut(usize) -> ControlFlow<()>,
     ) -> Option<f32> {
-        let before = (self.rbm.clone(), self.velocity.clone(), self.chains.clone());
+        let before = self.clone();
         let momentum = self.run_epoch(data, after_minibatch);
         if momentum.is_none() {
-            (self.rbm, self.velocity, self.chains) = before;
+            *self = before;
         }
         momentum
     }
@@ -420,21 +588,37 @@ impl Trainer {
         let mut order: Vec<usize> = (0..data.nrows()).collect();
         order.shuffle(&mut rng);
         let k = self.config.estimator.n_gibbs_steps();
+        self.updates_done =
+            (self.epochs_done * data.nrows().div_ceil(self.config.batch_size)) as u64;
+        if self.uses_readable_path() {
+            let mut batch = Array2::zeros((0, data.ncols()));
+            for (done, rows) in order.chunks(self.config.batch_size).enumerate() {
+                gather_rows(data, rows, &mut batch);
+                self.update(batch.view(), momentum, &mut rng);
+                if after_minibatch(done + 1).is_break() {
+                    return None;
+                }
+            }
+            self.epochs_done += 1;
+            return Some(momentum);
+        }
         let mut workspace = Workspace::new(self.rbm.weights.view(), self.velocity.weights.view());
         let mut batch = Array2::zeros((0, data.ncols()));
         for (done, rows) in order.chunks(self.config.batch_size).enumerate() {
             gather_rows(data, rows, &mut batch);
+            let learning_rate = self.learning_rate();
             let update = Update {
                 visible_bias: &mut self.rbm.visible_bias,
                 hidden_bias: &mut self.rbm.hidden_bias,
                 velocity_visible: &mut self.velocity.visible_bias,
                 velocity_hidden: &mut self.velocity.hidden_bias,
-                learning_rate: self.config.learning_rate,
+                learning_rate,
                 momentum,
                 weight_decay: self.config.weight_decay,
             };
             let chains = self.chains.as_mut().map(PersistentChains::states_mut);
             workspace.step(batch.view(), chains, k, update, &mut rng);
+            self.updates_done += 1;
             if after_minibatch(done + 1).is_break() {
                 return None;
             }

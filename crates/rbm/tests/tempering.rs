@@ -3,29 +3,15 @@
 
 mod common;
 
-use common::p_value_against_exact;
-use ndarray::{Array1, Array2};
+use common::{bimodal_rbm, p_value_against_exact};
+use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rbm::{ParallelTempering, Rbm, TemperatureLadder, gibbs_step};
+use rbm::{ParallelTempering, TemperatureLadder, gibbs_step};
 
-const N_VISIBLE: usize = 8;
+const N_VISIBLE: usize = common::BIMODAL_VISIBLE;
 const N_CHAINS: usize = 5_000;
 const N_SWEEPS: usize = 300;
-
-/// One hidden unit with weight 7 to 8 visible units, biases set so that the
-/// two modes "all off" (h = 0) and "all on" (h = 1) are equally likely. To
-/// change mode a block Gibbs chain must turn about half the visible units
-/// against a conditional probability of sigmoid(-3.5) = 0.03 each: about
-/// once in 10^4 or more steps.
-fn bimodal_rbm() -> Rbm {
-    let w = 7.0f32;
-    Rbm {
-        visible_bias: Array1::from_elem(N_VISIBLE, -w / 2.0),
-        hidden_bias: Array1::from_elem(1, -w * N_VISIBLE as f32 / 2.0),
-        weights: Array2::from_elem((1, N_VISIBLE), w),
-    }
-}
 
 #[test]
 fn tempered_chains_at_beta_one_follow_the_exact_distribution() {

@@ -3,8 +3,6 @@
 use bm_exact::{MAX_ENUMERATED_UNITS, MAX_TABLE_UNITS};
 use serde::{Deserialize, Serialize};
 
-use config::PositiveCount;
-
 use crate::config::rules::{at_most, not_empty};
 use crate::config::{Check, FieldError};
 
@@ -89,24 +87,138 @@ pub struct TrainingConfig {
     pub methods: Vec<Method>,
 }
 
-/// How a training run estimates the gradient.
+/// How a training run estimates the gradient. `centering` (an offset rate,
+/// eq. 5.9-5.11) and `decay_time` (tau of eq. 5.6) are optional.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(tag = "method", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Method {
     /// The exact log-likelihood gradient from bm-exact.
     Exact,
     /// CD-k, chains restarted at the data.
-    Cd { k: usize },
+    Cd {
+        k: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        centering: Option<f64>,
+    },
     /// Persistent CD with `n_chains` fantasy particles.
-    Pcd { k: usize, n_chains: usize },
+    Pcd {
+        k: usize,
+        n_chains: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decay_time: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        centering: Option<f64>,
+    },
+    /// Fast PCD, eq. (5.7).
+    Fpcd {
+        k: usize,
+        n_chains: usize,
+        fast_learning_rate: f64,
+        fast_decay: f64,
+    },
+    /// PCD whose chains are tempered, eq. (5.8): k sweeps per update,
+    /// `n_chains` per temperature.
+    Pt {
+        k: usize,
+        n_chains: usize,
+        n_temperatures: usize,
+        lowest_beta: f64,
+    },
+}
+
+/// Which figure of the training panel shows a method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// The exact gradient, CD-k and plain PCD.
+    Basic,
+    /// The better negative phases: decaying rate, fast PCD, tempering.
+    NegativePhase,
+    /// Centred CD-k and PCD.
+    Centering,
 }
 
 impl Method {
     pub fn name(&self) -> String {
-        match self {
+        match *self {
             Method::Exact => "exact gradient".into(),
-            Method::Cd { k } => format!("CD-{k}"),
-            Method::Pcd { k, .. } => format!("PCD-{k}"),
+            Method::Cd { k, centering } => {
+                format!(
+                    "{}CD-{k}",
+                    if centering.is_some() { "centred " } else { "" }
+                )
+            }
+            Method::Pcd {
+                k,
+                decay_time,
+                centering,
+                ..
+            } => format!(
+                "{}PCD-{k}{}",
+                if centering.is_some() { "centred " } else { "" },
+                if decay_time.is_some() {
+                    ", decaying rate"
+                } else {
+                    ""
+                }
+            ),
+            Method::Fpcd { k, .. } => format!("FPCD-{k}"),
+            Method::Pt {
+                k, n_temperatures, ..
+            } => format!("PT-{k}, {n_temperatures} temperatures"),
+        }
+    }
+
+    pub fn group(&self) -> Group {
+        match *self {
+            Method::Cd {
+                centering: Some(_), ..
+            }
+            | Method::Pcd {
+                centering: Some(_), ..
+            } => Group::Centering,
+            Method::Pcd {
+                decay_time: Some(_),
+                ..
+            }
+            | Method::Fpcd { .. }
+            | Method::Pt { .. } => Group::NegativePhase,
+            _ => Group::Basic,
+        }
+    }
+
+    /// The method this one improves on, to compare with: the same without
+    /// centering, or plain PCD with the same k and chains.
+    pub fn baseline(&self) -> Option<Method> {
+        match *self {
+            Method::Cd {
+                k,
+                centering: Some(_),
+            } => Some(Method::Cd { k, centering: None }),
+            Method::Pcd {
+                k,
+                n_chains,
+                decay_time,
+                centering: Some(_),
+            } => Some(Method::Pcd {
+                k,
+                n_chains,
+                decay_time,
+                centering: None,
+            }),
+            Method::Pcd {
+                k,
+                n_chains,
+                decay_time: Some(_),
+                centering: None,
+            }
+            | Method::Fpcd { k, n_chains, .. }
+            | Method::Pt { k, n_chains, .. } => Some(Method::Pcd {
+                k,
+                n_chains,
+                decay_time: None,
+                centering: None,
+            }),
+            _ => None,
         }
     }
 }
@@ -237,14 +349,19 @@ impl TrainingConfig {
         // A tagged enum is read through a buffer that forgets where a value
         // stood, so its counts are checked here, by the same value type.
         for m in &self.methods {
-            let counts = match *m {
-                Method::Exact => vec![],
-                Method::Cd { k } => vec![("k", k)],
-                Method::Pcd { k, n_chains } => vec![("k", k), ("n_chains", n_chains)],
-            };
-            for (key, count) in counts {
-                PositiveCount::new(count).map_err(|e| e.at(format!("training.methods.{key}")))?;
-            }
+            // The trainer's own check names the field (k, n_chains, tempering, ...).
+            super::training::train_config(*m, 0.1, 0)
+                .check()
+                .map_err(|e| match e {
+                    rbm::RbmError::Config { field, problem } => FieldError::new(
+                        format!(
+                            "training.methods.{}",
+                            field.trim_start_matches("estimator.")
+                        ),
+                        format!("{}: {problem}", m.name()),
+                    ),
+                    other => FieldError::new("training.methods", other.to_string()),
+                })?;
         }
         Ok(())
     }

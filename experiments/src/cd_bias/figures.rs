@@ -4,7 +4,7 @@ use anyhow::Result;
 use plotters::prelude::*;
 
 use super::CdBiasResults;
-use super::config::Method;
+use super::config::{Group, Method};
 use crate::plot::{
     LinePanel, Mark, Series, color, line_panel, log_range, padded_range, plot_error, render_svg,
 };
@@ -266,8 +266,19 @@ fn spread_averaged_series(s: &super::spread::SpreadResults) -> (Vec<Series>, std
 
 /// One series per training run at learning rate `lr`, its `values` against
 /// the iteration; one colour per method, labelled once (on the first seed).
+/// Whether the figure of `group` shows `method`: the group's methods, the
+/// methods they are compared with, and the exact gradient.
+fn shown_in(group: Group, method: &Method, methods: &[Method]) -> bool {
+    *method == Method::Exact
+        || method.group() == group
+        || methods
+            .iter()
+            .any(|m| m.group() == group && m.baseline() == Some(*method))
+}
+
 fn training_curves(
     results: &CdBiasResults,
+    group: Group,
     lr: f64,
     values: &dyn Fn(&super::training::Run) -> Vec<f64>,
 ) -> Vec<Series> {
@@ -276,7 +287,9 @@ fn training_curves(
     let methods: Vec<String> = c.methods.iter().map(|m| m.name()).collect();
     // The exact gradient is the reference: black, and drawn last (on top).
     let method_color = |m: &Method, i: usize| if *m == Method::Exact { BLACK } else { color(i) };
-    let mut order: Vec<usize> = (0..c.methods.len()).collect();
+    let mut order: Vec<usize> = (0..c.methods.len())
+        .filter(|&i| shown_in(group, &c.methods[i], &c.methods))
+        .collect();
     order.sort_by_key(|&i| c.methods[i] == Method::Exact);
     let mut series = Vec::new();
     for &m in &order {
@@ -304,12 +317,13 @@ fn training_curves(
 }
 
 /// Panel 2: exact log-likelihood and reconstruction error during training,
-/// one row per learning rate, one colour per method, one line per seed.
-pub fn training(results: &CdBiasResults) -> Result<String> {
+/// one row per learning rate, one colour per method, one line per seed;
+/// the methods of `group` with the ones they are compared with.
+pub fn training(results: &CdBiasResults, group: Group) -> Result<String> {
     let t = &results.training;
     let c = &results.config.training;
     let curves = |lr, values: &dyn Fn(&super::training::Run) -> Vec<f64>| {
-        training_curves(results, lr, values)
+        training_curves(results, group, lr, values)
     };
     // A run that diverges would squash every other curve: the axis stops a
     // little below the starting log-likelihood and lower values sit on it.
@@ -326,8 +340,13 @@ pub fn training(results: &CdBiasResults) -> Result<String> {
             .any(|r| r.log_likelihood.iter().any(|&v| v < floor))
     };
     let x = 0.0..c.iterations as f64;
+    let what = match group {
+        Group::Basic => "",
+        Group::NegativePhase => ": better negative phases",
+        Group::Centering => ": centering",
+    };
     let title = format!(
-        "Training on {}x{} bars-and-stripes ({} hidden units, full batch, {} seeds)",
+        "Training on {}x{} bars-and-stripes ({} hidden units, full batch, {} seeds){what}",
         c.side, c.side, t.n_hidden, c.n_seeds
     );
     render_svg((1400, 80 + 440 * c.learning_rates.len() as u32), |root| {

@@ -6,7 +6,9 @@
 //!    gradient along a training run, and [`spread`]: sampled CD-k estimates
 //!    on minibatches, bias against variance;
 //! 2. [`training`]: exact log-likelihood curves under the exact gradient,
-//!    CD-k and PCD, with reconstruction error beside them;
+//!    CD-k and PCD, with reconstruction error beside them; the better
+//!    negative phases (decaying rate, fast PCD, tempering) and centering
+//!    against the methods they improve on;
 //! 3. [`fixed_points`]: the KL divergences at which CD-1 and maximum
 //!    likelihood come to rest on random targets.
 
@@ -97,12 +99,27 @@ pub fn run(config_path: &Path) -> Result<Outputs> {
     let mut outputs = Outputs::new();
     outputs.add_figure(format!("{NAME}-bias.svg"), figures::bias(&results)?);
     outputs.add_figure(format!("{NAME}-spread.svg"), figures::spread(&results)?);
-    outputs.add_figure(format!("{NAME}-training.svg"), figures::training(&results)?);
+    outputs.add_figure(
+        format!("{NAME}-training.svg"),
+        figures::training(&results, config::Group::Basic)?,
+    );
+    outputs.add_figure(
+        format!("{NAME}-negative-phases.svg"),
+        figures::training(&results, config::Group::NegativePhase)?,
+    );
+    outputs.add_figure(
+        format!("{NAME}-centering.svg"),
+        figures::training(&results, config::Group::Centering)?,
+    );
     outputs.add_figure(
         format!("{NAME}-fixed-points.svg"),
         figures::fixed_points(&results)?,
     );
     outputs.add_figure(format!("{NAME}.json"), crate::output::to_json(&results)?);
     outputs.add_generated(format!("{NAME}-summary.md"), summary::markdown(&results));
+    outputs.add_generated(
+        format!("{NAME}-comparisons.md"),
+        summary::comparisons_markdown(&results),
+    );
     Ok(outputs)
 }

@@ -51,20 +51,10 @@ fn start(data: ArrayView2<f32>, n_hidden: usize, seed: u64, seed_index: usize) -
 }
 
 /// Plain full-batch gradient ascent: no momentum, no weight decay, so that
-/// the methods differ only in their gradient estimate.
-fn trainer(
-    rbm: rbm::Rbm,
-    method: Method,
-    learning_rate: f64,
-    rng_seed: u64,
-) -> Result<rbm::Trainer> {
-    let estimator = match method {
-        Method::Cd { k } => rbm::Estimator::Cd { k },
-        Method::Pcd { k, n_chains } => rbm::Estimator::Pcd { k, n_chains },
-        // Never used: exact updates go through `Trainer::apply`.
-        Method::Exact => rbm::Estimator::Cd { k: 1 },
-    };
-    let config = rbm::TrainConfig {
+/// the methods differ only in their gradient estimate (and, for the
+/// decaying rate, its step size).
+pub fn train_config(method: Method, learning_rate: f64, rng_seed: u64) -> rbm::TrainConfig {
+    let mut config = rbm::TrainConfig {
         learning_rate: learning_rate as f32,
         initial_momentum: 0.0,
         final_momentum: 0.0,
@@ -72,10 +62,70 @@ fn trainer(
         weight_decay: 0.0,
         batch_size: usize::MAX,
         epochs: 1,
-        estimator,
+        // Exact updates go through `Trainer::apply` and never use it.
+        estimator: rbm::Estimator::Cd { k: 1 },
         seed: rng_seed,
+        ..rbm::TrainConfig::default()
     };
-    Ok(rbm::Trainer::new(rbm, config)?)
+    let centred = |rate: Option<f64>| {
+        rate.map(|r| rbm::CenteringConfig {
+            offset_rate: r as f32,
+        })
+    };
+    match method {
+        Method::Exact => {}
+        Method::Cd { k, centering } => {
+            config.estimator = rbm::Estimator::Cd { k };
+            config.centering = centred(centering);
+        }
+        Method::Pcd {
+            k,
+            n_chains,
+            decay_time,
+            centering,
+        } => {
+            config.estimator = rbm::Estimator::Pcd { k, n_chains };
+            config.learning_rate_decay_time = decay_time.map(|t| t as f32);
+            config.centering = centred(centering);
+        }
+        Method::Fpcd {
+            k,
+            n_chains,
+            fast_learning_rate,
+            fast_decay,
+        } => {
+            config.estimator = rbm::Estimator::Pcd { k, n_chains };
+            config.fast_weights = Some(rbm::FastWeightsConfig {
+                learning_rate: fast_learning_rate as f32,
+                decay: fast_decay as f32,
+            });
+        }
+        Method::Pt {
+            k,
+            n_chains,
+            n_temperatures,
+            lowest_beta,
+        } => {
+            config.estimator = rbm::Estimator::Pcd { k, n_chains };
+            config.tempering = Some(rbm::TemperingConfig {
+                n_temperatures,
+                lowest_beta,
+            });
+        }
+    }
+    config
+}
+
+fn trainer(
+    rbm: rbm::Rbm,
+    method: Method,
+    learning_rate: f64,
+    rng_seed: u64,
+) -> Result<rbm::Trainer> {
+    Ok(rbm::Trainer::new(
+        rbm,
+        train_config(method, learning_rate, rng_seed),
+    )?)
 }
 
 /// One full-batch update of `trainer` by `method`.
@@ -90,7 +140,7 @@ fn update(
             let gradient = trainer.rbm().to_exact()?.log_likelihood_gradient(data)?;
             trainer.apply(&rbm::Gradient::from_exact(&gradient), 0.0);
         }
-        Method::Cd { .. } | Method::Pcd { .. } => trainer.step(data32, 0.0),
+        _ => trainer.step(data32, 0.0),
     }
     Ok(())
 }

@@ -187,6 +187,7 @@ impl TrainingConfig {
             epochs: self.epochs,
             estimator,
             seed,
+            ..rbm::TrainConfig::default()
         }
     }
 }

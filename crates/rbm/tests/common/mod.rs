@@ -162,3 +162,20 @@ pub fn max_abs_z(estimate: &[f64], standard_errors: &[f64], exact: &[f64]) -> f6
         })
         .fold(0.0, f64::max)
 }
+
+/// Visible units of [`bimodal_rbm`].
+pub const BIMODAL_VISIBLE: usize = 8;
+
+/// One hidden unit with weight 7 to 8 visible units, biases set so that the
+/// two modes "all off" (h = 0) and "all on" (h = 1) are equally likely. To
+/// change mode a block Gibbs chain must turn about half the visible units
+/// against a conditional probability of sigmoid(-3.5) = 0.03 each: about
+/// once in 10^4 or more steps.
+pub fn bimodal_rbm() -> rbm::Rbm {
+    let w = 7.0f32;
+    rbm::Rbm {
+        visible_bias: Array1::from_elem(BIMODAL_VISIBLE, -w / 2.0),
+        hidden_bias: Array1::from_elem(1, -w * BIMODAL_VISIBLE as f32 / 2.0),
+        weights: Array2::from_elem((1, BIMODAL_VISIBLE), w),
+    }
+}
