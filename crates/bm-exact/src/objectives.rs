@@ -66,7 +66,7 @@ pub fn expected_log_likelihood(rbm: &Rbm, q: ArrayView1<f64>) -> f64 {
     expect(q, |s| -f[s] - log_z)
 }
 
-/// sum_v q(v) sum_j log p(v_j | v_-j) = sum_j log sigma(F(v^(j)) - F(v)), eq. (7.7).
+/// sum_v q(v) sum_j log p(v_j | v_-j) = sum_j log sigma(F(v^(j)) - F(v)), eq. (7.8).
 pub fn expected_pseudo_log_likelihood(rbm: &Rbm, q: ArrayView1<f64>) -> f64 {
     let f = free_energies(rbm);
     expect(q, |s| {

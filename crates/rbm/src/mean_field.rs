@@ -160,3 +160,37 @@ pub fn mean_field_log_partition(
     }
 }
 // ANCHOR_END: mean_field
+
+// ANCHOR: mean_field_statistics
+/// The model term of the gradient, eq. (4.3), by mean field, eq. (7.7):
+/// E[v] ~ m, E[h] ~ mu and E[h v^T] ~ mu m^T, plus for TAP the reaction
+/// term W_ij (mu_i - mu_i^2)(m_j - m_j^2). These are the derivatives of the
+/// estimate's log Z with respect to b, c and W at its fixed point (the
+/// fixed point is stationary, so only the explicit dependence counts), as
+/// the exact model statistics are the derivatives of the exact log Z.
+pub fn mean_field_statistics(
+    rbm: &Rbm,
+    estimate: &MeanFieldEstimate,
+    order: MeanFieldOrder,
+) -> bm_exact::Statistics {
+    let m = &estimate.visible_means;
+    let mu = &estimate.hidden_means;
+    let mut hidden_visible = outer(mu, m);
+    if order == MeanFieldOrder::Tap {
+        let var_m = m.mapv(|x| x - x * x);
+        let var_mu = mu.mapv(|x| x - x * x);
+        let w = rbm.weights.mapv(f64::from);
+        hidden_visible += &(w * outer(&var_mu, &var_m));
+    }
+    bm_exact::Statistics {
+        visible: m.clone(),
+        hidden: mu.clone(),
+        hidden_visible,
+    }
+}
+// ANCHOR_END: mean_field_statistics
+
+/// The outer product a b^T.
+fn outer(a: &Array1<f64>, b: &Array1<f64>) -> Array2<f64> {
+    Array2::from_shape_fn((a.len(), b.len()), |(i, j)| a[i] * b[j])
+}

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::model::Rbm;
 
 /// The exact pseudo-log-likelihood: the mean over the rows v of `data` of
-/// sum_i log sigmoid(F(v with bit i flipped) - F(v)), eq. (7.7), over all n_visible
+/// sum_i log sigmoid(F(v with bit i flipped) - F(v)), eq. (7.8), over all n_visible
 /// bits, computed and accumulated in f64. Costs n_examples * n_visible *
 /// n_hidden softplus evaluations. NaN for empty data; panics if `data` does
 /// not have n_visible columns (see [`crate::check_data`]).
