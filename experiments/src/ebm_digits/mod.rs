@@ -3,7 +3,7 @@
 //! shipped MNIST digits, then used as an anomaly detector, "low energy =
 //! normal", against a Bernoulli RBM's free energy (eq. 2.3) as the baseline.
 //!
-//! 1. [`data`]-loading: the digits of `data/mnist-10k` as intensities in
+//! 1. data loading: the digits of `data/mnist-10k` as intensities in
 //!    [0, 1], and the clothes of `data/fashion-mnist-1k`;
 //! 2. training: the EBM with `ebm_langevin::Trainer`, whose divergence
 //!    detector's log goes into the JSON; the RBM with `rbm::Trainer`;
