@@ -163,7 +163,7 @@ pub fn mean_field_log_partition(
 
 // ANCHOR: mean_field_statistics
 /// The model term of the gradient, eq. (4.3), by mean field, eq. (7.7):
-/// E[v] ~ m, E[h] ~ mu and E[h v^T] ~ mu m^T, plus for TAP the reaction
+/// `E[v] ~ m`, `E[h] ~ mu` and `E[h v^T] ~ mu m^T`, plus for TAP the reaction
 /// term W_ij (mu_i - mu_i^2)(m_j - m_j^2). These are the derivatives of the
 /// estimate's log Z with respect to b, c and W at its fixed point (the
 /// fixed point is stationary, so only the explicit dependence counts), as
