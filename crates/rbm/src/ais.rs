@@ -278,13 +278,16 @@ pub fn ais_with_progress(
     ))
 }
 
-/// Reverse AIS (Burda, Grosse & Salakhutdinov, 2015): chains start at
-/// samples of the RBM itself (`start`, one per row: exact samples, or the
-/// states of long-run Gibbs or persistent chains) and run the schedule
-/// backwards to the base-rate model. Their mean weight estimates Z_A / Z_B,
-/// so log Z_B ≈ log Z_A - log mean w. This estimate is biased *upwards*
-/// (the opposite of [`ais`]), so the two bracket log Z when `start` really
-/// comes from the RBM; from badly mixed samples it is not conservative.
+/// Reverse AIS: chains start at samples of the RBM itself (`start`, one per
+/// row: exact samples, or the states of long-run Gibbs or persistent chains)
+/// and run the schedule backwards to the base-rate model. Their mean weight
+/// estimates Z_A / Z_B, so log Z_B ≈ log Z_A - log mean w. From exact model
+/// samples this is the reverse half of bidirectional Monte Carlo (Grosse,
+/// Ghahramani & Adams, 2015); RAISE (Burda, Grosse & Salakhutdinov, 2015)
+/// instead starts its reverse chain at a data point. The estimate is biased
+/// *upwards* (the opposite of [`ais`]), so with exact samples the two
+/// bracket log Z in expectation, not run by run; from badly mixed samples it
+/// is not conservative.
 /// The error bar is the same 3-standard-error bar, turned around.
 pub fn reverse_ais(
     rbm: &Rbm,
