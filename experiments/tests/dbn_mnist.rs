@@ -57,6 +57,7 @@ fn smoke_run_writes_everything_and_repeats_exactly() {
     assert!(summary.contains("1.25%"), "{summary}");
     assert_eq!(summary.contains("**unreliable**"), !b.reliable, "{summary}");
     assert!(summary.contains("| read as that label |"), "{summary}");
+    assert!(summary.contains("than guessing (1 in 10)"), "{summary}");
 }
 
 #[test]

@@ -363,14 +363,36 @@ fn generated_sentence(g: &GeneratedCheck) -> String {
     format!(
         "\nDo the generated digits follow the clamped label? The fine-tuned net reads \
          {:.0}% of them as their label ({} digits per label, {} Gibbs steps in the top RBM):\n\n\
-         | clamped label | {} |\n|---|{}\n| read as that label | {} |\n",
+         | clamped label | {} |\n|---|{}\n| read as that label | {} |\n\n{}\n",
         100.0 * g.mean_accuracy,
         g.n_per_label,
         thousands(g.n_gibbs_steps),
         header.join(" | "),
         "---|".repeat(header.len()),
         cells.join(" | "),
+        chance_verdict(g),
     )
+}
+
+/// Whether the generated digits follow their labels better than guessing:
+/// the mean accuracy against chance, 1 / n_labels, plus two binomial
+/// standard errors of that many digits.
+fn chance_verdict(g: &GeneratedCheck) -> String {
+    let n_labels = g.per_label_accuracy.len() as f64;
+    let chance = 1.0 / n_labels;
+    let n = n_labels * g.n_per_label as f64;
+    let threshold = chance + 2.0 * (chance * (1.0 - chance) / n).sqrt();
+    if g.mean_accuracy <= threshold {
+        format!(
+            "That is no better than guessing (1 in {n_labels}): after this training the clamped \
+             label does not steer the top RBM's chain."
+        )
+    } else {
+        format!(
+            "That is better than guessing (1 in {n_labels}): the clamped label steers the top \
+             RBM's chain."
+        )
+    }
 }
 
 /// The bound and its AIS diagnosis; "unreliable" whenever the numbers say so.
