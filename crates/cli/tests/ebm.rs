@@ -156,6 +156,62 @@ fn same_seed_same_bytes() {
     assert_eq!(run("a.csv"), run("b.csv"));
 }
 
+/// ula at a small step and annealed (cooling from T = 10, then ULA at
+/// T = 1) pass the same test; ula at --temperature 0.5 (noise sqrt(eps)
+/// instead of sqrt(2 eps)) fails it.
+#[test]
+fn ula_and_annealed_samples_pass_and_a_cold_ula_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = swish_model();
+    let path = write_model(dir.path(), "swish.toml", &model);
+    for (sampler, temperature, passes) in [
+        ("ula", "1", true),
+        ("annealed", "1", true),
+        ("ula", "0.5", false),
+    ] {
+        let out = dir.path().join(format!("{sampler}-{temperature}.csv"));
+        boltzmann()
+            .args(["ebm", "sample"])
+            .arg(&path)
+            .args(["--sampler", sampler, "--temperature", temperature])
+            .args(["-n", "3000", "--steps", "1500", "--step-size", "0.003"])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let p = p_value(&model, &read_samples(&out));
+        if passes {
+            assert!(p > 1e-3, "{sampler}: p = {p}");
+        } else {
+            assert!(p < 1e-10, "{sampler} at T = 1/2 passed: p = {p}");
+        }
+    }
+}
+
+/// Every sampler gives the same bytes on one thread and on two (150
+/// chains: three chunks of the fast path).
+#[test]
+fn same_bytes_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_model(dir.path(), "m.toml", &swish_model());
+    for sampler in ["ula", "mala", "annealed"] {
+        let run = |threads: &str| {
+            let out = dir.path().join(format!("{sampler}-{threads}.csv"));
+            boltzmann()
+                .env("RAYON_NUM_THREADS", threads)
+                .args(["ebm", "sample"])
+                .arg(&path)
+                .args(["--sampler", sampler, "-n", "150", "--steps", "40"])
+                .arg("--out")
+                .arg(&out)
+                .assert()
+                .success();
+            std::fs::read(&out).unwrap()
+        };
+        assert_eq!(run("1"), run("2"), "{sampler}");
+    }
+}
+
 #[test]
 fn bad_input_exits_2_naming_file_and_field() {
     let dir = tempfile::tempdir().unwrap();
