@@ -455,9 +455,13 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     fn net_and_batch<F: Real>(n: usize) -> (Mlp<F>, Array2<F>) {
+        sized_net_and_batch(&[5, 16, 8, 1], n)
+    }
+
+    fn sized_net_and_batch<F: Real>(sizes: &[usize], n: usize) -> (Mlp<F>, Array2<F>) {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let net = Mlp::<f64>::new(&[5, 16, 8, 1], Activation::Swish, &mut rng).unwrap();
-        let x = Array2::from_shape_simple_fn((n, 5), || F::of(rng.random_range(-2.0..2.0)));
+        let net = Mlp::<f64>::new(sizes, Activation::Swish, &mut rng).unwrap();
+        let x = Array2::from_shape_simple_fn((n, sizes[0]), || F::of(rng.random_range(-2.0..2.0)));
         (net.cast(), x)
     }
 
@@ -483,8 +487,14 @@ mod tests {
     /// part of the same stream of words. (So runs made before the chunks,
     /// such as the `ebm-2d` experiment's, keep their bytes.)
     fn chunks_change_no_bit<F: Real>() {
-        for n in [1, 64, 150] {
-            let (net, x0) = net_and_batch::<F>(n);
+        // The last shape is that of the `ebm-2d` runs: 2-64-64-1, batch 256.
+        for (sizes, n) in [
+            (&[5, 16, 8, 1][..], 1),
+            (&[5, 16, 8, 1], 64),
+            (&[5, 16, 8, 1], 150),
+            (&[2, 64, 64, 1], 256),
+        ] {
+            let (net, x0) = sized_net_and_batch::<F>(sizes, n);
             let (mut a, mut b) = (x0.clone(), x0);
             let (mut ra, mut rb) = (ChaCha8Rng::seed_from_u64(9), ChaCha8Rng::seed_from_u64(9));
             let mut ws = LangevinWorkspace::default();
