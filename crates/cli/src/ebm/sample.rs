@@ -10,7 +10,9 @@
 //! - `annealed`: ULA down a ladder of temperatures from `--temper` (default
 //!   10) to 1 (eq. 12.5 with tempered energies), then ULA at T = 1.
 //!
-//! Chains start from N(0, init_std^2 I).
+//! Chains start from N(0, init_std^2 I). All three run on the fast path of
+//! `ebm_langevin::samplers` in f64: chunks of 64 chains in parallel, with
+//! the same bytes for a seed on any number of threads.
 
 use std::path::PathBuf;
 
