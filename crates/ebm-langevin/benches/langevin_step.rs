@@ -42,7 +42,7 @@ use rayon::prelude::*;
 const BATCH: usize = 128;
 const SIZES: [usize; 4] = [784, 256, 256, 1];
 const REPEATS: usize = 200;
-const ROUNDS: usize = 10;
+const ROUNDS: usize = 40;
 const STEP_SIZE: f64 = 1e-3;
 
 fn median(mut times: Vec<Duration>) -> Duration {
