@@ -151,6 +151,7 @@ fn read_in_blocks<T: CsvValue + Send>(
     let mut values: Vec<T> = Vec::new();
     let (mut width, mut n_examples, mut total) = (None, 0, 0u64);
     let mut buffer = Vec::with_capacity(block_bytes + 1024);
+    let mut second_values = Vec::new(); // reused: no fresh pages per block
     loop {
         let read = (&mut reader)
             .take(block_bytes as u64)
@@ -176,7 +177,7 @@ fn read_in_blocks<T: CsvValue + Send>(
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
         let (first, second) = lines.split_at(middle);
-        let mut second_values = Vec::new();
+        second_values.clear();
         let (a, b) = rayon::join(
             || push_plain_lines(first, kind, &mut values),
             || push_plain_lines(second, kind, &mut second_values),
