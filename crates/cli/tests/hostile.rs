@@ -240,9 +240,24 @@ fn push_dbn_and_ebm_cases(fx: &Fixture, cases: &mut Vec<Case>) {
         (non_utf8, "non-utf8.bin"),
         (PathBuf::from("/dev/zero"), "/dev/zero"),
         (root.join("missing.toml"), "missing.toml"),
+        (
+            fx.write(
+                "gaussian-format.toml",
+                &DBN_TOML.replace("\"dbn\"", "\"gaussian-rbm\""),
+            ),
+            "gaussian-format.toml",
+        ),
     ] {
         let needles: &'static [&'static str] = Box::leak(vec![needle].into_boxed_slice());
         let m = s(&file);
+        if needle == "gaussian-format.toml" {
+            cases.push(bad(
+                "exact on an unknown format",
+                vec!["exact".into(), m, "--data".into(), s(&binary)],
+                &["gaussian-format.toml", "`format`", "\"dbn\""],
+            ));
+            continue;
+        }
         for args in [
             vec!["exact".into(), m.clone(), "--data".into(), s(&binary)],
             vec![
