@@ -71,3 +71,9 @@ assignments-check:
 # Time one greedy-pretraining epoch (784 x 500) and one fine-tuning epoch against their references.
 bench-dbn:
     cargo bench -p dbn --bench greedy
+
+# The independent checkers of tests/independent (pure Python) on many random files.
+independent-check CASES="200":
+    cargo build --release -p boltzmann-cli
+    python3 tests/independent/check_exact.py --bin target/release/boltzmann --cases {{CASES}}
+    python3 tests/independent/check_ebm.py --bin target/release/boltzmann --cases 4

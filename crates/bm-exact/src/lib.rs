@@ -52,7 +52,8 @@ pub use enumerate::{
 };
 pub use error::{ExactError, Result};
 pub use model_file::{
-    FORMAT_VERSION, Model, matrix_from_rows, parameters_from_toml, parameters_to_toml, write_file,
+    FORMAT_VERSION, Model, matrix_from_rows, parameters_from_toml, parameters_to_toml,
+    read_model_text, write_file,
 };
 pub use params::{Parameters, check_binary_data};
 pub use rbm::{Layer, Rbm, Statistics};

@@ -86,8 +86,9 @@ pub fn matrix_from_rows(field: &str, rows: Vec<Vec<f64>>, n_columns: usize) -> R
 pub const MAX_MODEL_BYTES: u64 = 1 << 30;
 
 /// The text of a model file: a regular file (or stream) of at most
-/// [`MAX_MODEL_BYTES`] of UTF-8. Every failure names the file.
-fn read_model_text(path: &Path) -> Result<String> {
+/// `MAX_MODEL_BYTES` (1 GiB) of UTF-8. Every failure names the file; a folder, a
+/// missing file, binary bytes or an endless stream (`/dev/zero`) are bad input.
+pub fn read_model_text(path: &Path) -> Result<String> {
     use std::io::Read;
     let io = |source| ExactError::Io {
         path: path.to_path_buf(),

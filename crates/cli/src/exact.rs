@@ -86,6 +86,7 @@ struct GradientReport {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
+    check_format(&args.model)?;
     if crate::dbn::is_dbn_file(&args.model) {
         let gradient = args.gradient.is_some();
         return crate::dbn::exact::run(&args.model, args.data.as_ref(), gradient, args.json);
@@ -138,6 +139,22 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         gradient: gradient_report,
     };
     print_report(&report, human_text, args.json, false)
+}
+
+/// A file whose `format` no reader here knows (say "gaussian-rbm") is named
+/// as such, rather than by the first field the "rbm" reader does not know.
+fn check_format(path: &Path) -> Result<(), BadInput> {
+    let format = bm_exact::read_model_text(path)
+        .ok()
+        .and_then(|text| dbn::format_of(&text));
+    match format {
+        Some(f) if !["rbm", "bm", "dbn"].contains(&f.as_str()) => Err(BadInput(format!(
+            "{}: field `format`: {f:?} is not a format that exact solves; \
+             expected \"rbm\", \"bm\" or \"dbn\"",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn gradient_plan<'a>(

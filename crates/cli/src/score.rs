@@ -34,7 +34,7 @@ pub struct Args {
     data: PathBuf,
 
     /// Which split of an IDX folder to score: "t10k" or "train".
-    #[arg(long, value_name = "SPLIT", default_value = "t10k")]
+    #[arg(long, value_name = "SPLIT", default_value = "t10k", value_parser = ["t10k", "train"])]
     split: String,
 
     /// Binarise intensities: values above T become 1, the others 0. Needed

@@ -146,6 +146,282 @@ fn s(p: &Path) -> String {
     arg(p).to_string()
 }
 
+const DBN_TOML: &str = "format = \"dbn\"\nversion = 1\n\
+    [[layers]]\nvisible_bias = [0.1, -0.2, 0.0]\nhidden_bias = [0.3, 0.0]\n\
+    weights = [[0.5, -0.4, 0.3], [0.1, 0.2, -0.6]]\n\
+    [[layers]]\nvisible_bias = [0.0, 0.1]\nhidden_bias = [0.2, -0.2]\n\
+    weights = [[0.3, -0.3], [0.2, 0.5]]\n";
+
+/// A 2-D energy that grows like `slope` |x_1| and 2 |x_2|; `bias` is the output bias.
+fn ebm_toml(slope: &str, bias: &str) -> String {
+    format!(
+        "format = \"ebm\"\nversion = 1\nactivation = \"swish\"\n\
+         [[layers]]\nweights = [[{slope}, 0.0], [-{slope}, 0.0], [0.0, 2.0], [0.0, -2.0]]\n\
+         bias = [-1.0, -1.0, -1.0, -1.0]\n\
+         [[layers]]\nweights = [[1.0, 1.0, 1.0, 1.0]]\nbias = [{bias}]\n"
+    )
+}
+
+/// A list of `n` zeros as TOML.
+fn zero_list(n: usize) -> String {
+    format!("[{}]", vec!["0.0"; n].join(", "))
+}
+
+/// A zero matrix of `rows` x `cols` as TOML.
+fn zeros(rows: usize, cols: usize) -> String {
+    format!("[{}]", vec![zero_list(cols); rows].join(", "))
+}
+
+/// Regressions found by the audit: a 784 x 30 RBM (2^30 states, within
+/// bm-exact's count limit) ran `logz --exact` for hours (2^24 states took 3
+/// minutes of CPU); a 784-22-2 DBN on 200 examples would have run
+/// `exact` for hours. Both are refused at once, naming the way out.
+fn push_too_slow_cases(fx: &Fixture, cases: &mut Vec<Case>) {
+    let n_visible = 784;
+    let wide = fx.write(
+        "wide-rbm.toml",
+        &rbm_toml(&zero_list(n_visible), &zero_list(30), &zeros(30, n_visible)),
+    );
+    for command in [&["logz", "--exact"][..], &["exact"]] {
+        let mut args: Vec<String> = command.iter().map(|a| a.to_string()).collect();
+        args.push(s(&wide));
+        cases.push(Case {
+            class: "too slow to enumerate",
+            args,
+            expect: Expect::Bad(&["wide-rbm.toml", "2^30", "--ais"]),
+        });
+    }
+    let layer = |n_v: usize, n_h: usize| {
+        format!(
+            "[[layers]]\nvisible_bias = {}\nhidden_bias = {}\nweights = {}\n",
+            zero_list(n_v),
+            zero_list(n_h),
+            zeros(n_h, n_v)
+        )
+    };
+    let net = fx.write(
+        "wide-dbn.toml",
+        &format!(
+            "format = \"dbn\"\nversion = 1\n{}{}",
+            layer(n_visible, 22),
+            layer(22, 2)
+        ),
+    );
+    let row = vec!["0"; n_visible].join(",") + "\n";
+    let data = fx.write("wide-data.csv", &row.repeat(200));
+    cases.push(Case {
+        class: "too slow to enumerate",
+        args: vec!["exact".into(), s(&net), "--data".into(), s(&data)],
+        expect: Expect::Bad(&["wide-data.csv", "200 examples", "multiply-adds"]),
+    });
+}
+
+/// Regressions found by the audit: DBN and EBM model arguments that are not
+/// model files (a folder, binary bytes, an endless stream) exited 1 or hung;
+/// EBM energies beyond f64 were reported as success (`mean_energy: null`,
+/// log p = 0); flags that the chosen sampler ignores were accepted; zero
+/// counts wrote an untrained model or sampled nothing.
+fn push_dbn_and_ebm_cases(fx: &Fixture, cases: &mut Vec<Case>) {
+    let root = fx.dir.path();
+    let dbn = fx.write("net.toml", DBN_TOML);
+    let ebm = fx.write("energy.toml", &ebm_toml("2.0", "0.0"));
+    let binary = fx.write("data3.csv", "1,0,1\n0,1,1\n");
+    let real = fx.write("real.csv", "0.1,0.2\n-0.5,1.0\n");
+    let out = |name: &str| s(&root.join(name));
+    let bad = |class, args: Vec<String>, needles| Case {
+        class,
+        args,
+        expect: Expect::Bad(needles),
+    };
+    let folder = root.join("a-folder");
+    let non_utf8 = root.join("non-utf8.bin");
+    for (file, needle) in [
+        (folder, "a-folder"),
+        (non_utf8, "non-utf8.bin"),
+        (PathBuf::from("/dev/zero"), "/dev/zero"),
+        (root.join("missing.toml"), "missing.toml"),
+        (
+            fx.write(
+                "gaussian-format.toml",
+                &DBN_TOML.replace("\"dbn\"", "\"gaussian-rbm\""),
+            ),
+            "gaussian-format.toml",
+        ),
+    ] {
+        let needles: &'static [&'static str] = Box::leak(vec![needle].into_boxed_slice());
+        let m = s(&file);
+        if needle == "gaussian-format.toml" {
+            cases.push(bad(
+                "exact on an unknown format",
+                vec!["exact".into(), m, "--data".into(), s(&binary)],
+                &["gaussian-format.toml", "`format`", "\"dbn\""],
+            ));
+            continue;
+        }
+        for args in [
+            vec!["exact".into(), m.clone(), "--data".into(), s(&binary)],
+            vec![
+                "dbn".into(),
+                "classify".into(),
+                m.clone(),
+                "--data".into(),
+                s(&binary),
+            ],
+            vec![
+                "dbn".into(),
+                "features".into(),
+                m.clone(),
+                "--data".into(),
+                s(&binary),
+                "--out".into(),
+                out("f.csv"),
+            ],
+            vec![
+                "dbn".into(),
+                "sample".into(),
+                m.clone(),
+                "-n".into(),
+                "2".into(),
+                "--out".into(),
+                out("d.csv"),
+            ],
+            vec!["ebm".into(), "score".into(), m.clone(), s(&real)],
+            vec![
+                "ebm".into(),
+                "sample".into(),
+                m.clone(),
+                "-n".into(),
+                "2".into(),
+                "--out".into(),
+                out("e.csv"),
+            ],
+        ] {
+            cases.push(bad("dbn/ebm model not a model file", args, needles));
+        }
+    }
+    for (name, text, needles) in [
+        (
+            "ebm-huge-bias.toml",
+            ebm_toml("2.0", "1e308"),
+            &["ebm-huge-bias.toml", "quadrature"][..],
+        ),
+        (
+            "ebm-huge-weight.toml",
+            ebm_toml("1e30", "0.0"),
+            &["ebm-huge-weight.toml", "quadrature"][..],
+        ),
+    ] {
+        let model = fx.write(name, &text);
+        cases.push(bad(
+            "ebm energy beyond f64",
+            vec![
+                "ebm".into(),
+                "score".into(),
+                s(&model),
+                s(&real),
+                "--json".into(),
+                "--out".into(),
+                out("sc.csv"),
+            ],
+            needles,
+        ));
+        if name == "ebm-huge-bias.toml" {
+            let args = vec![
+                "ebm".into(),
+                "sample".into(),
+                s(&model),
+                "-n".into(),
+                "2".into(),
+                "--steps".into(),
+                "4".into(),
+                "--out".into(),
+                out("e.csv"),
+            ];
+            cases.push(bad(
+                "ebm energy beyond f64",
+                args,
+                &["ebm-huge-bias.toml", "finite"],
+            ));
+        }
+    }
+    let (e, d, r, b) = (arg(&ebm), arg(&dbn), arg(&real), arg(&binary));
+    for (args, needles) in [
+        (
+            vec!["ebm", "sample", e, "-n", "2", "--temperature", "2"],
+            &["--temperature", "mala"][..],
+        ),
+        (
+            vec![
+                "ebm",
+                "sample",
+                e,
+                "-n",
+                "2",
+                "--sampler",
+                "annealed",
+                "--temperature",
+                "2",
+            ],
+            &["--temperature"][..],
+        ),
+        (
+            vec![
+                "ebm",
+                "sample",
+                e,
+                "-n",
+                "2",
+                "--sampler",
+                "ula",
+                "--temper",
+                "5",
+            ],
+            &["--temper", "ula"][..],
+        ),
+        (
+            vec![
+                "ebm",
+                "train",
+                "--data",
+                r,
+                "--hidden",
+                "4",
+                "--iterations",
+                "0",
+            ],
+            &["n_iterations"][..],
+        ),
+        (
+            vec![
+                "ebm", "train", "--data", r, "--hidden", "4", "--split", "bogus",
+            ],
+            &["--split"][..],
+        ),
+        (
+            vec!["ebm", "score", e, r, "--split", "bogus"],
+            &["--split"][..],
+        ),
+        (
+            vec!["train", "--data", b, "--hidden", "2", "--epochs", "0"],
+            &["epochs"][..],
+        ),
+        (
+            vec![
+                "dbn", "train", "--data", b, "--layers", "2,2", "--epochs", "0",
+            ],
+            &["epochs"][..],
+        ),
+        (
+            vec!["dbn", "sample", d, "-n", "2", "--gibbs-steps", "0"],
+            &["--gibbs-steps"][..],
+        ),
+    ] {
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        args.extend(["--out".to_string(), out("flagged.out")]);
+        cases.push(bad("dbn/ebm bad flag", args, needles));
+    }
+}
+
 #[test]
 fn hostile_inputs_end_cleanly() {
     let fx = Fixture::new();
@@ -512,6 +788,10 @@ fn hostile_inputs_end_cleanly() {
     ] {
         cases.push(bad("outputs", args, needles));
     }
+    // DBN and EBM commands: bad model files, values too large for f64.
+    push_dbn_and_ebm_cases(&fx, &mut cases);
+    // Models small enough to enumerate by count but not in minutes.
+    push_too_slow_cases(&fx, &mut cases);
     // Flags with values that cannot work.
     for (args, needles) in [
         (

@@ -254,6 +254,9 @@ impl ExactDbn {
 }
 // ANCHOR_END: exact_log_probability
 
+/// The most multiply-adds [`ExactDbn::summary`] may take (2^35, a few minutes).
+pub const MAX_SUMMARY_WORK: f64 = (1u64 << 35) as f64;
+
 /// Exact numbers for a data set: what `boltzmann exact` reports for a DBN.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ExactSummary {
@@ -288,6 +291,7 @@ impl ExactDbn {
     pub fn summary(&self, data: ArrayView2<f64>) -> Result<ExactSummary, DbnError> {
         self.check_size()?;
         check_binary_data(data, self.n_visible())?;
+        self.check_work(data.nrows())?;
         let log_p_h1 = self.log_marginal_h1()?;
         let (_, log_partition) = self.top_log_marginal()?;
         let n = data.nrows() as f64;
@@ -302,6 +306,24 @@ impl ExactDbn {
             mean_log_likelihood: total_log_p / n,
             mean_lower_bound: total_bound / n,
         })
+    }
+
+    /// Refuse data whose exact summary would run for hours: each example
+    /// visits every state of h1 three times (log p(v|h1), q(h1|v) and the
+    /// bound), each a product with the n_visible x n_h1 weights. The limit,
+    /// [`MAX_SUMMARY_WORK`] multiply-adds, takes a few minutes.
+    pub fn check_work(&self, n_examples: usize) -> Result<(), DbnError> {
+        let (n_visible, n_h1) = (self.n_visible(), self.layers[0].n_hidden());
+        let work =
+            3.0 * n_examples as f64 * 2f64.powi(n_h1 as i32) * (n_visible * n_h1.max(1)) as f64;
+        if work > MAX_SUMMARY_WORK {
+            return Err(DbnError::Data(format!(
+                "{n_examples} examples x 2^{n_h1} states of h1 x {n_visible} x {n_h1} weights is \
+                 about {work:.1e} multiply-adds, more than the limit of {MAX_SUMMARY_WORK:.1e}; \
+                 use fewer examples or a smaller first hidden layer"
+            )));
+        }
+        Ok(())
     }
 
     /// The aggregated recognition distribution Q(h1) = (1/N) sum_n q(h1 | v_n)

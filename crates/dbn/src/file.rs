@@ -138,13 +138,9 @@ impl ExactDbn {
     }
 }
 
+/// The file's text; its errors already name the file.
 fn read(path: &Path) -> Result<String, DbnError> {
-    std::fs::read_to_string(path).map_err(|source| {
-        DbnError::Exact(bm_exact::ExactError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
-    })
+    Ok(bm_exact::read_model_text(path)?)
 }
 
 fn rows(a: ArrayView2<f64>) -> Vec<Vec<f64>> {
@@ -242,8 +238,9 @@ impl Dbn {
     /// the field, when it does not parse, has an unknown field, its layers
     /// do not fit together, or its `[classifier]` does not fit the net.
     pub fn load(path: &Path) -> Result<Self, DbnError> {
+        let text = read(path)?;
         let load = || {
-            let (exact, classifier) = parse(&read(path)?)?;
+            let (exact, classifier) = parse(&text)?;
             let net = Dbn::from_exact(&exact)?;
             match classifier {
                 Some(c) => net.with_classifier(c),

@@ -355,3 +355,28 @@ fn too_large_nets_are_refused_before_enumerating() {
     let err = net.summary(random_binary_data(2, 4, 1).view()).unwrap_err();
     assert!(err.to_string().contains("2^30"), "{err}");
 }
+
+/// A 784-22-2 net passes the size check (2^22 states of h1), but the exact
+/// summary of 100 examples would take hours: it is refused at once; a
+/// 20-16-4 net on 100 examples (about a second) is within the limit.
+#[test]
+fn summary_refuses_work_of_hours_before_starting() {
+    let net = random_net(&[784, 22, 2], 0, 5);
+    net.check_size().unwrap();
+    let started = std::time::Instant::now();
+    let error = net
+        .summary(random_binary_data(100, 784, 6).view())
+        .unwrap_err();
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "refused only after {:?}",
+        started.elapsed()
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("multiply-adds") && message.contains("100 examples"),
+        "{message}"
+    );
+    assert!(error.is_bad_input());
+    random_net(&[20, 16, 4], 0, 5).check_work(100).unwrap();
+}

@@ -129,6 +129,13 @@ impl TrainConfig {
                 "expected positive sizes",
             ));
         }
+        // Zero iterations would write an untrained model and a NaN loss.
+        if self.n_iterations == 0 {
+            return Err(EbmError::setting(
+                "n_iterations",
+                "0: expected a count of at least 1",
+            ));
+        }
         Ok(())
     }
 }

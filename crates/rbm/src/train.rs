@@ -193,6 +193,8 @@ impl TrainConfig {
             self.batch_size,
             &self.estimator,
         )?;
+        // Zero epochs would write the random initial weights as a trained model.
+        PositiveCount::new(self.epochs).map_err(|e| e.at("epochs"))?;
         self.check_negative_phase()?;
         Ok(())
     }

@@ -47,7 +47,9 @@ pub fn run(model: &Path, data: Option<&PathBuf>, gradient: bool, json: bool) -> 
     let data_report = match data {
         Some(path) => {
             let values = crate::exact::read_data(path, net.n_visible(), model)?;
-            let summary = net.summary(values.view()).map_err(dbn_error)?;
+            let summary = net
+                .summary(values.view())
+                .map_err(|e| dbn_error(e.in_file(path)))?;
             Some((path, values.nrows(), summary))
         }
         None => None,

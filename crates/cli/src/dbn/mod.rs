@@ -43,7 +43,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 /// Whether `path` holds a model file with `format = "dbn"`. A file that
 /// cannot be read or parsed is left to the ordinary loader, which reports it.
 pub fn is_dbn_file(path: &Path) -> bool {
-    std::fs::read_to_string(path)
+    bm_exact::read_model_text(path)
         .ok()
         .and_then(|text| dbn::format_of(&text))
         .is_some_and(|format| format == "dbn")

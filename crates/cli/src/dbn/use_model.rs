@@ -38,6 +38,10 @@ pub struct SampleArgs {
 }
 
 pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
+    if args.gibbs_steps == 0 {
+        // The top RBM's chain would stay at its random start: not a sample of the net.
+        return Err(BadInput("--gibbs-steps 0: expected at least 1 Gibbs step".into()).into());
+    }
     let mut outputs = vec![args.out.as_path()];
     outputs.extend(args.png.as_deref());
     check_outputs(&outputs, &[args.model.as_path()], args.force)?;

@@ -48,8 +48,11 @@ fn ebm_error(e: EbmError) -> anyhow::Error {
     }
 }
 
+/// Read through bm-exact's reader, so that a folder, a missing file, binary
+/// bytes or an endless stream are refused as bad input like any model file.
 fn load_model(path: &Path) -> anyhow::Result<Mlp<f64>> {
-    Mlp::load(path).map_err(ebm_error)
+    let text = bm_exact::read_model_text(path)?;
+    Mlp::from_toml(&text, path).map_err(ebm_error)
 }
 
 /// Real-valued examples: a CSV file (one per row) or an IDX folder (intensities in [0, 1]).

@@ -104,6 +104,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     if let Some(t) = args.temper {
         positive("--temper", t)?;
     }
+    check_sampler_flags(args)?;
     check_outputs(&[args.out.as_path()], &[args.model.as_path()], args.force)?;
     let model = super::load_model(&args.model)?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
@@ -135,11 +136,21 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .outer_iter()
         .position(|r| r.iter().any(|v| !v.is_finite()))
     {
-        anyhow::bail!(
+        return Err(BadInput(format!(
             "{}: chain {row} left the finite numbers (the energy does not confine it); \
              try a smaller --step-size or the mala sampler",
             args.model.display()
-        );
+        ))
+        .into());
+    }
+    let mean_energy = model.energies(x.view()).mean().unwrap_or(f64::NAN);
+    if !mean_energy.is_finite() {
+        return Err(BadInput(format!(
+            "{}: the energy at the samples is {mean_energy}; expected finite energies \
+             (parameters this large overflow f64)",
+            args.model.display()
+        ))
+        .into());
     }
     datasets::write_real_csv(&args.out, x.view(), args.force)?;
     let report = SampleReport {
@@ -150,9 +161,27 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         steps: args.steps,
         step_size,
         acceptance_rate,
-        mean_energy: model.energies(x.view()).mean().unwrap_or(f64::NAN),
+        mean_energy,
     };
     print_report(&report, human_text, args.json, false)
+}
+
+/// `--temperature` is ULA's and `--temper` the cooling of mala and annealed:
+/// refuse either where it would be silently ignored.
+fn check_sampler_flags(args: &Args) -> Result<(), BadInput> {
+    let refuse = |flag: &str, applies: &str| {
+        Err(BadInput(format!(
+            "{flag} does not apply to --sampler {}; it is used by {applies} only",
+            format!("{:?}", args.sampler).to_lowercase()
+        )))
+    };
+    match args.sampler {
+        Sampler::Ula if args.temper.is_some() => refuse("--temper", "mala and annealed"),
+        Sampler::Mala | Sampler::Annealed if args.temperature != 1.0 => {
+            refuse("--temperature", "ula")
+        }
+        _ => Ok(()),
+    }
 }
 
 fn progress(steps: u64) -> indicatif::ProgressBar {

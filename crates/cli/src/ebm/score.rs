@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(value_name = "DATA")]
     data: PathBuf,
     /// Which split of an IDX folder to score: "t10k" or "train".
-    #[arg(long, value_name = "SPLIT", default_value = "t10k")]
+    #[arg(long, value_name = "SPLIT", default_value = "t10k", value_parser = ["t10k", "train"])]
     split: String,
     /// Half width a of the quadrature square [-a, a]^d (d <= 2).
     #[arg(long, value_name = "A", default_value_t = 6.0)]
@@ -48,6 +48,8 @@ struct ScoreReport {
     /// Null for d > 2.
     mean_log_probability: Option<f64>,
     log_partition: Option<LogPartition>,
+    /// Why log Z (and so log p) may be unreliable; null when it is not.
+    warning: Option<String>,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
@@ -66,6 +68,16 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let data = super::read_data(&args.data, &args.split)?;
     super::check_width(&data, &model, &args.data)?;
     let energies = model.energies(data.view());
+    if let Some(i) = energies.iter().position(|e| !e.is_finite()) {
+        return Err(BadInput(format!(
+            "{}: the energy of example {i} of {} is {}; expected finite energies \
+             (parameters or values this large overflow f64)",
+            args.model.display(),
+            args.data.display(),
+            energies[i]
+        ))
+        .into());
+    }
     let log_z = match model.n_inputs() {
         1 => Some(log_partition_1d(&model, args.half_width, args.cells)),
         2 => Some(log_partition(
@@ -77,14 +89,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         )),
         _ => None,
     };
-    if let Some(z) = &log_z
-        && !z.value.is_finite()
-    {
-        anyhow::bail!(
-            "{}: log Z by quadrature is {}; the energy does not confine",
-            args.model.display(),
-            z.value
-        );
+    if let Some(z) = &log_z {
+        check_quadrature(z, &args.model)?;
     }
     let log_p = log_z.as_ref().map(|z| energies.mapv(|e| -e - z.value));
     let mut table = String::from("index,energy,log_probability\n");
@@ -105,9 +111,44 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         n_examples: data.nrows(),
         mean_energy: energies.mean().unwrap_or(f64::NAN),
         mean_log_probability: log_p.as_ref().and_then(|l| l.mean()),
+        warning: log_z.as_ref().and_then(quadrature_warning),
         log_partition: log_z,
     };
     print_report(&report, human_text, args.json, args.out.is_none())
+}
+
+/// Refuse a quadrature that f64 cannot resolve: log Z not finite, or cell
+/// masses that no longer sum to at most 1 (energies so large, e.g. 1e30,
+/// that -E - log Z cancels to rounding noise).
+fn check_quadrature(z: &LogPartition, model: &std::path::Path) -> Result<(), BadInput> {
+    if z.value.is_finite() && z.discretisation_error.is_finite() && z.edge_mass <= 1.0 + 1e-9 {
+        return Ok(());
+    }
+    Err(BadInput(format!(
+        "{}: log Z by quadrature is {:.3e} (edge mass {:.3e}, discretisation error {:.3e}); \
+         expected an energy that confines and whose values f64 can resolve",
+        model.display(),
+        z.value,
+        z.edge_mass,
+        z.discretisation_error
+    )))
+}
+
+/// The reason to distrust log Z, for the text and for the JSON summary.
+fn quadrature_warning(z: &LogPartition) -> Option<String> {
+    if z.edge_mass > 1e-6 {
+        Some(format!(
+            "the density has not decayed at the edge of the square (edge mass {:.1e}); raise --half-width",
+            z.edge_mass
+        ))
+    } else if z.discretisation_error > 1e-3 {
+        Some(format!(
+            "the quadrature has not converged (log Z changes by {:.1e} from n to 2n cells); raise --cells",
+            z.discretisation_error
+        ))
+    } else {
+        None
+    }
 }
 
 fn human_text(r: &ScoreReport) -> String {
@@ -120,8 +161,8 @@ fn human_text(r: &ScoreReport) -> String {
             "log Z = {:.6} by quadrature on [-{}, {}]^d, {} cells per side (discretisation error {:.1e}, edge mass {:.1e})\nmean log p = {lp:.6}\n",
             z.value, z.half_width, z.half_width, z.cells_per_side, z.discretisation_error, z.edge_mass
         ));
-        if z.edge_mass > 1e-6 {
-            text.push_str("warning: the density has not decayed at the edge of the square; raise --half-width\n");
+        if let Some(warning) = &r.warning {
+            text.push_str(&format!("warning: {warning}\n"));
         }
     }
     text

@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long, value_name = "DATA")]
     data: PathBuf,
     /// Which split of an IDX folder to use.
-    #[arg(long, value_name = "SPLIT", default_value = "train")]
+    #[arg(long, value_name = "SPLIT", default_value = "train", value_parser = ["train", "t10k"])]
     split: String,
     /// A TOML file with training settings (see `TrainConfig`).
     #[arg(long, value_name = "CONFIG.toml")]
