@@ -101,7 +101,9 @@ impl Classifier {
 
     /// The DBN unrolled (Hinton & Salakhutdinov 2006): hidden layer k takes
     /// layer k's recognition weights W_k and hidden bias c_k; the softmax
-    /// layer on top starts at zero.
+    /// layer on top starts at zero. A Gaussian layer 1 takes W_1 / sigma^2
+    /// (column j divided by sigma_j^2), so that the first hidden layer
+    /// computes its recognition probabilities, eq. (9.2).
     pub fn from_dbn(dbn: &Dbn, n_classes: usize) -> Self {
         let mut layers: Vec<Dense> = dbn
             .layers()
@@ -111,6 +113,9 @@ impl Classifier {
                 bias: l.hidden_bias.clone(),
             })
             .collect();
+        if let Some(gaussian) = dbn.gaussian_first_layer() {
+            layers[0].weights = &gaussian.weights / &gaussian.variance();
+        }
         layers.push(Dense::zeros(dbn.top().n_hidden(), n_classes));
         Self { layers }
     }

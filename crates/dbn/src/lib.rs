@@ -56,7 +56,8 @@ pub use error::DbnError;
 pub use exact::{ExactDbn, ExactLabels, ExactSummary};
 pub use file::format_of;
 pub use greedy::{
-    EpochDone, GreedyConfig, GreedyResume, LayerConfig, train_greedy, train_greedy_from,
+    EpochDone, GreedyConfig, GreedyResume, LayerConfig, LayerKind, LayerTrainer, train_greedy,
+    train_greedy_from,
 };
-pub use model::{Dbn, Labels};
+pub use model::{Dbn, Labels, VisibleUnits};
 pub use passes::{UpPass, one_hot};

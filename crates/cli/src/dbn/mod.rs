@@ -58,14 +58,20 @@ pub fn dbn_error(e: DbnError) -> anyhow::Error {
     }
 }
 
-/// Examples as rows of values in [0, 1], and their labels if the source has
-/// them: an MNIST-style IDX folder (its `train` split) or a CSV file.
-fn load_examples(path: &Path) -> anyhow::Result<(Array2<f32>, Option<Vec<usize>>)> {
+/// Examples as rows of values in [0, 1] (any finite numbers when `real`,
+/// for a Gaussian first layer), and their labels if the source has them:
+/// an MNIST-style IDX folder (its `train` split) or a CSV file.
+fn load_examples(path: &Path, real: bool) -> anyhow::Result<(Array2<f32>, Option<Vec<usize>>)> {
     if path.is_dir() {
         let (images, labels, _) = datasets::load_idx_folder(path, "train")?;
         return Ok((images, Some(labels.into_iter().map(usize::from).collect())));
     }
-    Ok((datasets::read_csv(path)?.mapv(|x| x as f32), None))
+    let values = if real {
+        datasets::read_real_csv(path)?
+    } else {
+        datasets::read_csv(path)?
+    };
+    Ok((values.mapv(|x| x as f32), None))
 }
 
 /// Labels from `--labels FILE` (one class 0, 1, ... per line) or the data's own.

@@ -11,9 +11,14 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use dbn::{GreedyConfig, GreedyResume, LayerConfig, UpPass, train_greedy_from};
-use ndarray::{Array1, Array2};
-use rbm::{Estimator, Gradient, PersistentChains, Rbm, TrainConfig, Trainer};
+use dbn::{
+    GreedyConfig, GreedyResume, LayerConfig, LayerKind, LayerTrainer, UpPass, train_greedy_from,
+};
+use ndarray::{Array1, Array2, ArrayView2};
+use rbm::{
+    Estimator, GaussianGradient, GaussianPersistentChains, GaussianRbm, GaussianTrainer, Gradient,
+    PersistentChains, Rbm, TrainConfig, Trainer,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{dbn_error, load_examples, resolve_labels};
@@ -22,8 +27,9 @@ use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Training examples: a CSV file of values in [0, 1] or an MNIST-style
-    /// IDX folder (its train split, whose labels are used unless --no-labels).
+    /// Training examples: a CSV file of values in [0, 1] (any real numbers
+    /// with --first-layer gaussian) or an MNIST-style IDX folder (its train
+    /// split, whose labels are used unless --no-labels).
     #[arg(long, value_name = "DATA")]
     data: PathBuf,
     /// Labels, one class 0, 1, ... per line: the top RBM learns label units.
@@ -52,6 +58,16 @@ pub struct Args {
     batch_size: usize,
     #[arg(long, default_value_t = 1e-4)]
     weight_decay: f32,
+    /// The visible units of layer 1: binary, or Gaussian for real-valued
+    /// data (a Gaussian-Bernoulli RBM, chapter 9; standardise each column
+    /// first, since unit variances are assumed unless --learn-variance, and
+    /// use a learning rate near 1e-3 for it). In a configuration file:
+    /// `kind = "gaussian"` in the first `[[layers]]` table.
+    #[arg(long, value_enum, default_value = "bernoulli")]
+    first_layer: FirstLayerArg,
+    /// Learn the variances of a Gaussian first layer.
+    #[arg(long)]
+    learn_variance: bool,
     /// Hand probabilities (mean field) or samples up to the next layer.
     #[arg(long, value_enum, default_value = "probabilities")]
     up_pass: UpPassArg,
@@ -74,6 +90,12 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum FirstLayerArg {
+    Bernoulli,
+    Gaussian,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
 enum UpPassArg {
     Probabilities,
     Samples,
@@ -92,6 +114,9 @@ struct LayerState {
     visible_bias: Vec<f32>,
     hidden_bias: Vec<f32>,
     weights: Vec<Vec<f32>>,
+    /// A Gaussian layer's z = log sigma^2 (or the velocity of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    log_variance: Option<Vec<f32>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -99,6 +124,9 @@ struct TrainerState {
     rbm: LayerState,
     velocity: LayerState,
     chains: Option<Vec<Vec<f32>>>,
+    /// The example order a Gaussian layer's next epoch shuffles further.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    order: Option<Vec<usize>>,
     epochs_done: usize,
 }
 
@@ -133,7 +161,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let greedy = greedy_config(args)?;
     greedy.check().map_err(dbn_error)?;
-    let (x, own_labels) = load_examples(&args.data)?;
+    let (x, own_labels) = load_examples(&args.data, greedy.gaussian_first_layer())?;
     let own_labels = own_labels.filter(|_| !args.no_labels);
     let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
     let n_labels = labels
@@ -160,7 +188,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let mut after_epoch = |done: dbn::EpochDone| {
         bar.inc(1);
         epochs_this_run += 1;
-        if let Err(e) = write_checkpoint(&checkpoint_path, &settings, done.finished, done.trainer) {
+        if let Err(e) = write_checkpoint(&checkpoint_path, &settings, &done) {
             write_error = Some(e);
             return ControlFlow::Break(());
         }
@@ -253,7 +281,7 @@ fn greedy_config(args: &Args) -> anyhow::Result<GreedyConfig> {
     per_layer("epochs", args.epochs.len())?;
     per_layer("learning-rate", args.learning_rate.len())?;
     let pick = |values: &[f32], k: usize| values[k.min(values.len() - 1)];
-    let layers = (0..n)
+    let mut layers: Vec<LayerConfig> = (0..n)
         .map(|k| LayerConfig {
             n_hidden: args.layers[k],
             train: TrainConfig {
@@ -265,8 +293,20 @@ fn greedy_config(args: &Args) -> anyhow::Result<GreedyConfig> {
                 seed: args.seed.wrapping_add(k as u64 + 1),
                 ..TrainConfig::default()
             },
+            kind: LayerKind::Bernoulli,
+            learn_variance: false,
         })
         .collect();
+    if let (FirstLayerArg::Gaussian, Some(first)) = (args.first_layer, layers.first_mut()) {
+        first.kind = LayerKind::Gaussian;
+        first.learn_variance = args.learn_variance;
+    } else if args.learn_variance {
+        return Err(BadInput(
+            "--learn-variance: only a Gaussian first layer has variances; add --first-layer gaussian"
+                .into(),
+        )
+        .into());
+    }
     Ok(GreedyConfig {
         seed: args.seed,
         up_pass: match args.up_pass {
@@ -294,41 +334,68 @@ fn layer_state(
     visible_bias: &Array1<f32>,
     hidden_bias: &Array1<f32>,
     weights: &Array2<f32>,
+    log_variance: Option<&Array1<f32>>,
 ) -> LayerState {
     LayerState {
         visible_bias: visible_bias.to_vec(),
         hidden_bias: hidden_bias.to_vec(),
         weights: weights.rows().into_iter().map(|r| r.to_vec()).collect(),
+        log_variance: log_variance.map(|z| z.to_vec()),
     }
 }
 
-fn write_checkpoint(
-    path: &Path,
-    settings: &Settings,
-    finished: &[Rbm],
-    trainer: &Trainer,
-) -> anyhow::Result<()> {
-    let rbm = trainer.rbm();
-    let velocity = trainer.velocity();
+/// What the trainer of the layer in progress holds, either kind.
+fn trainer_state(trainer: &LayerTrainer) -> TrainerState {
+    let rows = |m: ArrayView2<f32>| m.rows().into_iter().map(|r| r.to_vec()).collect();
+    match trainer {
+        LayerTrainer::Bernoulli(t) => {
+            let (rbm, velocity) = (t.rbm(), t.velocity());
+            TrainerState {
+                rbm: layer_state(&rbm.visible_bias, &rbm.hidden_bias, &rbm.weights, None),
+                velocity: layer_state(
+                    &velocity.visible_bias,
+                    &velocity.hidden_bias,
+                    &velocity.weights,
+                    None,
+                ),
+                chains: t.chains().map(|c| rows(c.states())),
+                order: None,
+                epochs_done: t.epochs_done(),
+            }
+        }
+        LayerTrainer::Gaussian(t) => {
+            let (rbm, velocity) = (t.rbm(), t.velocity());
+            TrainerState {
+                rbm: layer_state(
+                    &rbm.visible_bias,
+                    &rbm.hidden_bias,
+                    &rbm.weights,
+                    Some(&rbm.log_variance),
+                ),
+                velocity: layer_state(
+                    &velocity.visible_bias,
+                    &velocity.hidden_bias,
+                    &velocity.weights,
+                    Some(&velocity.log_variance),
+                ),
+                chains: t.chains().map(|c| rows(c.states())),
+                order: Some(t.order().to_vec()),
+                epochs_done: t.epochs_done(),
+            }
+        }
+    }
+}
+
+fn write_checkpoint(path: &Path, settings: &Settings, done: &dbn::EpochDone) -> anyhow::Result<()> {
+    let finished = done.finished.iter().enumerate().map(|(k, l)| {
+        let log_variance = done.log_variance.filter(|_| k == 0);
+        layer_state(&l.visible_bias, &l.hidden_bias, &l.weights, log_variance)
+    });
     let checkpoint = Checkpoint {
         format: CHECKPOINT_FORMAT.into(),
         settings: settings.clone(),
-        finished: finished
-            .iter()
-            .map(|l| layer_state(&l.visible_bias, &l.hidden_bias, &l.weights))
-            .collect(),
-        current: Some(TrainerState {
-            rbm: layer_state(&rbm.visible_bias, &rbm.hidden_bias, &rbm.weights),
-            velocity: layer_state(
-                &velocity.visible_bias,
-                &velocity.hidden_bias,
-                &velocity.weights,
-            ),
-            chains: trainer
-                .chains()
-                .map(|c| c.states().rows().into_iter().map(|r| r.to_vec()).collect()),
-            epochs_done: trainer.epochs_done(),
-        }),
+        finished: finished.collect(),
+        current: Some(trainer_state(done.trainer)),
     };
     bm_exact::write_file(path, &serde_json::to_string(&checkpoint)?, true)?;
     Ok(())
@@ -373,32 +440,82 @@ fn read_checkpoint(path: &Path, settings: &Settings) -> anyhow::Result<GreedyRes
         .iter()
         .map(to_rbm)
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let log_variance = checkpoint
+        .finished
+        .first()
+        .and_then(|l| l.log_variance.clone())
+        .map(Array1::from);
     let layer = finished.len();
     let current = match checkpoint.current {
-        None => None,
         Some(state) if layer < settings.greedy.layers.len() => {
-            let v = &state.velocity;
-            let velocity = Gradient {
-                visible_bias: Array1::from(v.visible_bias.clone()),
-                hidden_bias: Array1::from(v.hidden_bias.clone()),
-                weights: matrix(&v.weights)?,
+            let config = &settings.greedy.layers[layer];
+            let trainer = match config.kind {
+                LayerKind::Bernoulli => resume_bernoulli(state, config),
+                LayerKind::Gaussian => resume_gaussian(state, config),
             };
-            let chains = match &state.chains {
-                Some(rows) => Some(PersistentChains::from_states(matrix(rows)?.view())),
-                None => None,
-            };
-            let config = settings.greedy.layers[layer].train.clone();
-            let trainer = Trainer::resume(
-                to_rbm(&state.rbm)?,
-                config,
-                velocity,
-                chains,
-                state.epochs_done,
-            )
-            .map_err(|e| damaged(e.to_string()))?;
-            Some(trainer)
+            Some(trainer.map_err(|e| damaged(e.to_string()))?)
         }
-        Some(_) => None,
+        _ => None,
     };
-    Ok(GreedyResume { finished, current })
+    Ok(GreedyResume {
+        finished,
+        log_variance,
+        current,
+    })
+}
+
+fn resume_bernoulli(state: TrainerState, config: &LayerConfig) -> anyhow::Result<LayerTrainer> {
+    let v = &state.velocity;
+    let velocity = Gradient {
+        visible_bias: Array1::from(v.visible_bias.clone()),
+        hidden_bias: Array1::from(v.hidden_bias.clone()),
+        weights: matrix(&v.weights)?,
+    };
+    let chains = match &state.chains {
+        Some(rows) => Some(PersistentChains::from_states(matrix(rows)?.view())),
+        None => None,
+    };
+    let trainer = Trainer::resume(
+        to_rbm(&state.rbm)?,
+        config.train.clone(),
+        velocity,
+        chains,
+        state.epochs_done,
+    )?;
+    Ok(LayerTrainer::Bernoulli(trainer))
+}
+
+fn resume_gaussian(state: TrainerState, config: &LayerConfig) -> anyhow::Result<LayerTrainer> {
+    let log_variance = |s: &LayerState| {
+        s.log_variance.clone().map(Array1::from).ok_or_else(|| {
+            anyhow::anyhow!("field `log_variance` is missing for the Gaussian layer")
+        })
+    };
+    let rbm = to_rbm(&state.rbm)?;
+    let v = &state.velocity;
+    let velocity = GaussianGradient {
+        visible_bias: Array1::from(v.visible_bias.clone()),
+        hidden_bias: Array1::from(v.hidden_bias.clone()),
+        weights: matrix(&v.weights)?,
+        log_variance: log_variance(v)?,
+    };
+    let gaussian = GaussianRbm {
+        visible_bias: rbm.visible_bias,
+        hidden_bias: rbm.hidden_bias,
+        weights: rbm.weights,
+        log_variance: log_variance(&state.rbm)?,
+    };
+    let chains = match &state.chains {
+        Some(rows) => Some(GaussianPersistentChains::from_states(matrix(rows)?.view())),
+        None => None,
+    };
+    let trainer = GaussianTrainer::resume(
+        gaussian,
+        config.gaussian_config()?,
+        velocity,
+        chains,
+        state.order.unwrap_or_default(),
+        state.epochs_done,
+    )?;
+    Ok(LayerTrainer::Gaussian(trainer))
 }

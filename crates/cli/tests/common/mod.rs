@@ -216,3 +216,15 @@ pub fn assert_close(got: f64, want: f64, relative: f64, what: &str) {
         "{what}: got {got}, want {want}"
     );
 }
+
+/// Run the command and expect exit code 2 with one line on stderr that
+/// contains every string in `wanted`.
+pub fn expect_bad_input(args: &[&str], wanted: &[&str]) {
+    let output = boltzmann().args(args).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    for w in wanted {
+        assert!(stderr.contains(w), "{stderr:?} should contain {w:?}");
+    }
+}
