@@ -341,19 +341,23 @@ impl Dbn {
     /// the field, when it does not parse, has an unknown field, its layers
     /// do not fit together, or its `[classifier]` does not fit the net.
     pub fn load(path: &Path) -> Result<Self, DbnError> {
-        let load = || {
-            let parsed = parse(&read(path)?)?;
-            let mut net = Dbn::from_exact(&parsed.exact)?;
-            if let Some(z) = parsed.log_variance {
-                let z = Array1::from(z).mapv(|x| x as f32);
-                net = net.with_gaussian_visible(z)?;
-            }
-            match parsed.classifier {
-                Some(c) => net.with_classifier(c),
-                None => Ok(net),
-            }
-        };
+        let load = || Self::from_toml_str(&read(path)?);
         load().map_err(|e| e.in_file(path))
+    }
+
+    /// A net from the TOML text of a `format = "dbn"` file, with the checks
+    /// of [`Dbn::load`].
+    pub fn from_toml_str(text: &str) -> Result<Self, DbnError> {
+        let parsed = parse(text)?;
+        let mut net = Dbn::from_exact(&parsed.exact)?;
+        if let Some(z) = parsed.log_variance {
+            let z = Array1::from(z).mapv(|x| x as f32);
+            net = net.with_gaussian_visible(z)?;
+        }
+        match parsed.classifier {
+            Some(c) => net.with_classifier(c),
+            None => Ok(net),
+        }
     }
 
     /// The TOML text; each f32 is written as its shortest decimal, which

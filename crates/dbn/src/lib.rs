@@ -51,7 +51,9 @@ pub use bound::{
     BoundEstimate, BoundTerms, TopLogPartition, bound_terms, estimate_lower_bound,
     top_log_partition,
 };
-pub use classifier::{Classifier, Dense, FineTuneConfig, accuracy, fine_tune};
+pub use classifier::{
+    Classifier, Dense, FineTuneConfig, FineTuner, accuracy, check_examples, fine_tune,
+};
 pub use error::DbnError;
 pub use exact::{ExactDbn, ExactLabels, ExactSummary};
 pub use file::format_of;

@@ -2,6 +2,7 @@
 //! `boltzmann exact`.
 
 pub mod exact;
+mod fine_tune;
 mod train;
 mod use_model;
 
@@ -20,8 +21,8 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
-    /// Greedy layer-wise training; a checkpoint after every epoch of every
-    /// layer, --resume continues to the same model.
+    /// Greedy layer-wise training, then optional fine-tuning; a checkpoint
+    /// after every epoch, --resume continues to the same model.
     Train(train::Args),
     /// Generate digits: Gibbs in the top RBM (a label clamped with --label), then a down-pass.
     Sample(use_model::SampleArgs),
