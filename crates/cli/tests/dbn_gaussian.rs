@@ -186,3 +186,63 @@ fn bad_gaussian_settings_exit_2_naming_the_flag_or_field() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn standardize_trains_on_z_scores_and_saves_a_net_for_raw_values() {
+    let fx = Fixture::new();
+    let (data, labels) = write_real_data(&fx);
+    // The same examples in other units: column j scaled by 1 + j and shifted by 10 j.
+    let rows: Vec<Vec<f64>> = datasets::read_real_csv(&data)
+        .unwrap()
+        .rows()
+        .into_iter()
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .map(|(j, &x)| 10.0 * j as f64 + (1.0 + j as f64) * x)
+                .collect()
+        })
+        .collect();
+    let raw = fx.write("raw.csv", &data_csv(&rows));
+    let straight = fx.path("straight.toml");
+    let mut args = gaussian_args(&raw, &labels, &straight);
+    args.extend(["--standardize", "--fine-tune-epochs", "10"]);
+    let json = run_json(&args);
+    assert!(json["training_accuracy"].as_f64().unwrap() > 0.9, "{json}");
+    let tuned = json["fine_tuned_accuracy"].as_f64().unwrap();
+    assert!(tuned > 0.9, "{json}");
+    // dbn classify takes the raw values and agrees with the report.
+    let classify = |extra: &[&str]| {
+        let mut a = vec!["dbn", "classify", arg(&straight), "--data", arg(&raw)];
+        a.extend(["--labels", arg(&labels)]);
+        a.extend(extra);
+        run_json(&a)
+    };
+    assert_eq!(classify(&[])["accuracy"].as_f64(), Some(tuned));
+    assert_eq!(
+        classify(&["--free-energy"])["accuracy"],
+        json["training_accuracy"]
+    );
+    // Stopped and resumed: the same file.
+    let resumed = fx.path("resumed.toml");
+    let mut args = gaussian_args(&raw, &labels, &resumed);
+    args.extend(["--standardize", "--fine-tune-epochs", "10"]);
+    let mut stopped = args.clone();
+    stopped.extend(["--stop-after-epochs", "55"]);
+    assert_eq!(
+        boltzmann().args(&stopped).output().unwrap().status.code(),
+        Some(130)
+    );
+    args.push("--resume");
+    boltzmann().args(&args).assert().success();
+    assert_eq!(
+        std::fs::read(&straight).unwrap(),
+        std::fs::read(&resumed).unwrap()
+    );
+    // Only a Gaussian first layer can be standardised.
+    let binary = fx.path("b.toml");
+    let mut args = gaussian_args(&data, &labels, &binary);
+    args[7] = "bernoulli";
+    args.push("--standardize");
+    expect_bad_input(&args, &["--standardize", "--first-layer gaussian"]);
+}

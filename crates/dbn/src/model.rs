@@ -2,7 +2,7 @@
 //! units on the top RBM.
 
 use ndarray::{Array1, Array2};
-use rbm::{GaussianRbm, Rbm};
+use rbm::{GaussianRbm, Rbm, Standardizer};
 
 use crate::classifier::Classifier;
 use crate::error::{DbnError, field_error};
@@ -126,6 +126,38 @@ impl Dbn {
             weights: layer.weights.clone(),
             log_variance: log_variance.clone(),
         })
+    }
+
+    /// The same net in the units of the raw data, for a net with a Gaussian
+    /// first layer trained on x' = (x - mean) / std: layer 1 by
+    /// `GaussianRbm::for_raw_data`, and the first layer of a fine-tuned
+    /// classifier, which takes x', by V x' + e = (V / std) x + e - (V / std) mean.
+    /// The layers above see the same h_1, so they do not change.
+    pub fn for_raw_data(mut self, standardizer: &Standardizer) -> Result<Self, DbnError> {
+        let gaussian = self.gaussian_first_layer().ok_or_else(|| {
+            field_error(
+                "layers[1].kind",
+                "only a Gaussian first layer models standardised real values",
+            )
+        })?;
+        let raw = gaussian.for_raw_data(standardizer);
+        if let Some(classifier) = self.classifier.as_mut() {
+            let first = &mut classifier.layers[0];
+            first.weights = &first.weights / &standardizer.std;
+            first.bias = &first.bias - &first.weights.dot(&standardizer.mean);
+        }
+        self.layers[0] = Rbm {
+            visible_bias: raw.visible_bias,
+            hidden_bias: raw.hidden_bias,
+            weights: raw.weights,
+        };
+        let classifier = self.classifier.take();
+        let net = self.with_gaussian_visible(raw.log_variance)?;
+        net.to_exact()?; // every parameter still finite
+        match classifier {
+            Some(c) => net.with_classifier(Classifier::new(c.layers)?),
+            None => Ok(net),
+        }
     }
 
     /// The exact (f64) net with the same parameters; f32 -> f64 loses nothing.

@@ -526,3 +526,38 @@ fn a_gaussian_layer_above_layer_one_or_alone_is_refused() {
         .to_string();
     assert!(message.contains("layers[1].kind"), "{message}");
 }
+
+/// A net trained on standardised data, carried to raw units: the same
+/// recognition probabilities at every layer and the same classifier output,
+/// given raw x instead of standardised x'.
+#[test]
+fn a_net_of_standardised_data_carries_over_to_raw_units() {
+    let net = tiny_gaussian_net(8);
+    let net = net
+        .clone()
+        .with_classifier(Classifier::from_dbn(&net, 2))
+        .unwrap();
+    let mut tuned = net.classifier().unwrap().clone();
+    tuned.layers[2].weights.fill(0.3);
+    tuned.layers[2].weights[[1, 0]] = -0.7;
+    let net = net.with_classifier(tuned).unwrap();
+    let raw = Array2::from_shape_fn((5, 3), |(n, j)| {
+        5.0 * j as f32 + (n as f32) * (2.0 - j as f32 * 0.5)
+    });
+    let standardizer = Standardizer::fit(raw.view()).unwrap();
+    let standardised = standardizer.transform(raw.view()).unwrap();
+    let on_raw = net.clone().for_raw_data(&standardizer).unwrap();
+    for k in 1..=2 {
+        let a = on_raw.up_probabilities(raw.view(), k);
+        let b = net.up_probabilities(standardised.view(), k);
+        assert!((&a - &b).iter().all(|d| d.abs() < 1e-5), "layer {k}");
+    }
+    let a = on_raw.classifier().unwrap().log_probabilities(raw.view());
+    let b = net
+        .classifier()
+        .unwrap()
+        .log_probabilities(standardised.view());
+    assert!((&a - &b).iter().all(|d| d.abs() < 1e-5));
+    let binary = Dbn::new(net.layers().to_vec(), None).unwrap();
+    assert!(binary.for_raw_data(&standardizer).is_err());
+}

@@ -66,15 +66,20 @@ pub struct Args {
     #[arg(long, default_value_t = 1e-4)]
     weight_decay: f32,
     /// The visible units of layer 1: binary, or Gaussian for real-valued
-    /// data (a Gaussian-Bernoulli RBM, chapter 9; standardise each column
-    /// first, since unit variances are assumed unless --learn-variance, and
-    /// use a learning rate near 1e-3 for it). In a configuration file:
+    /// data (a Gaussian-Bernoulli RBM, chapter 9; standardise each column,
+    /// by hand or with --standardize, since unit variances are assumed unless
+    /// --learn-variance, and use a smaller learning rate for it). In a configuration file:
     /// `kind = "gaussian"` in the first `[[layers]]` table.
     #[arg(long, value_enum, default_value = "bernoulli")]
     first_layer: FirstLayerArg,
     /// Learn the variances of a Gaussian first layer.
     #[arg(long)]
     learn_variance: bool,
+    /// Train a Gaussian first layer on the data standardised column by
+    /// column (eq. 9.7), then carry the model back to the data's own units,
+    /// so that sample, classify and features take raw values.
+    #[arg(long)]
+    standardize: bool,
     /// Hand probabilities (mean field) or samples up to the next layer.
     #[arg(long, value_enum, default_value = "probabilities")]
     up_pass: UpPassArg,
@@ -125,6 +130,8 @@ struct Settings {
     greedy: GreedyConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fine_tune: Option<FineTuneConfig>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    standardize: bool,
 }
 
 /// The --config file: the greedy configuration and an optional
@@ -226,9 +233,26 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let (greedy, fine_tune) = train_config(args)?;
     greedy.check().map_err(dbn_error)?;
+    if args.standardize && !greedy.gaussian_first_layer() {
+        return Err(BadInput(
+            "--standardize: only a Gaussian first layer models standardised values; \
+             add --first-layer gaussian (or kind = \"gaussian\" in the configuration)"
+                .into(),
+        )
+        .into());
+    }
     let (x, own_labels) = load_examples(&args.data, greedy.gaussian_first_layer())?;
     let own_labels = own_labels.filter(|_| !args.no_labels);
     let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
+    let standardizer = if args.standardize {
+        Some(rbm::Standardizer::fit(x.view()).map_err(rbm_error)?)
+    } else {
+        None
+    };
+    let (x, raw) = match &standardizer {
+        Some(s) => (s.transform(x.view()).map_err(rbm_error)?, Some(x)),
+        None => (x, None),
+    };
     if fine_tune.is_some() && labels.is_none() {
         return Err(BadInput(format!(
             "{}: fine-tuning needs labels; give --labels FILE (or an IDX folder with labels), \
@@ -245,6 +269,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         n_labels,
         greedy,
         fine_tune,
+        standardize: standardizer.is_some(),
     };
     let checkpoint_path = crate::checkpoint::path_for(&args.out);
     let resume = if args.resume {
@@ -302,8 +327,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         _ => net,
     };
     bar.finish_and_clear();
+    let net = match &standardizer {
+        Some(s) => net.for_raw_data(s).map_err(dbn_error)?,
+        None => net,
+    };
     net.save(&args.out, args.force || args.resume)
         .map_err(dbn_error)?;
+    let x = raw.unwrap_or(x);
     report(
         args,
         &net,
@@ -312,6 +342,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         n_labels,
         fine_tune_epochs,
     )
+}
+
+/// RbmErrors that are the user's fault become BadInput (exit code 2).
+fn rbm_error(e: rbm::RbmError) -> anyhow::Error {
+    dbn_error(dbn::DbnError::from(e))
 }
 
 /// The greedy phase's settings, checkpoint file and progress bar.
