@@ -74,6 +74,9 @@ struct TrainReport {
     epoch_seconds: Vec<f64>,
     reconstruction_error: f32,
     free_energy_gap: Option<f32>,
+    /// The monitors above use at most this many training (and held-out)
+    /// examples: the first ones.
+    monitor_examples: usize,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
@@ -106,10 +109,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         settings.train.epochs,
         args.quiet,
     );
-    let mut monitors = measure(trainer.rbm(), train.view(), held_out.view());
-    if !args.resume {
-        save_checkpoint(&checkpoint_path, &settings, &trainer)?;
-    }
+    // The state before the first epoch is saved only if that epoch is
+    // interrupted (after it, its checkpoint replaces this one): a run that
+    // is not interrupted writes the checkpoint once per epoch, not once more.
+    let mut unsaved_start = (!args.resume).then(|| trainer.clone());
+    let mut monitors = None;
     let mut epoch_seconds = Vec::new();
     while trainer.epochs_done() < settings.train.epochs {
         let epoch_started = Instant::now();
@@ -124,6 +128,9 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         };
         if trainer.train_epoch_with(train.view(), &mut tick).is_none() {
             progress.finish();
+            if let Some(start) = &unsaved_start {
+                save_checkpoint(&checkpoint_path, &settings, start)?;
+            }
             crate::common::eprint_text(&format!(
                 "interrupted: {} holds the state after epoch {} of {}; \
                  run the same command with --resume to continue\n",
@@ -134,11 +141,19 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             std::process::exit(progress::INTERRUPTED);
         }
         save_checkpoint(&checkpoint_path, &settings, &trainer)?;
-        monitors = measure(trainer.rbm(), train.view(), held_out.view());
-        progress.epoch(trainer.epochs_done(), monitors);
+        unsaved_start = None;
+        let measured = measure(trainer.rbm(), train.view(), held_out.view());
+        progress.epoch(trainer.epochs_done(), measured);
+        monitors = Some(measured);
         epoch_seconds.push(epoch_started.elapsed().as_secs_f64());
     }
     progress.finish();
+    if let Some(start) = &unsaved_start {
+        // No epoch to run (--epochs 0): the checkpoint of the start.
+        save_checkpoint(&checkpoint_path, &settings, start)?;
+    }
+    let monitors =
+        monitors.unwrap_or_else(|| measure(trainer.rbm(), train.view(), held_out.view()));
     trainer
         .rbm()
         .save(&out, args.force || args.resume) // a resumed run replaces its own model
@@ -157,6 +172,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         epoch_seconds,
         reconstruction_error: monitors.0,
         free_energy_gap: monitors.1,
+        monitor_examples: MONITOR_EXAMPLES,
     };
     print_report(&report, args.json)
 }
@@ -289,21 +305,24 @@ fn print_report(r: &TrainReport, json: bool) -> anyhow::Result<()> {
     let text = if json {
         serde_json::to_string_pretty(r)? + "\n"
     } else {
+        let first = |n: usize| r.monitor_examples.min(n);
         let gap = r.free_energy_gap.map_or(String::new(), |g| {
             format!(
-                ", free-energy gap {g:.4} (held-out {} examples)",
+                ", free-energy gap {g:.4} (first {} of {} held-out examples)",
+                first(r.n_held_out),
                 r.n_held_out
             )
         });
         format!(
             "trained an RBM with {} visible and {} hidden units on {} examples for {} epochs in {:.1} s\n\
-             reconstruction error {:.4}{gap}\nwrote {} (checkpoint {})\n",
+             reconstruction error {:.4} (first {} training examples){gap}\nwrote {} (checkpoint {})\n",
             r.n_visible,
             r.n_hidden,
             r.n_examples,
             r.epochs_done,
             r.seconds,
             r.reconstruction_error,
+            first(r.n_examples),
             r.model_file,
             r.checkpoint_file
         )

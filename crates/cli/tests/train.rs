@@ -91,6 +91,24 @@ fn resuming_gives_the_bits_of_an_uninterrupted_run() {
     }
 }
 
+/// The checkpoint of the start is written only when no epoch follows it
+/// (or the first epoch is interrupted); it still resumes to the bits of an
+/// uninterrupted run.
+#[test]
+fn zero_epochs_save_the_start_and_resume_to_the_same_bits() {
+    let dir = tempfile::tempdir().unwrap();
+    let straight = dir.path().join("straight.toml");
+    let resumed = dir.path().join("resumed.toml");
+    train_bas(&straight, &["--epochs", "1"]).success();
+    train_bas(&resumed, &["--epochs", "0"]).success();
+    assert!(dir.path().join("resumed.toml.checkpoint").is_file());
+    train_bas(&resumed, &["--epochs", "1", "--resume"]).success();
+    assert_eq!(
+        std::fs::read(&straight).unwrap(),
+        std::fs::read(&resumed).unwrap()
+    );
+}
+
 #[test]
 fn resume_refuses_other_settings() {
     let dir = tempfile::tempdir().unwrap();

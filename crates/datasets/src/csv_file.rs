@@ -121,7 +121,112 @@ pub fn write_real_csv(
     persist(path, csv_text(data).as_bytes(), overwrite)
 }
 
-fn read_values<T: CsvValue>(path: &Path, kind: ValueKind) -> Result<Array2<T>, DataError> {
+/// Bytes of the file parsed at once by [`read_in_blocks`]: each block's
+/// lines are cut into two halves that rayon parses side by side.
+const BLOCK_BYTES: usize = 4 << 20;
+
+fn read_values<T: CsvValue + Send>(path: &Path, kind: ValueKind) -> Result<Array2<T>, DataError> {
+    let file = crate::input::open_input(path)?;
+    let regular = file.metadata().is_ok_and(|m| m.is_file());
+    if regular && let Some(data) = read_in_blocks(file, kind, BLOCK_BYTES) {
+        return Ok(data);
+    }
+    // A stream, or a file the fast path did not take (a problem, quotes,
+    // exponents, ...): line by line, with every message.
+    read_line_by_line(path, kind)
+}
+
+/// The fast path of a regular file: blocks of whole lines, each cut in two
+/// halves parsed on two threads, every value by [`push_simple_values`].
+/// `None` as soon as anything is not plain (then the caller reads the file
+/// again line by line, which reports the problem with its line number).
+fn read_in_blocks<T: CsvValue + Send>(
+    file: std::fs::File,
+    kind: ValueKind,
+    block_bytes: usize,
+) -> Option<Array2<T>> {
+    let limit = crate::input::MAX_TEXT_BYTES;
+    let file_len = file.metadata().ok()?.len();
+    let mut reader = file.take(limit.saturating_add(1));
+    let mut values: Vec<T> = Vec::new();
+    let (mut width, mut n_examples, mut total) = (None, 0, 0u64);
+    let mut buffer = Vec::with_capacity(block_bytes + 1024);
+    let mut second_values = Vec::new(); // reused: no fresh pages per block
+    loop {
+        let read = (&mut reader)
+            .take(block_bytes as u64)
+            .read_to_end(&mut buffer)
+            .ok()?;
+        total += read as u64;
+        if total > limit {
+            return None;
+        }
+        let at_end = read == 0;
+        // Whole lines only (at the end, a last line without a newline too).
+        let cut = if at_end {
+            buffer.len()
+        } else {
+            buffer
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+        };
+        let lines = &buffer[..cut];
+        let middle = lines[..lines.len() / 2]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let (first, second) = lines.split_at(middle);
+        second_values.clear();
+        let (a, b) = rayon::join(
+            || push_plain_lines(first, kind, &mut values),
+            || push_plain_lines(second, kind, &mut second_values),
+        );
+        values.extend_from_slice(&second_values);
+        for (part_width, part_rows) in [a?, b?] {
+            if part_rows > 0 && *width.get_or_insert(part_width) != part_width {
+                return None;
+            }
+            n_examples += part_rows;
+        }
+        if at_end {
+            break;
+        }
+        if total == read as u64 {
+            // After the first block: room for the whole file at its density.
+            let per_byte = values.len() as f64 / cut.max(1) as f64;
+            values.reserve((file_len as f64 * per_byte * 1.01) as usize);
+        }
+        buffer.drain(..cut);
+    }
+    let width = width?; // an empty file: the line reader says so
+    Array2::from_shape_vec((n_examples, width), values).ok()
+}
+
+/// Append the values of whole lines; return their common width and the
+/// number of (non-blank) lines, or `None` unless every line is plain and
+/// all have one width.
+fn push_plain_lines<T: CsvValue>(
+    bytes: &[u8],
+    kind: ValueKind,
+    values: &mut Vec<T>,
+) -> Option<(usize, usize)> {
+    let (mut width, mut rows) = (None, 0);
+    for line in bytes.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        let n_values = push_simple_values(line, kind, values)?;
+        if *width.get_or_insert(n_values) != n_values {
+            return None;
+        }
+        rows += 1;
+    }
+    Some((width.unwrap_or(0), rows))
+}
+
+fn read_line_by_line<T: CsvValue>(path: &Path, kind: ValueKind) -> Result<Array2<T>, DataError> {
     let io = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
@@ -460,6 +565,45 @@ mod tests {
         let (_dir, path) = file_with("0,1\n1.0,0.000\n");
         let binary = read_binary_csv_f32(&path).unwrap();
         assert_eq!(binary, array![[0.0f32, 1.0], [1.0, 0.0]]);
+    }
+
+    /// The blocks of the fast path (here of a few bytes, so that lines and
+    /// halves are cut everywhere) give what the line-by-line reader gives.
+    #[test]
+    fn blocks_read_what_lines_read() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(8);
+        for case in 0..40 {
+            let width = rng.random_range(1..12);
+            let mut text = String::new();
+            for _ in 0..rng.random_range(0..30) {
+                let row: Vec<String> = (0..width)
+                    .map(|_| match rng.random_range(0..4) {
+                        0 => "0".to_string(),
+                        1 => "1".to_string(),
+                        2 => format!(" {:.3} ", rng.random::<f64>()),
+                        _ => format!("{}", rng.random_range(0..1000) as f64 / 1000.0),
+                    })
+                    .collect();
+                text += &row.join(",");
+                text += ["\n", "\r\n", "\n\n", "\n  \n"][rng.random_range(0..4)];
+            }
+            if case % 3 == 0 {
+                text.truncate(text.trim_end().len()); // no newline at the end
+            }
+            let (_dir, path) = file_with(&text);
+            let lines = read_line_by_line::<f32>(&path, ValueKind::Intensity);
+            for block in [1, 7, 64, 1 << 20] {
+                let file = std::fs::File::open(&path).unwrap();
+                let blocks = read_in_blocks::<f32>(file, ValueKind::Intensity, block);
+                match &lines {
+                    Ok(data) if data.nrows() > 0 => {
+                        assert_eq!(blocks.as_ref(), Some(data), "{text:?}, block {block}")
+                    }
+                    _ => assert!(blocks.is_none(), "{text:?}"),
+                }
+            }
+        }
     }
 
     #[test]

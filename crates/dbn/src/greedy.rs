@@ -264,11 +264,16 @@ pub fn train_greedy_from(
             }
             None => CowArray::from(input.view()),
         };
+        let resumed = current.is_some();
         let mut trainer = match current.take() {
             Some(trainer) => trainer,
             None => new_trainer(layer, visible.view(), &mut rng).map_err(|e| e.in_layer(k + 1))?,
         };
-        check_layer_data(&trainer, visible.view()).map_err(|e| e.in_layer(k + 1))?;
+        // The user's data and a resumed trainer are checked; an up-pass is
+        // in [0, 1] and fits the layer by construction, so it is not scanned.
+        if k == 0 || resumed {
+            check_layer_data(&trainer, visible.view()).map_err(|e| e.in_layer(k + 1))?;
+        }
         while trainer.epochs_done() < layer.train.epochs {
             train_epoch(&mut trainer, layer, visible.view()).map_err(|e| e.in_layer(k + 1))?;
             let done = EpochDone {

@@ -5,7 +5,9 @@
 //!   & Murray's schedule, and the time per step;
 //! - the time of the two dense products per step alone (the same shapes,
 //!   the same number of times), and their share of the AIS time;
-//! - block Gibbs samples per second with a batch of 100 chains.
+//! - block Gibbs samples per second with a batch of 100 chains (what
+//!   `boltzmann sample` runs), and its time over that of its two dense
+//!   products alone (same shapes, same number of steps, one thread).
 //!
 //! A benchmark, not a timed test: nothing here fails on a slow machine.
 //! Set AIS_BENCH_BETAS to time a shorter schedule (e.g. 1001).
@@ -106,6 +108,13 @@ fn main() {
         (gibbs_steps * N_CHAINS) as f64 / gibbs_seconds,
         1e3 * gibbs_seconds / gibbs_steps as f64
     );
+    let gibbs_products = time_gibbs_products(&model, gibbs_steps, &mut rng);
+    println!(
+        "  its two dense products alone (v W^T, h W; batch {N_CHAINS}, one thread): {:.3} ms \
+         per step; block Gibbs (what `boltzmann sample` runs) takes {:.2}x their time",
+        1e3 * gibbs_products / gibbs_steps as f64,
+        gibbs_seconds / gibbs_products
+    );
     println!(
         "block Gibbs inside AIS (2 threads, incl. log weights): {:.0} samples/s",
         (steps * N_CHAINS) as f64 / ais_seconds
@@ -142,6 +151,27 @@ fn time_products(model: &Rbm, steps: usize, rng: &mut ChaCha8Rng) -> f64 {
         "dense products CPU time (all threads): {:.2} s",
         cpu_seconds() - cpu_start
     );
+    start.elapsed().as_secs_f64()
+}
+
+/// The two products of `steps` block Gibbs steps of `rbm::gibbs_step` on
+/// one batch of chains (the shapes `boltzmann sample` uses), nothing else:
+/// the floor of that command's sweeps.
+fn time_gibbs_products(model: &Rbm, steps: usize, rng: &mut ChaCha8Rng) -> f64 {
+    let v = Array2::from_shape_simple_fn((N_CHAINS, N_VISIBLE), || {
+        (rng.random::<f32>() < 0.5) as u8 as f32
+    });
+    let h = Array2::from_shape_simple_fn((N_CHAINS, N_HIDDEN), || {
+        (rng.random::<f32>() < 0.5) as u8 as f32
+    });
+    let mut a = Array2::zeros((N_CHAINS, N_HIDDEN));
+    let mut b = Array2::zeros((N_CHAINS, N_VISIBLE));
+    let start = Instant::now();
+    for _ in 0..steps {
+        general_mat_mul(1.0, &v, &model.weights.t(), 0.0, &mut a);
+        general_mat_mul(1.0, &h, &model.weights, 0.0, &mut b);
+        std::hint::black_box((&a, &b));
+    }
     start.elapsed().as_secs_f64()
 }
 

@@ -96,3 +96,75 @@ fn malformed_files_are_refused_naming_the_field() {
         );
     }
 }
+
+/// The model file's numbers (shortest decimals, some in exponent notation)
+/// read back to the very same f32, for any finite values including
+/// subnormals, -0 and the extremes of each decade.
+#[test]
+fn every_written_number_reads_back_to_the_same_bits() {
+    use proptest::prelude::*;
+    let config = ProptestConfig {
+        cases: 32,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(7),
+        ..ProptestConfig::default()
+    };
+    // Magnitudes up to 1e6: larger ones are refused by the energy bound.
+    let value = any::<u32>()
+        .prop_map(f32::from_bits)
+        .prop_filter("finite, at most 1e6", |x| x.abs() <= 1e6);
+    let values = proptest::collection::vec(value, 3 + 100 + 300); // 3 x 100 RBM
+    proptest::test_runner::TestRunner::new(config)
+        .run(&values, |values| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("model.toml");
+            let mut model = Rbm::zeros(3, 100);
+            let all = model
+                .visible_bias
+                .iter_mut()
+                .chain(model.hidden_bias.iter_mut())
+                .chain(model.weights.iter_mut());
+            for (slot, x) in all.zip(&values) {
+                *slot = *x;
+            }
+            model.save(&path, false).unwrap();
+            let back = Rbm::load(&path).unwrap();
+            let bits = |m: &Rbm| -> Vec<u32> {
+                m.visible_bias
+                    .iter()
+                    .chain(&m.hidden_bias)
+                    .chain(&m.weights)
+                    .map(|x| x.to_bits())
+                    .collect()
+            };
+            prop_assert_eq!(bits(&back), bits(&model));
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn tiny_and_exact_values_read_back_to_the_same_bits() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.toml");
+    let mut model = Rbm::zeros(4, 2);
+    let values = [
+        f32::from_bits(1), // the smallest subnormal, 1e-45
+        f32::MIN_POSITIVE,
+        -0.0,
+        1e-7,
+        0.1,
+        16_777_216.0 / 32.0,
+        -1e6,
+        123_456.79,
+    ];
+    model
+        .weights
+        .iter_mut()
+        .zip(values)
+        .for_each(|(w, x)| *w = x);
+    model.save(&path, false).unwrap();
+    let back = Rbm::load(&path).unwrap();
+    for (a, b) in back.weights.iter().zip(&values) {
+        assert_eq!(a.to_bits(), b.to_bits(), "{b:e} read back as {a:e}");
+    }
+}
