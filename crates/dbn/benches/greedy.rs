@@ -67,6 +67,8 @@ fn greedy_epoch(data: ArrayView2<f32>) -> Duration {
         layers: vec![LayerConfig {
             n_hidden: N_HIDDEN,
             train: train_config(),
+            kind: Default::default(),
+            learn_variance: false,
         }],
     };
     let start = Instant::now();

@@ -419,6 +419,13 @@ fn check_width(dbn: &Dbn, data: ArrayView2<f32>) -> Result<(), DbnError> {
 
 fn check_bound_inputs(dbn: &Dbn, data: ArrayView2<f32>, n_samples: usize) -> Result<(), DbnError> {
     check_width(dbn, data)?;
+    if dbn.gaussian_first_layer().is_some() {
+        return Err(field_error(
+            "layers[1].kind",
+            "the estimated bound is for binary v; for a Gaussian first layer see \
+             ExactDbn::gaussian_lower_bound (tiny nets)",
+        ));
+    }
     if dbn.n_layers() < 2 {
         return Err(field_error(
             "layers",

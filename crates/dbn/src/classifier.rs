@@ -101,7 +101,9 @@ impl Classifier {
 
     /// The DBN unrolled (Hinton & Salakhutdinov 2006): hidden layer k takes
     /// layer k's recognition weights W_k and hidden bias c_k; the softmax
-    /// layer on top starts at zero.
+    /// layer on top starts at zero. A Gaussian layer 1 takes W_1 / sigma^2
+    /// (column j divided by sigma_j^2), so that the first hidden layer
+    /// computes its recognition probabilities, eq. (9.2).
     pub fn from_dbn(dbn: &Dbn, n_classes: usize) -> Self {
         let mut layers: Vec<Dense> = dbn
             .layers()
@@ -111,6 +113,9 @@ impl Classifier {
                 bias: l.hidden_bias.clone(),
             })
             .collect();
+        if let Some(gaussian) = dbn.gaussian_first_layer() {
+            layers[0].weights = &gaussian.weights / &gaussian.variance();
+        }
         layers.push(Dense::zeros(dbn.top().n_hidden(), n_classes));
         Self { layers }
     }
@@ -234,13 +239,19 @@ impl Classifier {
 // ANCHOR_END: backprop
 
 /// The settings of fine-tuning (and of softmax regression): minibatch
-/// gradient descent with momentum and L2 weight decay on the weights.
+/// gradient descent with momentum and L2 weight decay on the weights. Read
+/// from TOML through the `config` crate's value types, so a bad value is
+/// refused as it is read, naming `table.key`.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FineTuneConfig {
+    #[serde(deserialize_with = "config::de::positive")]
     pub learning_rate: f32,
+    #[serde(deserialize_with = "config::de::momentum")]
     pub momentum: f32,
+    #[serde(deserialize_with = "config::de::non_negative")]
     pub weight_decay: f32,
+    #[serde(deserialize_with = "config::de::positive_count")]
     pub batch_size: usize,
     pub epochs: usize,
     pub seed: u64,
@@ -278,26 +289,84 @@ pub fn fine_tune(
     config: &FineTuneConfig,
     after_epoch: &mut dyn FnMut(usize, &Classifier),
 ) -> Result<(), DbnError> {
-    config.check()?;
+    let mut tuner = FineTuner::new(classifier.clone(), config.clone())?;
     check_examples(classifier, x, labels)?;
-    let mut velocity: Vec<Dense> = classifier
-        .layers
-        .iter()
-        .map(|l| Dense::zeros(l.weights.ncols(), l.weights.nrows()))
-        .collect();
-    for epoch in 0..config.epochs {
+    while tuner.epochs_done() < config.epochs {
+        tuner.epoch(x, labels);
+        after_epoch(tuner.epochs_done(), tuner.classifier());
+    }
+    *classifier = tuner.classifier;
+    Ok(())
+}
+
+/// Fine-tuning epoch by epoch: the classifier, its velocity (momentum
+/// buffers) and the epochs done, everything a checkpoint needs. Epoch e
+/// draws its random numbers from (seed, e) alone, so a run resumed from a
+/// checkpoint ends with the same bits as one that was never interrupted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FineTuner {
+    classifier: Classifier,
+    velocity: Vec<Dense>,
+    config: FineTuneConfig,
+    epochs_done: usize,
+}
+
+impl FineTuner {
+    /// Start with zero velocity; refused, naming the field, for bad settings.
+    pub fn new(classifier: Classifier, config: FineTuneConfig) -> Result<Self, DbnError> {
+        let velocity = classifier
+            .layers
+            .iter()
+            .map(|l| Dense::zeros(l.weights.ncols(), l.weights.nrows()))
+            .collect();
+        Self::resume(classifier, config, velocity, 0)
+    }
+
+    /// Continue from a checkpoint's classifier, velocity and epochs done;
+    /// refused, naming the field, when the velocity does not fit.
+    pub fn resume(
+        classifier: Classifier,
+        config: FineTuneConfig,
+        velocity: Vec<Dense>,
+        epochs_done: usize,
+    ) -> Result<Self, DbnError> {
+        config.check()?;
+        let fits = velocity.len() == classifier.layers.len()
+            && velocity
+                .iter()
+                .zip(&classifier.layers)
+                .all(|(v, l)| v.weights.dim() == l.weights.dim() && v.bias.len() == l.bias.len());
+        if !fits {
+            return Err(field_error(
+                "velocity",
+                "its shape does not match the classifier; the checkpoint is damaged",
+            ));
+        }
+        Ok(Self {
+            classifier,
+            velocity,
+            config,
+            epochs_done,
+        })
+    }
+
+    /// One pass over (x, labels) in shuffled minibatches, eq. (10.10).
+    /// Panics if x does not fit the classifier (see [`fine_tune`]'s checks).
+    pub fn epoch(&mut self, x: ArrayView2<f32>, labels: &[usize]) {
+        let config = &self.config;
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        rng.set_stream(epoch as u64);
+        rng.set_stream(self.epochs_done as u64);
         let mut order: Vec<usize> = (0..x.nrows()).collect();
         order.shuffle(&mut rng);
         for rows in order.chunks(config.batch_size) {
             let batch = x.select(Axis(0), rows);
             let batch_labels: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
-            let gradient = classifier.gradient(batch.view(), &batch_labels);
-            for ((layer, v), g) in classifier
+            let gradient = self.classifier.gradient(batch.view(), &batch_labels);
+            for ((layer, v), g) in self
+                .classifier
                 .layers
                 .iter_mut()
-                .zip(&mut velocity)
+                .zip(&mut self.velocity)
                 .zip(gradient)
             {
                 // v <- momentum v - rate (g + decay W), in place.
@@ -313,12 +382,29 @@ pub fn fine_tune(
                 layer.bias += &v.bias;
             }
         }
-        after_epoch(epoch + 1, classifier);
+        self.epochs_done += 1;
     }
-    Ok(())
+
+    pub fn classifier(&self) -> &Classifier {
+        &self.classifier
+    }
+
+    pub fn into_classifier(self) -> Classifier {
+        self.classifier
+    }
+
+    pub fn velocity(&self) -> &[Dense] {
+        &self.velocity
+    }
+
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
+    }
 }
 
-fn check_examples(
+/// Refuse examples that do not fit `classifier`: the wrong width, not one
+/// label per example, or a label out of range.
+pub fn check_examples(
     classifier: &Classifier,
     x: ArrayView2<f32>,
     labels: &[usize],

@@ -383,3 +383,81 @@ impl ExactDbn {
     }
 }
 // ANCHOR_END: recognition_bound
+
+// ANCHOR: gaussian_first_layer
+/// log p(v | h1) = sum_j log N(v_j; b_j + (W^T h1)_j, sigma_j^2), the
+/// generative conditional of a Gaussian layer 1, eq. (9.3), with
+/// sigma_j^2 = e^{z_j} (`log_variance`).
+pub fn log_gaussian_generative(
+    layer: &Rbm,
+    log_variance: ArrayView1<f64>,
+    v: ArrayView1<f64>,
+    h1: ArrayView1<f64>,
+) -> f64 {
+    let mean = &layer.visible_bias() + &layer.weights().t().dot(&h1);
+    let log_two_pi = (2.0 * std::f64::consts::PI).ln();
+    v.iter()
+        .zip(&mean)
+        .zip(log_variance)
+        .map(|((&x, &m), &z)| -0.5 * ((x - m).powi(2) / z.exp() + z + log_two_pi))
+        .sum()
+}
+
+/// log q(h1 | v) = log_bernoulli(h1, c + W (v / sigma^2)), the recognition
+/// conditional of a Gaussian layer 1, eq. (9.2).
+pub fn log_gaussian_recognition(
+    layer: &Rbm,
+    log_variance: ArrayView1<f64>,
+    h1: ArrayView1<f64>,
+    v: ArrayView1<f64>,
+) -> f64 {
+    let scaled = &v / &log_variance.mapv(f64::exp);
+    let logits = &layer.hidden_bias() + &layer.weights().dot(&scaled);
+    log_bernoulli(h1, logits.view())
+}
+
+impl ExactDbn {
+    /// log p(v) of a net whose layer 1 is Gaussian-Bernoulli: a mixture of
+    /// 2^{n_1} Gaussians, log sum_{h1} p(h1) N(v; b + W^T h1, diag sigma^2),
+    /// eq. (10.4) with the Gaussian conditional; exact for a continuous v,
+    /// since only h1 is summed over. `log_p_h1` from
+    /// [`ExactDbn::log_marginal_h1`], which does not involve layer 1.
+    pub fn gaussian_log_probability(
+        &self,
+        log_variance: ArrayView1<f64>,
+        v: ArrayView1<f64>,
+        log_p_h1: ArrayView1<f64>,
+    ) -> f64 {
+        let bottom = &self.layers[0];
+        let n = bottom.n_hidden();
+        log_sum_exp(log_p_h1.iter().enumerate().map(|(s, &log_p)| {
+            let h1 = state_vector(s as u64, n);
+            log_p + log_gaussian_generative(bottom, log_variance, v, h1.view())
+        }))
+    }
+
+    /// The variational lower bound, eq. (10.6), of a net whose layer 1 is
+    /// Gaussian-Bernoulli: sum_{h1} q(h1|v) [log p(h1) + log p(v|h1) -
+    /// log q(h1|v)] with the Gaussian conditionals; a bound on the log
+    /// density. Terms with q = 0 contribute 0.
+    pub fn gaussian_lower_bound(
+        &self,
+        log_variance: ArrayView1<f64>,
+        v: ArrayView1<f64>,
+        log_p_h1: ArrayView1<f64>,
+    ) -> f64 {
+        let bottom = &self.layers[0];
+        let n = bottom.n_hidden();
+        let mut bound = 0.0;
+        for (s, &log_p) in log_p_h1.iter().enumerate() {
+            let h1 = state_vector(s as u64, n);
+            let log_q = log_gaussian_recognition(bottom, log_variance, h1.view(), v);
+            if log_q.exp() > 0.0 {
+                let log_p_v = log_gaussian_generative(bottom, log_variance, v, h1.view());
+                bound += log_q.exp() * (log_p + log_p_v - log_q);
+            }
+        }
+        bound
+    }
+}
+// ANCHOR_END: gaussian_first_layer

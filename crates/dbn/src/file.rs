@@ -24,6 +24,12 @@
 //! bias = [0.0, 0.0]
 //! ```
 //!
+//! A net for real-valued data has a Gaussian-Bernoulli first layer (chapter
+//! 9): its `[[layers]]` table adds `kind = "gaussian"` and `log_variance`
+//! (z_j = log sigma_j^2, eq. 9.6, one per visible unit; absent means 0,
+//! unit variances). Every other layer is binary: `kind` absent or
+//! `"bernoulli"`. A file without `kind` reads as before.
+//!
 //! Fine-tuning changes the recognition weights, but not the generative
 //! model: `[[layers]]` keep the pretrained DBN (for sampling, the bound and
 //! classification by free energy), and `[classifier]` holds the whole
@@ -68,9 +74,13 @@ struct DenseToml {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct LayerToml {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kind: Option<String>,
     visible_bias: Vec<f64>,
     hidden_bias: Vec<f64>,
     weights: Vec<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    log_variance: Option<Vec<f64>>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -90,14 +100,33 @@ pub fn format_of(text: &str) -> Option<String> {
 
 impl ExactDbn {
     /// A net from the TOML text of a `format = "dbn"` file; every error names
-    /// the layer and the field.
+    /// the layer and the field. A Gaussian first layer is refused: exact
+    /// results by enumeration are for binary v (see
+    /// [`ExactDbn::gaussian_log_probability`] for the library's).
     pub fn from_toml_str(text: &str) -> Result<Self, DbnError> {
-        Ok(parse(text)?.0)
+        let parsed = parse(text)?;
+        if parsed.log_variance.is_some() {
+            return Err(field_error(
+                "kind",
+                "\"gaussian\": this needs binary visible units (a Gaussian v is continuous); \
+                 use a net whose layer 1 is \"bernoulli\"",
+            )
+            .in_layer(1));
+        }
+        Ok(parsed.exact)
     }
 }
 
+/// What a model file holds.
+struct Parsed {
+    exact: ExactDbn,
+    classifier: Option<Classifier>,
+    /// Some for a Gaussian first layer.
+    log_variance: Option<Vec<f64>>,
+}
+
 /// The net and its classifier, if any, from the text of a model file.
-fn parse(text: &str) -> Result<(ExactDbn, Option<Classifier>), DbnError> {
+fn parse(text: &str) -> Result<Parsed, DbnError> {
     refuse_rbm_layout(text)?;
     let file: DbnToml = toml::from_str(text).map_err(|e| DbnError::Toml(e.to_string()))?;
     if file.format != "dbn" {
@@ -111,30 +140,89 @@ fn parse(text: &str) -> Result<(ExactDbn, Option<Classifier>), DbnError> {
         );
         return Err(field_error("version", problem));
     }
-    let layers = file
-        .layers
-        .into_iter()
-        .enumerate()
-        .map(|(k, layer)| layer_from_toml(layer).map_err(|e| e.in_layer(k + 1)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut log_variance = None;
+    let mut layers = Vec::new();
+    for (k, mut layer) in file.layers.into_iter().enumerate() {
+        let gaussian =
+            layer_kind(k, &mut layer, &mut log_variance).map_err(|e| e.in_layer(k + 1))?;
+        layers.push(layer_from_toml(layer).map_err(|e| e.in_layer(k + 1))?);
+        if gaussian && log_variance.is_none() {
+            log_variance = Some(vec![0.0; layers[0].n_visible()]);
+        }
+    }
     let labels = file.labels.map(labels_from_toml).transpose()?;
     let exact = ExactDbn::new(layers, labels)?;
     let classifier = file
         .classifier
         .map(|c| classifier_from_toml(c, exact.n_visible()))
         .transpose()?;
-    Ok((exact, classifier))
+    Ok(Parsed {
+        exact,
+        classifier,
+        log_variance,
+    })
+}
+
+/// Whether layer `k` (from 0) is Gaussian; takes its `log_variance` out
+/// into `log_variance`. Refuses an unknown kind, a Gaussian layer above
+/// layer 1, and `log_variance` on a binary layer.
+fn layer_kind(
+    k: usize,
+    layer: &mut LayerToml,
+    log_variance: &mut Option<Vec<f64>>,
+) -> Result<bool, DbnError> {
+    let gaussian = match layer.kind.as_deref() {
+        None | Some("bernoulli") => false,
+        Some("gaussian") if k == 0 => true,
+        Some("gaussian") => {
+            return Err(field_error(
+                "kind",
+                "\"gaussian\" is allowed in layer 1 only; the layers above have binary visible units",
+            ));
+        }
+        Some(other) => {
+            let problem = format!("\"{other}\" is not \"bernoulli\" or \"gaussian\"");
+            return Err(field_error("kind", problem));
+        }
+    };
+    match layer.log_variance.take() {
+        Some(_) if !gaussian => Err(field_error(
+            "log_variance",
+            "only a layer with kind = \"gaussian\" has variances; add the kind or remove the field",
+        )),
+        Some(z) => {
+            if z.len() != layer.visible_bias.len() {
+                let problem = format!(
+                    "has {} entries but visible_bias has {}; give one per visible unit",
+                    z.len(),
+                    layer.visible_bias.len()
+                );
+                return Err(field_error("log_variance", problem));
+            }
+            if let Some(j) = z
+                .iter()
+                .position(|x| !x.is_finite() || x.abs() > f32::MAX as f64)
+            {
+                let problem = format!("entry {j} is {}; give a finite f32", z[j]);
+                return Err(field_error("log_variance", problem));
+            }
+            *log_variance = Some(z);
+            Ok(true)
+        }
+        None => Ok(gaussian),
+    }
 }
 
 impl ExactDbn {
     /// Read and validate a model file; errors start with the file name.
     pub fn load(path: &Path) -> Result<Self, DbnError> {
-        Self::from_toml_str(&read(path)?).map_err(|e| e.in_file(path))
+        let text = read(path)?; // its errors name the file already
+        Self::from_toml_str(&text).map_err(|e| e.in_file(path))
     }
 
     /// The TOML text of a `format = "dbn"` file.
     pub fn to_toml_string(&self) -> String {
-        file_text(self, None)
+        file_text(self, None, None)
     }
 }
 
@@ -147,20 +235,32 @@ fn rows(a: ArrayView2<f64>) -> Vec<Vec<f64>> {
     a.rows().into_iter().map(|r| r.to_vec()).collect()
 }
 
-/// The TOML text of `net` and, if given, its classifier table.
-fn file_text(net: &ExactDbn, classifier: Option<ClassifierToml>) -> String {
+/// The TOML text of `net` and, if given, its classifier table and the
+/// log-variances of a Gaussian first layer.
+fn file_text(
+    net: &ExactDbn,
+    classifier: Option<ClassifierToml>,
+    log_variance: Option<Vec<f64>>,
+) -> String {
+    let mut layers: Vec<LayerToml> = net
+        .layers()
+        .iter()
+        .map(|layer| LayerToml {
+            kind: None,
+            visible_bias: layer.visible_bias().to_vec(),
+            hidden_bias: layer.hidden_bias().to_vec(),
+            weights: rows(layer.weights()),
+            log_variance: None,
+        })
+        .collect();
+    if let Some(z) = log_variance {
+        layers[0].kind = Some("gaussian".into());
+        layers[0].log_variance = Some(z);
+    }
     let file = DbnToml {
         format: "dbn".into(),
         version: FORMAT_VERSION,
-        layers: net
-            .layers()
-            .iter()
-            .map(|layer| LayerToml {
-                visible_bias: layer.visible_bias().to_vec(),
-                hidden_bias: layer.hidden_bias().to_vec(),
-                weights: rows(layer.weights()),
-            })
-            .collect(),
+        layers,
         labels: net.labels().map(|l| LabelsToml {
             n_labels: l.bias.len(),
             bias: l.bias.to_vec(),
@@ -238,16 +338,23 @@ impl Dbn {
     /// the field, when it does not parse, has an unknown field, its layers
     /// do not fit together, or its `[classifier]` does not fit the net.
     pub fn load(path: &Path) -> Result<Self, DbnError> {
-        let text = read(path)?;
-        let load = || {
-            let (exact, classifier) = parse(&text)?;
-            let net = Dbn::from_exact(&exact)?;
-            match classifier {
-                Some(c) => net.with_classifier(c),
-                None => Ok(net),
-            }
-        };
-        load().map_err(|e| e.in_file(path))
+        let text = read(path)?; // its errors name the file already
+        Self::from_toml_str(&text).map_err(|e| e.in_file(path))
+    }
+
+    /// A net from the TOML text of a `format = "dbn"` file, with the checks
+    /// of [`Dbn::load`].
+    pub fn from_toml_str(text: &str) -> Result<Self, DbnError> {
+        let parsed = parse(text)?;
+        let mut net = Dbn::from_exact(&parsed.exact)?;
+        if let Some(z) = parsed.log_variance {
+            let z = Array1::from(z).mapv(|x| x as f32);
+            net = net.with_gaussian_visible(z)?;
+        }
+        match parsed.classifier {
+            Some(c) => net.with_classifier(c),
+            None => Ok(net),
+        }
     }
 
     /// The TOML text; each f32 is written as its shortest decimal, which
@@ -271,7 +378,13 @@ impl Dbn {
                 })
                 .collect(),
         });
-        file_text(&exact, classifier)
+        let log_variance = match self.visible_units() {
+            crate::VisibleUnits::Gaussian { log_variance } => {
+                Some(log_variance.iter().map(|&z| shortest_decimal(z)).collect())
+            }
+            crate::VisibleUnits::Binary => None,
+        };
+        file_text(&exact, classifier, log_variance)
     }
 
     /// Save atomically; an existing file is replaced only when `overwrite` is set.

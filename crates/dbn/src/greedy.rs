@@ -4,24 +4,75 @@
 
 use std::ops::ControlFlow;
 
-use ndarray::{Array2, ArrayView2, Axis, CowArray, concatenate};
+use ndarray::{Array1, Array2, ArrayView2, Axis, CowArray, concatenate};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rbm::{Rbm, TrainConfig, Trainer};
+use rbm::{GaussianRbm, GaussianTrainConfig, GaussianTrainer, Rbm, TrainConfig, Trainer};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DbnError, field_error};
 use crate::model::Dbn;
 use crate::passes::{UpPass, one_hot, split_top};
 
+/// The visible units of a layer: binary, or (layer 1 only) Gaussian, which
+/// makes it a Gaussian-Bernoulli RBM for real-valued data. In TOML:
+/// `kind = "bernoulli"` (the default) or `kind = "gaussian"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerKind {
+    #[default]
+    Bernoulli,
+    Gaussian,
+}
+
 /// One layer of the stack: its number of hidden units and the settings of
 /// its own `rbm::Trainer` (CD-k or PCD, epochs, learning rate, momentum,
-/// weight decay, seed).
+/// weight decay, seed). A Gaussian layer 1 is trained by
+/// `rbm::GaussianTrainer` with the same settings (and `learn_variance`);
+/// its data should be standardised (`rbm::Standardizer`).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerConfig {
     pub n_hidden: usize,
     pub train: TrainConfig,
+    #[serde(default)]
+    pub kind: LayerKind,
+    /// Learn the variances of a Gaussian layer (eq. 9.6); off keeps unit variances.
+    #[serde(default)]
+    pub learn_variance: bool,
+}
+
+impl LayerConfig {
+    /// The settings of `rbm::GaussianTrainer` for a Gaussian layer; refused,
+    /// naming the field, for the options only the binary trainer has.
+    pub fn gaussian_config(&self) -> Result<GaussianTrainConfig, DbnError> {
+        let t = &self.train;
+        let unsupported = [
+            t.learning_rate_decay_time
+                .is_some()
+                .then_some("learning_rate_decay_time"),
+            t.fast_weights.is_some().then_some("fast_weights"),
+            t.tempering.is_some().then_some("tempering"),
+            t.centering.is_some().then_some("centering"),
+        ];
+        if let Some(field) = unsupported.into_iter().flatten().next() {
+            return Err(field_error(
+                format!("train.{field}"),
+                "is not available for a Gaussian layer; remove it or use kind = \"bernoulli\"",
+            ));
+        }
+        Ok(GaussianTrainConfig {
+            learning_rate: t.learning_rate,
+            initial_momentum: t.initial_momentum,
+            final_momentum: t.final_momentum,
+            momentum_switch_epoch: t.momentum_switch_epoch,
+            weight_decay: t.weight_decay,
+            batch_size: t.batch_size,
+            epochs: t.epochs,
+            estimator: t.estimator,
+            learn_variance: self.learn_variance,
+        })
+    }
 }
 
 /// The settings of greedy training, layer 1 first. In TOML:
@@ -56,9 +107,42 @@ impl GreedyConfig {
                 .train
                 .check()
                 .map_err(|e| DbnError::from(e).in_layer(k + 1))?;
+            check_kind(k, layer, self.layers.len())?;
         }
         Ok(())
     }
+
+    /// Whether layer 1 is Gaussian-Bernoulli.
+    pub fn gaussian_first_layer(&self) -> bool {
+        self.layers.first().map(|l| l.kind) == Some(LayerKind::Gaussian)
+    }
+}
+
+fn check_kind(k: usize, layer: &LayerConfig, n_layers: usize) -> Result<(), DbnError> {
+    let problem = match layer.kind {
+        LayerKind::Gaussian if k > 0 => {
+            "only layer 1 may be Gaussian: the layers above see binary hidden units"
+        }
+        LayerKind::Gaussian if n_layers < 2 => {
+            "a Gaussian first layer needs a layer above it; one Gaussian-Bernoulli RBM \
+             is trained by rbm::train_gaussian (boltzmann has no DBN of one Gaussian layer)"
+        }
+        LayerKind::Bernoulli if layer.learn_variance => {
+            return Err(field_error(
+                "learn_variance",
+                "only a Gaussian layer has variances; set kind = \"gaussian\" or remove it",
+            )
+            .in_layer(k + 1));
+        }
+        LayerKind::Gaussian => {
+            return layer
+                .gaussian_config()
+                .map(|_| ())
+                .map_err(|e| e.in_layer(1));
+        }
+        LayerKind::Bernoulli => return Ok(()),
+    };
+    Err(field_error("kind", problem).in_layer(k + 1))
 }
 
 /// Where training stands after an epoch; passed to the caller's hook (for
@@ -69,18 +153,41 @@ pub struct EpochDone<'a> {
     pub layer: usize,
     /// The layers finished before it, bottom first.
     pub finished: &'a [Rbm],
+    /// The log-variances of a finished Gaussian layer 1.
+    pub log_variance: Option<&'a Array1<f32>>,
     /// The trainer of this layer, after `trainer.epochs_done()` epochs.
-    pub trainer: &'a Trainer,
+    pub trainer: &'a LayerTrainer,
 }
 
-/// Where to continue an interrupted run: the finished layers and, if a
-/// layer was in progress, its trainer (restored with `Trainer::resume`).
-/// The top layer with labels is kept in its joint form (labels as extra
-/// visible units) until training ends.
+/// The trainer of one layer: `rbm::Trainer` for binary visible units,
+/// `rbm::GaussianTrainer` for a Gaussian layer 1.
+// One trainer exists at a time, so its size does not matter; no Box keeps
+// the matches plain.
+#[allow(clippy::large_enum_variant)]
+pub enum LayerTrainer {
+    Bernoulli(Trainer),
+    Gaussian(GaussianTrainer),
+}
+
+impl LayerTrainer {
+    pub fn epochs_done(&self) -> usize {
+        match self {
+            LayerTrainer::Bernoulli(t) => t.epochs_done(),
+            LayerTrainer::Gaussian(t) => t.epochs_done(),
+        }
+    }
+}
+
+/// Where to continue an interrupted run: the finished layers (and the
+/// log-variances of a finished Gaussian layer 1) and, if a layer was in
+/// progress, its trainer (restored with `Trainer::resume` or
+/// `GaussianTrainer::resume`). The top layer with labels is kept in its
+/// joint form (labels as extra visible units) until training ends.
 #[derive(Default)]
 pub struct GreedyResume {
     pub finished: Vec<Rbm>,
-    pub current: Option<Trainer>,
+    pub log_variance: Option<Array1<f32>>,
+    pub current: Option<LayerTrainer>,
 }
 
 /// The random numbers of layer k (counted from 1): its initial weights and,
@@ -89,6 +196,15 @@ pub struct GreedyResume {
 fn layer_rng(seed: u64, layer: usize) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(layer as u64);
+    rng
+}
+
+/// The random numbers of epoch `epoch` (from 0) of a Gaussian layer 1:
+/// ChaCha8 seeded with the layer's own training seed, on stream epoch + 1,
+/// as `rbm::Trainer` draws them.
+fn gaussian_epoch_rng(seed: u64, epoch: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(epoch as u64 + 1);
     rng
 }
 
@@ -127,6 +243,7 @@ pub fn train_greedy_from(
     let n_layers = config.layers.len();
     let GreedyResume {
         mut finished,
+        mut log_variance,
         mut current,
     } = resume;
     // Layer 1 reads the data itself (no copy); each layer above, the up-pass below it.
@@ -134,7 +251,8 @@ pub fn train_greedy_from(
     for (k, layer) in config.layers.iter().enumerate() {
         let mut rng = layer_rng(config.seed, k + 1);
         if k > 0 {
-            let up = up_one_layer(&finished[k - 1], input.view(), config.up_pass, &mut rng);
+            let below = bottom_layer(&finished[k - 1], log_variance.as_ref().filter(|_| k == 1));
+            let up = up_one_layer(&below, input.view(), config.up_pass, &mut rng);
             input = CowArray::from(up);
         }
         if k < finished.len() {
@@ -149,48 +267,132 @@ pub fn train_greedy_from(
         let resumed = current.is_some();
         let mut trainer = match current.take() {
             Some(trainer) => trainer,
-            None => {
-                let initial = Rbm::initialise(layer.n_hidden, visible.view(), &mut rng);
-                Trainer::new(initial, layer.train.clone())
-                    .map_err(|e| DbnError::from(e).in_layer(k + 1))?
-            }
+            None => new_trainer(layer, visible.view(), &mut rng).map_err(|e| e.in_layer(k + 1))?,
         };
         // The user's data and a resumed trainer are checked; an up-pass is
         // in [0, 1] and fits the layer by construction, so it is not scanned.
         if k == 0 || resumed {
-            rbm::check_data(trainer.rbm(), visible.view())
-                .map_err(|e| DbnError::from(e).in_layer(k + 1))?;
+            check_layer_data(&trainer, visible.view()).map_err(|e| e.in_layer(k + 1))?;
         }
         while trainer.epochs_done() < layer.train.epochs {
-            trainer.train_epoch(visible.view());
+            train_epoch(&mut trainer, layer, visible.view()).map_err(|e| e.in_layer(k + 1))?;
             let done = EpochDone {
                 layer: k + 1,
                 finished: &finished,
+                log_variance: log_variance.as_ref(),
                 trainer: &trainer,
             };
             if after_epoch(done).is_break() {
                 return Ok(None);
             }
         }
-        finished.push(trainer.into_rbm());
+        match trainer {
+            LayerTrainer::Bernoulli(t) => finished.push(t.into_rbm()),
+            LayerTrainer::Gaussian(t) => {
+                let gaussian = t.into_rbm();
+                log_variance = Some(gaussian.log_variance.clone());
+                finished.push(binary_part(gaussian));
+            }
+        }
     }
     let labels = labels.map(|(_, n_labels)| {
         let (top, units) = split_top(&finished[n_layers - 1], n_labels);
         finished[n_layers - 1] = top;
         units
     });
-    Dbn::new(finished, labels).map(Some)
+    let net = Dbn::new(finished, labels)?;
+    match log_variance {
+        Some(z) => net.with_gaussian_visible(z).map(Some),
+        None => Ok(Some(net)),
+    }
 }
 // ANCHOR_END: train_greedy
 
+/// The trainer of a layer that starts now: initial weights from `rng`,
+/// the visible bias at the data's mean (both kinds of layer).
+fn new_trainer(
+    layer: &LayerConfig,
+    visible: ArrayView2<f32>,
+    rng: &mut ChaCha8Rng,
+) -> Result<LayerTrainer, DbnError> {
+    Ok(match layer.kind {
+        LayerKind::Bernoulli => {
+            let initial = Rbm::initialise(layer.n_hidden, visible, rng);
+            LayerTrainer::Bernoulli(Trainer::new(initial, layer.train.clone())?)
+        }
+        LayerKind::Gaussian => {
+            let initial = GaussianRbm::initialise(layer.n_hidden, visible, rng);
+            let config = layer.gaussian_config()?;
+            LayerTrainer::Gaussian(GaussianTrainer::new(initial, config, rng)?)
+        }
+    })
+}
+
+fn check_layer_data(trainer: &LayerTrainer, visible: ArrayView2<f32>) -> Result<(), DbnError> {
+    match trainer {
+        LayerTrainer::Bernoulli(t) => rbm::check_data(t.rbm(), visible)?,
+        LayerTrainer::Gaussian(t) => t.rbm().check_data(visible)?,
+    }
+    Ok(())
+}
+
+/// One epoch of either trainer; a Gaussian epoch draws from (seed, epoch).
+fn train_epoch(
+    trainer: &mut LayerTrainer,
+    layer: &LayerConfig,
+    visible: ArrayView2<f32>,
+) -> Result<(), DbnError> {
+    match trainer {
+        LayerTrainer::Bernoulli(t) => {
+            t.train_epoch(visible);
+        }
+        LayerTrainer::Gaussian(t) => {
+            let mut rng = gaussian_epoch_rng(layer.train.seed, t.epochs_done());
+            t.train_epoch(visible, &mut rng)?;
+        }
+    }
+    Ok(())
+}
+
+/// The binary parameters b, c, W of a Gaussian-Bernoulli RBM (its
+/// variances are kept beside the stack).
+fn binary_part(gaussian: GaussianRbm) -> Rbm {
+    Rbm {
+        visible_bias: gaussian.visible_bias,
+        hidden_bias: gaussian.hidden_bias,
+        weights: gaussian.weights,
+    }
+}
+
+/// A finished layer as the up-pass needs it: binary, or Gaussian with `log_variance`.
+enum BottomLayer {
+    Bernoulli(Rbm),
+    Gaussian(GaussianRbm),
+}
+
+fn bottom_layer(layer: &Rbm, log_variance: Option<&Array1<f32>>) -> BottomLayer {
+    match log_variance {
+        Some(z) => BottomLayer::Gaussian(GaussianRbm {
+            visible_bias: layer.visible_bias.clone(),
+            hidden_bias: layer.hidden_bias.clone(),
+            weights: layer.weights.clone(),
+            log_variance: z.clone(),
+        }),
+        None => BottomLayer::Bernoulli(layer.clone()),
+    }
+}
+
 /// h = q(h = 1 | x) of one layer, or a sample of it.
 fn up_one_layer(
-    layer: &Rbm,
+    layer: &BottomLayer,
     x: ArrayView2<f32>,
     mode: UpPass,
     rng: &mut ChaCha8Rng,
 ) -> Array2<f32> {
-    let probabilities = layer.hidden_probabilities(x);
+    let probabilities = match layer {
+        BottomLayer::Bernoulli(l) => l.hidden_probabilities(x),
+        BottomLayer::Gaussian(l) => l.hidden_probabilities(x),
+    };
     match mode {
         UpPass::Probabilities => probabilities,
         UpPass::Samples => rbm::sample_bernoulli(probabilities.view(), rng),

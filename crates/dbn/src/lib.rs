@@ -53,12 +53,15 @@ pub use bound::{
     BoundEstimate, BoundTerms, MAX_REPEAT_SPREAD, TopLogPartition, bound_terms,
     estimate_lower_bound, top_log_partition, top_log_partition_per_label,
 };
-pub use classifier::{Classifier, Dense, FineTuneConfig, accuracy, fine_tune};
+pub use classifier::{
+    Classifier, Dense, FineTuneConfig, FineTuner, accuracy, check_examples, fine_tune,
+};
 pub use error::DbnError;
 pub use exact::{ExactDbn, ExactLabels, ExactSummary};
 pub use file::format_of;
 pub use greedy::{
-    EpochDone, GreedyConfig, GreedyResume, LayerConfig, train_greedy, train_greedy_from,
+    EpochDone, GreedyConfig, GreedyResume, LayerConfig, LayerKind, LayerTrainer, train_greedy,
+    train_greedy_from,
 };
-pub use model::{Dbn, Labels};
+pub use model::{Dbn, Labels, VisibleUnits};
 pub use passes::{UpPass, one_hot};

@@ -2,7 +2,7 @@
 //! units on the top RBM.
 
 use ndarray::{Array1, Array2};
-use rbm::Rbm;
+use rbm::{GaussianRbm, Rbm, Standardizer};
 
 use crate::classifier::Classifier;
 use crate::error::{DbnError, field_error};
@@ -33,6 +33,18 @@ impl Labels {
     }
 }
 
+/// The kind of the visible units v, that is of layer 1's visible side.
+/// Binary units are the DBN of Hinton et al. (2006); Gaussian units make
+/// layer 1 a Gaussian-Bernoulli RBM (chapter 9) for real-valued data, with
+/// variances sigma_j^2 = e^{z_j}, eq. (9.6). Every layer above stays binary.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum VisibleUnits {
+    #[default]
+    Binary,
+    /// z = log sigma^2, one entry per visible unit; all zeros is unit variance.
+    Gaussian { log_variance: Array1<f32> },
+}
+
 // ANCHOR: dbn_type
 /// A deep belief net of K layers. Layer k (counted from 1) is an RBM between
 /// h_{k-1} and h_k, with h_0 = v. The top two layers, h_{K-1} and h_K, form
@@ -46,6 +58,7 @@ pub struct Dbn {
     layers: Vec<Rbm>,
     labels: Option<Labels>,
     classifier: Option<Classifier>,
+    visible: VisibleUnits,
 }
 // ANCHOR_END: dbn_type
 
@@ -60,12 +73,97 @@ impl Dbn {
             layers,
             labels,
             classifier: None,
+            visible: VisibleUnits::Binary,
         };
         dbn.to_exact()?;
         Ok(dbn)
     }
 
+    /// The net with Gaussian visible units of variances e^{log_variance}:
+    /// layer 1 becomes a Gaussian-Bernoulli RBM. Refused, naming the field,
+    /// when the net has a single layer (that is a Gaussian-Bernoulli RBM:
+    /// use `rbm::GaussianRbm`), when there is not one entry per visible
+    /// unit, or when an entry is not finite.
+    pub fn with_gaussian_visible(mut self, log_variance: Array1<f32>) -> Result<Self, DbnError> {
+        let field = "layers[1].log_variance";
+        if self.n_layers() < 2 {
+            return Err(field_error(
+                "layers[1].kind",
+                "a Gaussian first layer needs a second layer above it; a single \
+                 Gaussian-Bernoulli RBM is rbm::GaussianRbm",
+            ));
+        }
+        if log_variance.len() != self.n_visible() {
+            let problem = format!(
+                "has {} entries but the net has {} visible units; give one per visible unit",
+                log_variance.len(),
+                self.n_visible()
+            );
+            return Err(field_error(field, problem));
+        }
+        if let Some(k) = log_variance.iter().position(|z| !z.is_finite()) {
+            let problem = format!("entry {k} is {}; give a finite f32", log_variance[k]);
+            return Err(field_error(field, problem));
+        }
+        self.visible = VisibleUnits::Gaussian { log_variance };
+        Ok(self)
+    }
+
+    /// Binary or Gaussian visible units.
+    pub fn visible_units(&self) -> &VisibleUnits {
+        &self.visible
+    }
+
+    /// Layer 1 as the Gaussian-Bernoulli RBM it is, if v is Gaussian.
+    pub fn gaussian_first_layer(&self) -> Option<GaussianRbm> {
+        let VisibleUnits::Gaussian { log_variance } = &self.visible else {
+            return None;
+        };
+        let layer = &self.layers[0];
+        Some(GaussianRbm {
+            visible_bias: layer.visible_bias.clone(),
+            hidden_bias: layer.hidden_bias.clone(),
+            weights: layer.weights.clone(),
+            log_variance: log_variance.clone(),
+        })
+    }
+
+    /// The same net in the units of the raw data, for a net with a Gaussian
+    /// first layer trained on x' = (x - mean) / std: layer 1 by
+    /// `GaussianRbm::for_raw_data`, and the first layer of a fine-tuned
+    /// classifier, which takes x', by V x' + e = (V / std) x + e - (V / std) mean.
+    /// The layers above see the same h_1, so they do not change.
+    pub fn for_raw_data(mut self, standardizer: &Standardizer) -> Result<Self, DbnError> {
+        let gaussian = self.gaussian_first_layer().ok_or_else(|| {
+            field_error(
+                "layers[1].kind",
+                "only a Gaussian first layer models standardised real values",
+            )
+        })?;
+        let raw = gaussian.for_raw_data(standardizer);
+        if let Some(classifier) = self.classifier.as_mut() {
+            let first = &mut classifier.layers[0];
+            first.weights = &first.weights / &standardizer.std;
+            first.bias = &first.bias - &first.weights.dot(&standardizer.mean);
+        }
+        self.layers[0] = Rbm {
+            visible_bias: raw.visible_bias,
+            hidden_bias: raw.hidden_bias,
+            weights: raw.weights,
+        };
+        let classifier = self.classifier.take();
+        let net = self.with_gaussian_visible(raw.log_variance)?;
+        net.to_exact()?; // every parameter still finite
+        match classifier {
+            Some(c) => net.with_classifier(Classifier::new(c.layers)?),
+            None => Ok(net),
+        }
+    }
+
     /// The exact (f64) net with the same parameters; f32 -> f64 loses nothing.
+    /// For Gaussian visible units these are the layers' parameters only: the
+    /// variances are in [`Dbn::visible_units`], and the exact results of a
+    /// Gaussian net are those of [`ExactDbn::gaussian_log_probability`].
     pub fn to_exact(&self) -> Result<ExactDbn, DbnError> {
         self.to_exact_with(|x| x as f64)
     }

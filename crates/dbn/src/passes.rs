@@ -25,7 +25,9 @@ pub enum UpPass {
 impl Dbn {
     /// The recognition up-pass through the first `n_layers` layers, eq. (10.1):
     /// h_k = q(h_k = 1 | h_{k-1}) = sigmoid(c_k + W_k h_{k-1}) (or a sample
-    /// of it), one example per row. Returns h_{n_layers}; 0 layers gives v.
+    /// of it), one example per row; with Gaussian visible units, layer 1
+    /// uses sigmoid(c_1 + W_1 (v / sigma^2)), eq. (9.2). Returns
+    /// h_{n_layers}; 0 layers gives v.
     pub fn up_pass(
         &self,
         v: ArrayView2<f32>,
@@ -34,8 +36,8 @@ impl Dbn {
         rng: &mut impl Rng,
     ) -> Array2<f32> {
         let mut activity = v.to_owned();
-        for layer in &self.layers()[..n_layers] {
-            let probabilities = layer.hidden_probabilities(activity.view());
+        for k in 0..n_layers {
+            let probabilities = self.recognition_probabilities(k, activity.view());
             activity = match mode {
                 UpPass::Probabilities => probabilities,
                 UpPass::Samples => sample_bernoulli(probabilities.view(), rng),
@@ -47,10 +49,20 @@ impl Dbn {
     /// The up-pass by probabilities, which needs no random numbers.
     pub fn up_probabilities(&self, v: ArrayView2<f32>, n_layers: usize) -> Array2<f32> {
         let mut activity = v.to_owned();
-        for layer in &self.layers()[..n_layers] {
-            activity = layer.hidden_probabilities(activity.view());
+        for k in 0..n_layers {
+            activity = self.recognition_probabilities(k, activity.view());
         }
         activity
+    }
+
+    /// q(h_{k+1} = 1 | x) of layer k + 1 (k counted from 0) for each row x:
+    /// the binary RBM's p(h | v), or for a Gaussian layer 1 the
+    /// Gaussian-Bernoulli RBM's, eq. (9.2).
+    pub fn recognition_probabilities(&self, k: usize, x: ArrayView2<f32>) -> Array2<f32> {
+        match self.gaussian_first_layer().filter(|_| k == 0) {
+            Some(gaussian) => gaussian.hidden_probabilities(x),
+            None => self.layers()[k].hidden_probabilities(x),
+        }
     }
 
     /// Features for a classifier: the probabilities of the top hidden layer
@@ -66,17 +78,21 @@ impl Dbn {
     /// The generative down-pass from binary states of h_{K-1}, eq. (10.1):
     /// h_{k-1} ~ p(h_{k-1} | h_k) = sigmoid(b_k + W_k^T h_k) for k = K-1, ..., 2,
     /// and finally the probabilities p(v = 1 | h_1), which make smoother
-    /// images than a sample. A net of one layer returns its input.
+    /// images than a sample; with Gaussian visible units, the mean
+    /// b_1 + W_1^T h_1 of p(v | h_1), eq. (9.3) (add sigma_j times standard
+    /// normal noise for a sample). A net of one layer returns its input.
     pub fn down_pass(&self, top_visible: ArrayView2<f32>, rng: &mut impl Rng) -> Array2<f32> {
         let directed = &self.layers()[..self.n_layers() - 1];
         let mut state = top_visible.to_owned();
         for (k, layer) in directed.iter().enumerate().rev() {
+            if k == 0 {
+                return match self.gaussian_first_layer() {
+                    Some(gaussian) => gaussian.visible_means(state.view()),
+                    None => layer.visible_probabilities(state.view()),
+                };
+            }
             let probabilities = layer.visible_probabilities(state.view());
-            state = if k == 0 {
-                probabilities
-            } else {
-                sample_bernoulli(probabilities.view(), rng)
-            };
+            state = sample_bernoulli(probabilities.view(), rng);
         }
         state
     }
@@ -88,7 +104,7 @@ impl Dbn {
     /// `n` samples from the net, one per row: `n_gibbs_steps` block Gibbs
     /// steps in the top RBM (with `label` clamped on, if given), then one
     /// down-pass. Returns p(v = 1 | h_1) for each sample (sample each entry
-    /// for binary images). The chains start from h_{K-1} ~ sigmoid(b_K).
+    /// for binary images), or the Gaussian mean for Gaussian visible units. The chains start from h_{K-1} ~ sigmoid(b_K).
     pub fn generate(
         &self,
         n: usize,

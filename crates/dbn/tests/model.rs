@@ -250,6 +250,8 @@ fn layer(n_hidden: usize, epochs: usize, seed: u64) -> LayerConfig {
             seed,
             ..TrainConfig::default()
         },
+        kind: Default::default(),
+        learn_variance: false,
     }
 }
 
@@ -351,7 +353,9 @@ fn a_resumed_greedy_run_equals_an_uninterrupted_one() {
         GreedyResume::default(),
         &mut |d| {
             if d.layer == 2 && d.trainer.epochs_done() == 1 {
-                let t = d.trainer;
+                let dbn::LayerTrainer::Bernoulli(t) = d.trainer else {
+                    panic!("a binary layer");
+                };
                 let resumed = rbm::Trainer::resume(
                     t.rbm().clone(),
                     t.config().clone(),
@@ -362,7 +366,8 @@ fn a_resumed_greedy_run_equals_an_uninterrupted_one() {
                 .unwrap();
                 saved = Some(GreedyResume {
                     finished: d.finished.to_vec(),
-                    current: Some(resumed),
+                    log_variance: None,
+                    current: Some(dbn::LayerTrainer::Bernoulli(resumed)),
                 });
                 return ControlFlow::Break(());
             }

@@ -42,7 +42,7 @@ mod train;
 pub use exact::MAX_EXACT_HIDDEN_UNITS;
 pub use gradient::{GaussianGradient, GaussianPersistentChains, gaussian_statistics};
 pub use standardize::{MIN_STANDARD_DEVIATION, Standardizer};
-pub use train::{GaussianTrainConfig, LOG_VARIANCE_LIMIT, train_gaussian};
+pub use train::{GaussianTrainConfig, GaussianTrainer, LOG_VARIANCE_LIMIT, train_gaussian};
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::Rng;

@@ -97,7 +97,7 @@ pub use centering::{CenteringConfig, Offsets, centred_energy};
 pub use error::RbmError;
 #[doc(inline)]
 pub use gaussian::{
-    GaussianGradient, GaussianPersistentChains, GaussianRbm, GaussianTrainConfig,
+    GaussianGradient, GaussianPersistentChains, GaussianRbm, GaussianTrainConfig, GaussianTrainer,
     LOG_VARIANCE_LIMIT, MAX_EXACT_HIDDEN_UNITS, MIN_STANDARD_DEVIATION, Standardizer,
     gaussian_statistics, train_gaussian,
 };

@@ -856,3 +856,36 @@ fn a_learning_rate_far_too_large_stops_training_with_an_error() {
     eprintln!("{error}");
     assert!(error.to_string().contains("learning_rate"), "{error}");
 }
+
+/// A model of standardised data, carried back to the raw units: the same
+/// p(h | x), generative means mapped by x = mean + std x', and the exact
+/// log density lower by sum_j log std_j (the Jacobian of x -> x').
+#[test]
+fn a_model_of_standardised_data_carries_over_to_raw_units_exactly() {
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let model = random_model(3, 4, 0.8, &mut rng);
+    let raw = Array2::from_shape_fn((6, 3), |(n, j)| {
+        10.0 * j as f32 + (n as f32 - 2.5) * (1.0 + j as f32)
+    });
+    let standardizer = Standardizer::fit(raw.view()).unwrap();
+    let standardised = standardizer.transform(raw.view()).unwrap();
+    let on_raw = model.for_raw_data(&standardizer);
+    let p_raw = on_raw.hidden_probabilities(raw.view());
+    let p_std = model.hidden_probabilities(standardised.view());
+    assert!((&p_raw - &p_std).iter().all(|d| d.abs() < 1e-5));
+    let h = array![[1.0f32, 0.0, 1.0, 1.0]];
+    let mean_raw = on_raw.visible_means(h.view());
+    let mean_back = standardizer
+        .inverse_transform(model.visible_means(h.view()).view())
+        .unwrap();
+    assert!((&mean_raw - &mean_back).iter().all(|d| d.abs() < 1e-4));
+    let log_std: f64 = standardizer.std.iter().map(|&s| f64::from(s).ln()).sum();
+    let on_standardised = model
+        .exact_mean_log_likelihood(standardised.view())
+        .unwrap();
+    let on_raw_units = on_raw.exact_mean_log_likelihood(raw.view()).unwrap();
+    assert!(
+        (on_raw_units - (on_standardised - log_std)).abs() < 1e-4,
+        "{on_raw_units} vs {on_standardised} - {log_std}"
+    );
+}

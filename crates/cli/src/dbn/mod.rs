@@ -2,6 +2,7 @@
 //! `boltzmann exact`.
 
 pub mod exact;
+mod fine_tune;
 mod train;
 mod use_model;
 
@@ -20,8 +21,8 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
-    /// Greedy layer-wise training; a checkpoint after every epoch of every
-    /// layer, --resume continues to the same model.
+    /// Greedy layer-wise training, then optional fine-tuning; a checkpoint
+    /// after every epoch, --resume continues to the same model.
     Train(train::Args),
     /// Generate digits: Gibbs in the top RBM (a label clamped with --label), then a down-pass.
     Sample(use_model::SampleArgs),
@@ -58,14 +59,20 @@ pub fn dbn_error(e: DbnError) -> anyhow::Error {
     }
 }
 
-/// Examples as rows of values in [0, 1], and their labels if the source has
-/// them: an MNIST-style IDX folder (its `train` split) or a CSV file.
-fn load_examples(path: &Path) -> anyhow::Result<(Array2<f32>, Option<Vec<usize>>)> {
+/// Examples as rows of values in [0, 1] (any finite numbers when `real`,
+/// for a Gaussian first layer), and their labels if the source has them:
+/// an MNIST-style IDX folder (its `train` split) or a CSV file.
+fn load_examples(path: &Path, real: bool) -> anyhow::Result<(Array2<f32>, Option<Vec<usize>>)> {
     if path.is_dir() {
         let (images, labels, _) = datasets::load_idx_folder(path, "train")?;
         return Ok((images, Some(labels.into_iter().map(usize::from).collect())));
     }
-    Ok((datasets::read_csv(path)?.mapv(|x| x as f32), None))
+    let values = if real {
+        datasets::read_real_csv(path)?
+    } else {
+        datasets::read_csv(path)?
+    };
+    Ok((values.mapv(|x| x as f32), None))
 }
 
 /// Labels from `--labels FILE` (one class 0, 1, ... per line) or the data's own.

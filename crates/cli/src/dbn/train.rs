@@ -1,9 +1,12 @@
 //! `boltzmann dbn train`: greedy layer-wise training from flags or a TOML
-//! configuration, with an atomic checkpoint after every epoch of every layer.
+//! configuration, with an atomic checkpoint after every epoch of every layer,
+//! then (with labels and `--fine-tune-epochs` or a `[fine_tune]` table)
+//! fine-tuning by backpropagation, checkpointed after every epoch too.
 //!
 //! The checkpoint (`OUT.toml.checkpoint`, JSON) holds the settings, the
 //! finished layers, and the layer in progress with its velocity, persistent
-//! chains and epochs done. Every f32 is written in its shortest round-trip
+//! chains and epochs done; in the fine-tuning phase, the state of
+//! [`super::fine_tune`]. Every f32 is written in its shortest round-trip
 //! form, so `--resume` continues with the same bits.
 
 use std::io::IsTerminal;
@@ -11,19 +14,27 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use dbn::{GreedyConfig, GreedyResume, LayerConfig, UpPass, train_greedy_from};
-use ndarray::{Array1, Array2};
-use rbm::{Estimator, Gradient, PersistentChains, Rbm, TrainConfig, Trainer};
+use dbn::{
+    Dbn, FineTuneConfig, GreedyConfig, GreedyResume, LayerConfig, LayerKind, LayerTrainer, UpPass,
+    train_greedy_from,
+};
+use ndarray::{Array1, Array2, ArrayView2};
+use rbm::{
+    Estimator, GaussianGradient, GaussianPersistentChains, GaussianRbm, GaussianTrainer, Gradient,
+    PersistentChains, Rbm, TrainConfig, Trainer,
+};
 use serde::{Deserialize, Serialize};
 
+use super::fine_tune::{self, FineTuneResume, FineTuneState};
 use super::{dbn_error, load_examples, resolve_labels};
 use crate::common::{check_outputs, print_report};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Training examples: a CSV file of values in [0, 1] or an MNIST-style
-    /// IDX folder (its train split, whose labels are used unless --no-labels).
+    /// Training examples: a CSV file of values in [0, 1] (any real numbers
+    /// with --first-layer gaussian) or an MNIST-style IDX folder (its train
+    /// split, whose labels are used unless --no-labels).
     #[arg(long, value_name = "DATA")]
     data: PathBuf,
     /// Labels, one class 0, 1, ... per line: the top RBM learns label units.
@@ -32,8 +43,10 @@ pub struct Args {
     /// Ignore the labels of an IDX folder.
     #[arg(long, conflicts_with = "labels")]
     no_labels: bool,
-    /// A TOML file with the greedy configuration (seed, up_pass, `[[layers]]`);
-    /// replaces --layers and the per-layer flags.
+    /// A TOML file with the greedy configuration (seed, up_pass, `[[layers]]`)
+    /// and optionally a `[fine_tune]` table (learning_rate, momentum,
+    /// weight_decay, batch_size, epochs, seed); replaces --layers, the
+    /// per-layer flags and the --fine-tune flags.
     #[arg(long, value_name = "CONFIG.toml", conflicts_with = "layers")]
     config: Option<PathBuf>,
     /// Hidden units of each layer, bottom first, e.g. 500,500,2000.
@@ -52,11 +65,35 @@ pub struct Args {
     batch_size: usize,
     #[arg(long, default_value_t = 1e-4)]
     weight_decay: f32,
+    /// The visible units of layer 1: binary, or Gaussian for real-valued
+    /// data (a Gaussian-Bernoulli RBM, chapter 9; standardise each column,
+    /// by hand or with --standardize, since unit variances are assumed unless
+    /// --learn-variance, and use a smaller learning rate for it). In a configuration file:
+    /// `kind = "gaussian"` in the first `[[layers]]` table.
+    #[arg(long, value_enum, default_value = "bernoulli")]
+    first_layer: FirstLayerArg,
+    /// Learn the variances of a Gaussian first layer.
+    #[arg(long)]
+    learn_variance: bool,
+    /// Train a Gaussian first layer on the data standardised column by
+    /// column (eq. 9.7), then carry the model back to the data's own units,
+    /// so that sample, classify and features take raw values.
+    #[arg(long)]
+    standardize: bool,
     /// Hand probabilities (mean field) or samples up to the next layer.
     #[arg(long, value_enum, default_value = "probabilities")]
     up_pass: UpPassArg,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// After greedy training, fine-tune the unrolled net by backpropagation
+    /// for this many epochs (needs labels); it is saved as the model's
+    /// `[classifier]`, which `dbn classify` then uses. 0: no fine-tuning.
+    #[arg(long, default_value_t = 0, conflicts_with = "config")]
+    fine_tune_epochs: usize,
+    /// The learning rate of fine-tuning (momentum 0.9, no weight decay,
+    /// minibatches of --batch-size, seeded by --seed).
+    #[arg(long, default_value_t = 0.1, conflicts_with = "config")]
+    fine_tune_rate: f32,
     /// The trained model (TOML, format = "dbn").
     #[arg(long, value_name = "OUT.toml")]
     out: PathBuf,
@@ -74,6 +111,12 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum FirstLayerArg {
+    Bernoulli,
+    Gaussian,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
 enum UpPassArg {
     Probabilities,
     Samples,
@@ -85,6 +128,23 @@ struct Settings {
     data: String,
     n_labels: usize,
     greedy: GreedyConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fine_tune: Option<FineTuneConfig>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    standardize: bool,
+}
+
+/// The --config file: the greedy configuration and an optional
+/// `[fine_tune]` table, each value checked as it is read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    seed: u64,
+    #[serde(default)]
+    up_pass: UpPass,
+    layers: Vec<LayerConfig>,
+    #[serde(default)]
+    fine_tune: Option<FineTuneConfig>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -92,6 +152,9 @@ struct LayerState {
     visible_bias: Vec<f32>,
     hidden_bias: Vec<f32>,
     weights: Vec<Vec<f32>>,
+    /// A Gaussian layer's z = log sigma^2 (or the velocity of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    log_variance: Option<Vec<f32>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -99,6 +162,9 @@ struct TrainerState {
     rbm: LayerState,
     velocity: LayerState,
     chains: Option<Vec<Vec<f32>>>,
+    /// The example order a Gaussian layer's next epoch shuffles further.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    order: Option<Vec<usize>>,
     epochs_done: usize,
 }
 
@@ -108,6 +174,36 @@ struct Checkpoint {
     settings: Settings,
     finished: Vec<LayerState>,
     current: Option<TrainerState>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fine_tune: Option<FineTuneState>,
+}
+
+/// Where `--resume` continues: in greedy training or in fine-tuning.
+/// Made once per run, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Resume {
+    Greedy(GreedyResume),
+    FineTune(FineTuneResume),
+}
+
+/// Counts the epochs of this run and says when to stop: after Ctrl-C or
+/// after `--stop-after-epochs`, always right after a checkpoint.
+struct Stopper {
+    ctrl_c: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    after: Option<usize>,
+    epochs: usize,
+}
+
+impl Stopper {
+    fn epoch_done(&mut self) -> ControlFlow<()> {
+        self.epochs += 1;
+        let requested = self.after.is_some_and(|n| self.epochs >= n);
+        if requested || self.ctrl_c.load(Ordering::SeqCst) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
 }
 
 const CHECKPOINT_FORMAT: &str = "boltzmann-dbn-checkpoint-1";
@@ -122,6 +218,10 @@ struct TrainReport {
     n_labels: usize,
     n_examples: usize,
     training_accuracy: Option<f64>,
+    /// Epochs of fine-tuning, and the fine-tuned classifier's accuracy on
+    /// the training data.
+    fine_tune_epochs: usize,
+    fine_tuned_accuracy: Option<f64>,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
@@ -131,11 +231,36 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         inputs.extend(args.config.as_deref());
         check_outputs(&[args.out.as_path()], &inputs, args.force)?;
     }
-    let greedy = greedy_config(args)?;
+    let (greedy, fine_tune) = train_config(args)?;
     greedy.check().map_err(dbn_error)?;
-    let (x, own_labels) = load_examples(&args.data)?;
+    if args.standardize && !greedy.gaussian_first_layer() {
+        return Err(BadInput(
+            "--standardize: only a Gaussian first layer models standardised values; \
+             add --first-layer gaussian (or kind = \"gaussian\" in the configuration)"
+                .into(),
+        )
+        .into());
+    }
+    let (x, own_labels) = load_examples(&args.data, greedy.gaussian_first_layer())?;
     let own_labels = own_labels.filter(|_| !args.no_labels);
     let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
+    let standardizer = if args.standardize {
+        Some(rbm::Standardizer::fit(x.view()).map_err(rbm_error)?)
+    } else {
+        None
+    };
+    let (x, raw) = match &standardizer {
+        Some(s) => (s.transform(x.view()).map_err(rbm_error)?, Some(x)),
+        None => (x, None),
+    };
+    if fine_tune.is_some() && labels.is_none() {
+        return Err(BadInput(format!(
+            "{}: fine-tuning needs labels; give --labels FILE (or an IDX folder with labels), \
+             or drop --fine-tune-epochs / [fine_tune]",
+            args.data.display()
+        ))
+        .into());
+    }
     let n_labels = labels
         .as_ref()
         .map_or(0, |l| l.iter().max().map_or(0, |m| m + 1).max(2));
@@ -143,70 +268,166 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         data: args.data.display().to_string(),
         n_labels,
         greedy,
+        fine_tune,
+        standardize: standardizer.is_some(),
     };
     let checkpoint_path = crate::checkpoint::path_for(&args.out);
     let resume = if args.resume {
         read_checkpoint(&checkpoint_path, &settings)?
     } else {
-        GreedyResume::default()
+        Resume::Greedy(GreedyResume::default())
     };
-    let total: usize = settings.greedy.layers.iter().map(|l| l.train.epochs).sum();
-    let bar = progress_bar(total as u64, args.json);
-    let mut write_error = None;
-    let mut epochs_this_run = 0;
-    let mut last_saved = (0, 0); // (layer, epochs done in it)
-    let stop = crate::progress::ctrl_c_flag();
-    let label_pair = labels.as_deref().map(|l| (l, n_labels));
-    let mut after_epoch = |done: dbn::EpochDone| {
-        bar.inc(1);
-        epochs_this_run += 1;
-        if let Err(e) = write_checkpoint(&checkpoint_path, &settings, done.finished, done.trainer) {
-            write_error = Some(e);
-            return ControlFlow::Break(());
+    let greedy_epochs: usize = settings.greedy.layers.iter().map(|l| l.train.epochs).sum();
+    let fine_tune_epochs = settings.fine_tune.as_ref().map_or(0, |f| f.epochs);
+    let bar = progress_bar((greedy_epochs + fine_tune_epochs) as u64, args.json);
+    let mut stopper = Stopper {
+        ctrl_c: crate::progress::ctrl_c_flag(),
+        after: args.stop_after_epochs,
+        epochs: 0,
+    };
+    let (net, tuner) = match resume {
+        Resume::Greedy(resume) => {
+            let phase = GreedyPhase {
+                settings: &settings,
+                checkpoint: &checkpoint_path,
+                bar: &bar,
+            };
+            let labels = labels.as_deref().map(|l| (l, n_labels));
+            (phase.run(x.view(), labels, resume, &mut stopper)?, None)
         }
-        last_saved = (done.layer, done.trainer.epochs_done());
-        // Ctrl-C takes effect here, right after a checkpoint: the run stops
-        // at the end of the epoch in progress and keeps all of its work.
-        let stop_requested = args.stop_after_epochs.is_some_and(|n| epochs_this_run >= n);
-        if stop_requested || stop.load(Ordering::SeqCst) {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
+        Resume::FineTune(r) => {
+            bar.inc(greedy_epochs as u64);
+            (r.net, Some(r.tuner))
         }
     };
-    let net = train_greedy_from(
-        x.view(),
-        label_pair,
-        &settings.greedy,
-        resume,
-        &mut after_epoch,
-    )
-    .map_err(dbn_error)?;
+    let net = match (&settings.fine_tune, &labels) {
+        (Some(config), Some(l)) => {
+            let mut epochs_done = 0;
+            let mut after_epoch = |net: &Dbn, tuner: &dbn::FineTuner| {
+                bar.inc(1);
+                write_fine_tune_checkpoint(&checkpoint_path, &settings, net, tuner)?;
+                epochs_done = tuner.epochs_done();
+                Ok(stopper.epoch_done())
+            };
+            let examples = (x.view(), l.as_slice());
+            let done = fine_tune::fine_tune_phase(
+                net,
+                tuner,
+                config,
+                examples,
+                n_labels,
+                &mut after_epoch,
+            )?;
+            let Some(net) = done else {
+                let state = format!("fine-tuning epoch {epochs_done} of {}", config.epochs);
+                interrupted(&checkpoint_path, &state);
+            };
+            net
+        }
+        _ => net,
+    };
     bar.finish_and_clear();
-    if let Some(e) = write_error {
-        return Err(e.context(format!(
-            "writing the checkpoint {}",
-            checkpoint_path.display()
-        )));
-    }
-    let Some(net) = net else {
-        let (layer, epochs_done) = last_saved;
-        let epochs = settings.greedy.layers[layer - 1].train.epochs;
-        crate::common::eprint_text(&format!(
-            "interrupted: {} holds the state after epoch {epochs_done} of {epochs} of layer {layer}; \
-             run the same command with --resume to continue\n",
-            checkpoint_path.display(),
-        ));
-        std::process::exit(INTERRUPTED);
+    let net = match &standardizer {
+        Some(s) => net.for_raw_data(s).map_err(dbn_error)?,
+        None => net,
     };
     net.save(&args.out, args.force || args.resume)
         .map_err(dbn_error)?;
-    let training_accuracy = match &labels {
+    let x = raw.unwrap_or(x);
+    report(
+        args,
+        &net,
+        &x,
+        labels.as_deref(),
+        n_labels,
+        fine_tune_epochs,
+    )
+}
+
+/// RbmErrors that are the user's fault become BadInput (exit code 2).
+fn rbm_error(e: rbm::RbmError) -> anyhow::Error {
+    dbn_error(dbn::DbnError::from(e))
+}
+
+/// The greedy phase's settings, checkpoint file and progress bar.
+struct GreedyPhase<'a> {
+    settings: &'a Settings,
+    checkpoint: &'a Path,
+    bar: &'a indicatif::ProgressBar,
+}
+
+impl GreedyPhase<'_> {
+    /// Greedy training with a checkpoint after every epoch; exits with
+    /// status 130 when stopped.
+    fn run(
+        &self,
+        x: ArrayView2<f32>,
+        labels: Option<(&[usize], usize)>,
+        resume: GreedyResume,
+        stopper: &mut Stopper,
+    ) -> anyhow::Result<Dbn> {
+        let mut write_error = None;
+        let mut last_saved = (0, 0); // (layer, epochs done in it)
+        let mut after_epoch = |done: dbn::EpochDone| {
+            self.bar.inc(1);
+            if let Err(e) = write_checkpoint(self.checkpoint, self.settings, &done) {
+                write_error = Some(e);
+                return ControlFlow::Break(());
+            }
+            last_saved = (done.layer, done.trainer.epochs_done());
+            // Ctrl-C takes effect here, right after a checkpoint: the run stops
+            // at the end of the epoch in progress and keeps all of its work.
+            stopper.epoch_done()
+        };
+        let greedy = &self.settings.greedy;
+        let net =
+            train_greedy_from(x, labels, greedy, resume, &mut after_epoch).map_err(dbn_error)?;
+        if let Some(e) = write_error {
+            return Err(e.context(format!(
+                "writing the checkpoint {}",
+                self.checkpoint.display()
+            )));
+        }
+        let Some(net) = net else {
+            let (layer, epochs_done) = last_saved;
+            let epochs = greedy.layers[layer - 1].train.epochs;
+            let state = format!("epoch {epochs_done} of {epochs} of layer {layer}");
+            interrupted(self.checkpoint, &state);
+        };
+        Ok(net)
+    }
+}
+
+/// Say where the checkpoint stands and exit with status 130, as after Ctrl-C.
+fn interrupted(checkpoint: &Path, state: &str) -> ! {
+    crate::common::eprint_text(&format!(
+        "interrupted: {} holds the state after {state}; \
+         run the same command with --resume to continue\n",
+        checkpoint.display(),
+    ));
+    std::process::exit(INTERRUPTED);
+}
+
+/// Accuracies on the training data (by free energy with label units, and
+/// of the fine-tuned classifier), then the report.
+fn report(
+    args: &Args,
+    net: &Dbn,
+    x: &Array2<f32>,
+    labels: Option<&[usize]>,
+    n_labels: usize,
+    fine_tune_epochs: usize,
+) -> anyhow::Result<()> {
+    let training_accuracy = match labels {
         Some(l) => Some(dbn::accuracy(
             &net.classify(x.view()).map_err(dbn_error)?,
             l,
         )),
         None => None,
+    };
+    let fine_tuned_accuracy = match (net.classifier(), labels) {
+        (Some(c), Some(l)) => Some(dbn::accuracy(&c.predict(x.view()), l)),
+        _ => None,
     };
     let report = TrainReport {
         model_file: args.out.display().to_string(),
@@ -214,6 +435,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         n_labels,
         n_examples: x.nrows(),
         training_accuracy,
+        fine_tune_epochs,
+        fine_tuned_accuracy,
     };
     print_report(&report, report_text, args.json, false)
 }
@@ -229,18 +452,56 @@ fn report_text(r: &TrainReport) -> String {
     if let Some(a) = r.training_accuracy {
         text += &format!("{} label units; training accuracy {a:.4}\n", r.n_labels);
     }
+    if let Some(a) = r.fine_tuned_accuracy {
+        text += &format!(
+            "fine-tuned for {} epochs; the classifier's training accuracy {a:.4}\n",
+            r.fine_tune_epochs
+        );
+    }
     text
 }
 
-/// The configuration from --config, or from the flags (layer k's trainer
-/// seeded with seed + k).
-fn greedy_config(args: &Args) -> anyhow::Result<GreedyConfig> {
-    if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
-        return toml::from_str(&text)
-            .map_err(|e| BadInput(format!("{}: {}", path.display(), e.message())).into());
+/// The greedy and fine-tuning configurations from --config, or from the
+/// flags.
+fn train_config(args: &Args) -> anyhow::Result<(GreedyConfig, Option<FineTuneConfig>)> {
+    let Some(path) = &args.config else {
+        return Ok((greedy_config(args)?, fine_tune_config(args)?));
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    let file: ConfigFile =
+        config::from_toml_str(&text).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    let greedy = GreedyConfig {
+        seed: file.seed,
+        up_pass: file.up_pass,
+        layers: file.layers,
+    };
+    Ok((greedy, file.fine_tune))
+}
+
+/// Fine-tuning from --fine-tune-epochs and --fine-tune-rate (None for 0
+/// epochs); the rate is checked as the configuration's value type would.
+fn fine_tune_config(args: &Args) -> anyhow::Result<Option<FineTuneConfig>> {
+    if args.fine_tune_epochs == 0 {
+        return Ok(None);
     }
+    let rate = config::Positive::new(args.fine_tune_rate)
+        .map_err(|e| BadInput(format!("--fine-tune-rate: {e}")))?;
+    let batch_size = config::PositiveCount::new(args.batch_size)
+        .map_err(|e| BadInput(format!("--batch-size: {e}")))?;
+    Ok(Some(FineTuneConfig {
+        learning_rate: rate.get(),
+        momentum: fine_tune::FLAG_MOMENTUM,
+        weight_decay: 0.0,
+        batch_size: batch_size.get(),
+        epochs: args.fine_tune_epochs,
+        seed: args.seed,
+    }))
+}
+
+/// The greedy configuration from the flags (layer k's trainer seeded with
+/// seed + k).
+fn greedy_config(args: &Args) -> anyhow::Result<GreedyConfig> {
     let n = args.layers.len();
     let per_layer = |name: &str, count: usize| -> Result<(), BadInput> {
         if count == 1 || count == n {
@@ -253,7 +514,7 @@ fn greedy_config(args: &Args) -> anyhow::Result<GreedyConfig> {
     per_layer("epochs", args.epochs.len())?;
     per_layer("learning-rate", args.learning_rate.len())?;
     let pick = |values: &[f32], k: usize| values[k.min(values.len() - 1)];
-    let layers = (0..n)
+    let mut layers: Vec<LayerConfig> = (0..n)
         .map(|k| LayerConfig {
             n_hidden: args.layers[k],
             train: TrainConfig {
@@ -265,8 +526,20 @@ fn greedy_config(args: &Args) -> anyhow::Result<GreedyConfig> {
                 seed: args.seed.wrapping_add(k as u64 + 1),
                 ..TrainConfig::default()
             },
+            kind: LayerKind::Bernoulli,
+            learn_variance: false,
         })
         .collect();
+    if let (FirstLayerArg::Gaussian, Some(first)) = (args.first_layer, layers.first_mut()) {
+        first.kind = LayerKind::Gaussian;
+        first.learn_variance = args.learn_variance;
+    } else if args.learn_variance {
+        return Err(BadInput(
+            "--learn-variance: only a Gaussian first layer has variances; add --first-layer gaussian"
+                .into(),
+        )
+        .into());
+    }
     Ok(GreedyConfig {
         seed: args.seed,
         up_pass: match args.up_pass {
@@ -294,43 +567,92 @@ fn layer_state(
     visible_bias: &Array1<f32>,
     hidden_bias: &Array1<f32>,
     weights: &Array2<f32>,
+    log_variance: Option<&Array1<f32>>,
 ) -> LayerState {
     LayerState {
         visible_bias: visible_bias.to_vec(),
         hidden_bias: hidden_bias.to_vec(),
         weights: weights.rows().into_iter().map(|r| r.to_vec()).collect(),
+        log_variance: log_variance.map(|z| z.to_vec()),
     }
 }
 
-fn write_checkpoint(
-    path: &Path,
-    settings: &Settings,
-    finished: &[Rbm],
-    trainer: &Trainer,
-) -> anyhow::Result<()> {
-    let rbm = trainer.rbm();
-    let velocity = trainer.velocity();
+/// What the trainer of the layer in progress holds, either kind.
+fn trainer_state(trainer: &LayerTrainer) -> TrainerState {
+    let rows = |m: ArrayView2<f32>| m.rows().into_iter().map(|r| r.to_vec()).collect();
+    match trainer {
+        LayerTrainer::Bernoulli(t) => {
+            let (rbm, velocity) = (t.rbm(), t.velocity());
+            TrainerState {
+                rbm: layer_state(&rbm.visible_bias, &rbm.hidden_bias, &rbm.weights, None),
+                velocity: layer_state(
+                    &velocity.visible_bias,
+                    &velocity.hidden_bias,
+                    &velocity.weights,
+                    None,
+                ),
+                chains: t.chains().map(|c| rows(c.states())),
+                order: None,
+                epochs_done: t.epochs_done(),
+            }
+        }
+        LayerTrainer::Gaussian(t) => {
+            let (rbm, velocity) = (t.rbm(), t.velocity());
+            TrainerState {
+                rbm: layer_state(
+                    &rbm.visible_bias,
+                    &rbm.hidden_bias,
+                    &rbm.weights,
+                    Some(&rbm.log_variance),
+                ),
+                velocity: layer_state(
+                    &velocity.visible_bias,
+                    &velocity.hidden_bias,
+                    &velocity.weights,
+                    Some(&velocity.log_variance),
+                ),
+                chains: t.chains().map(|c| rows(c.states())),
+                order: Some(t.order().to_vec()),
+                epochs_done: t.epochs_done(),
+            }
+        }
+    }
+}
+
+fn write_checkpoint(path: &Path, settings: &Settings, done: &dbn::EpochDone) -> anyhow::Result<()> {
+    let finished = done.finished.iter().enumerate().map(|(k, l)| {
+        let log_variance = done.log_variance.filter(|_| k == 0);
+        layer_state(&l.visible_bias, &l.hidden_bias, &l.weights, log_variance)
+    });
     let checkpoint = Checkpoint {
         format: CHECKPOINT_FORMAT.into(),
         settings: settings.clone(),
-        finished: finished
-            .iter()
-            .map(|l| layer_state(&l.visible_bias, &l.hidden_bias, &l.weights))
-            .collect(),
-        current: Some(TrainerState {
-            rbm: layer_state(&rbm.visible_bias, &rbm.hidden_bias, &rbm.weights),
-            velocity: layer_state(
-                &velocity.visible_bias,
-                &velocity.hidden_bias,
-                &velocity.weights,
-            ),
-            chains: trainer
-                .chains()
-                .map(|c| c.states().rows().into_iter().map(|r| r.to_vec()).collect()),
-            epochs_done: trainer.epochs_done(),
-        }),
+        finished: finished.collect(),
+        current: Some(trainer_state(done.trainer)),
+        fine_tune: None,
     };
     bm_exact::write_file(path, &serde_json::to_string(&checkpoint)?, true)?;
+    Ok(())
+}
+
+/// The checkpoint after a fine-tuning epoch: the settings and the state of
+/// the fine-tuning phase (greedy training is over).
+fn write_fine_tune_checkpoint(
+    path: &Path,
+    settings: &Settings,
+    net: &Dbn,
+    tuner: &dbn::FineTuner,
+) -> anyhow::Result<()> {
+    let checkpoint = Checkpoint {
+        format: CHECKPOINT_FORMAT.into(),
+        settings: settings.clone(),
+        finished: Vec::new(),
+        current: None,
+        fine_tune: Some(fine_tune::state(net, tuner)),
+    };
+    bm_exact::write_file(path, &serde_json::to_string(&checkpoint)?, true).map_err(|e| {
+        anyhow::Error::from(e).context(format!("writing the checkpoint {}", path.display()))
+    })?;
     Ok(())
 }
 
@@ -348,7 +670,7 @@ fn to_rbm(s: &LayerState) -> anyhow::Result<Rbm> {
     })
 }
 
-fn read_checkpoint(path: &Path, settings: &Settings) -> anyhow::Result<GreedyResume> {
+fn read_checkpoint(path: &Path, settings: &Settings) -> anyhow::Result<Resume> {
     let damaged = |what: String| BadInput(format!("{}: {what}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| {
         damaged(format!(
@@ -368,37 +690,92 @@ fn read_checkpoint(path: &Path, settings: &Settings) -> anyhow::Result<GreedyRes
         )
         .into());
     }
+    if let (Some(state), Some(config)) = (checkpoint.fine_tune, &settings.fine_tune) {
+        let resume = fine_tune::restore(state, config)
+            .map_err(|e| damaged(format!("field `fine_tune`: {e}")))?;
+        return Ok(Resume::FineTune(resume));
+    }
     let finished = checkpoint
         .finished
         .iter()
         .map(to_rbm)
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let log_variance = checkpoint
+        .finished
+        .first()
+        .and_then(|l| l.log_variance.clone())
+        .map(Array1::from);
     let layer = finished.len();
     let current = match checkpoint.current {
-        None => None,
         Some(state) if layer < settings.greedy.layers.len() => {
-            let v = &state.velocity;
-            let velocity = Gradient {
-                visible_bias: Array1::from(v.visible_bias.clone()),
-                hidden_bias: Array1::from(v.hidden_bias.clone()),
-                weights: matrix(&v.weights)?,
+            let config = &settings.greedy.layers[layer];
+            let trainer = match config.kind {
+                LayerKind::Bernoulli => resume_bernoulli(state, config),
+                LayerKind::Gaussian => resume_gaussian(state, config),
             };
-            let chains = match &state.chains {
-                Some(rows) => Some(PersistentChains::from_states(matrix(rows)?.view())),
-                None => None,
-            };
-            let config = settings.greedy.layers[layer].train.clone();
-            let trainer = Trainer::resume(
-                to_rbm(&state.rbm)?,
-                config,
-                velocity,
-                chains,
-                state.epochs_done,
-            )
-            .map_err(|e| damaged(e.to_string()))?;
-            Some(trainer)
+            Some(trainer.map_err(|e| damaged(e.to_string()))?)
         }
-        Some(_) => None,
+        _ => None,
     };
-    Ok(GreedyResume { finished, current })
+    Ok(Resume::Greedy(GreedyResume {
+        finished,
+        log_variance,
+        current,
+    }))
+}
+
+fn resume_bernoulli(state: TrainerState, config: &LayerConfig) -> anyhow::Result<LayerTrainer> {
+    let v = &state.velocity;
+    let velocity = Gradient {
+        visible_bias: Array1::from(v.visible_bias.clone()),
+        hidden_bias: Array1::from(v.hidden_bias.clone()),
+        weights: matrix(&v.weights)?,
+    };
+    let chains = match &state.chains {
+        Some(rows) => Some(PersistentChains::from_states(matrix(rows)?.view())),
+        None => None,
+    };
+    let trainer = Trainer::resume(
+        to_rbm(&state.rbm)?,
+        config.train.clone(),
+        velocity,
+        chains,
+        state.epochs_done,
+    )?;
+    Ok(LayerTrainer::Bernoulli(trainer))
+}
+
+fn resume_gaussian(state: TrainerState, config: &LayerConfig) -> anyhow::Result<LayerTrainer> {
+    let log_variance = |s: &LayerState| {
+        s.log_variance.clone().map(Array1::from).ok_or_else(|| {
+            anyhow::anyhow!("field `log_variance` is missing for the Gaussian layer")
+        })
+    };
+    let rbm = to_rbm(&state.rbm)?;
+    let v = &state.velocity;
+    let velocity = GaussianGradient {
+        visible_bias: Array1::from(v.visible_bias.clone()),
+        hidden_bias: Array1::from(v.hidden_bias.clone()),
+        weights: matrix(&v.weights)?,
+        log_variance: log_variance(v)?,
+    };
+    let gaussian = GaussianRbm {
+        visible_bias: rbm.visible_bias,
+        hidden_bias: rbm.hidden_bias,
+        weights: rbm.weights,
+        log_variance: log_variance(&state.rbm)?,
+    };
+    let chains = match &state.chains {
+        Some(rows) => Some(GaussianPersistentChains::from_states(matrix(rows)?.view())),
+        None => None,
+    };
+    let trainer = GaussianTrainer::resume(
+        gaussian,
+        config.gaussian_config()?,
+        velocity,
+        chains,
+        state.order.unwrap_or_default(),
+        state.epochs_done,
+    )?;
+    Ok(LayerTrainer::Gaussian(trainer))
 }

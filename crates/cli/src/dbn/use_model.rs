@@ -27,10 +27,12 @@ pub struct SampleArgs {
     gibbs_steps: usize,
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// The samples as CSV: p(v = 1 | h1) for each unit.
+    /// The samples as CSV: p(v = 1 | h1) for each unit (the Gaussian mean
+    /// for a net whose first layer is Gaussian).
     #[arg(long, value_name = "OUT.csv")]
     out: PathBuf,
-    /// Also draw them as a PNG grid (square images only).
+    /// Also draw them as a PNG grid (square images only; Gaussian means are
+    /// scaled linearly from their smallest to their largest value).
     #[arg(long, value_name = "OUT.png")]
     png: Option<PathBuf>,
     #[arg(long)]
@@ -59,18 +61,36 @@ pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
             ))
         })?;
         let per_row = (args.n_samples as f64).sqrt().ceil().max(1.0) as usize;
-        datasets::write_png_grid(png, samples.view(), side, side, per_row, args.force)?;
+        let grey = grey_levels(&net, &samples);
+        datasets::write_png_grid(png, grey.view(), side, side, per_row, args.force)?;
     }
-    datasets::write_csv(&args.out, samples.mapv(f64::from).view(), args.force)?;
+    if net.gaussian_first_layer().is_some() {
+        datasets::write_real_csv(&args.out, samples.mapv(f64::from).view(), args.force)?;
+    } else {
+        datasets::write_csv(&args.out, samples.mapv(f64::from).view(), args.force)?;
+    }
     eprintln!("wrote {} samples to {}", args.n_samples, args.out.display());
     Ok(())
+}
+
+/// Grey levels in [0, 1] for a PNG: probabilities as they are, Gaussian
+/// means scaled from their minimum (black) to their maximum (white).
+fn grey_levels(net: &Dbn, samples: &ndarray::Array2<f32>) -> ndarray::Array2<f32> {
+    if net.gaussian_first_layer().is_none() {
+        return samples.clone();
+    }
+    let min = samples.fold(f32::INFINITY, |m, &x| m.min(x));
+    let max = samples.fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+    let range = (max - min).max(f32::MIN_POSITIVE);
+    samples.mapv(|x| (x - min) / range)
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ClassifyArgs {
     #[arg(value_name = "MODEL.toml")]
     model: PathBuf,
-    /// Examples: a CSV file of values in [0, 1] or an MNIST-style IDX folder.
+    /// Examples: a CSV file of values in [0, 1] (any real numbers for a
+    /// Gaussian first layer) or an MNIST-style IDX folder.
     #[arg(long, value_name = "DATA")]
     data: PathBuf,
     /// True labels, one per line, to report the accuracy.
@@ -106,7 +126,7 @@ pub fn classify(args: &ClassifyArgs) -> anyhow::Result<()> {
         check_outputs(&[out.as_path()], &inputs, args.force)?;
     }
     let net = Dbn::load(&args.model).map_err(dbn_error)?;
-    let (x, own_labels) = load_examples(&args.data)?;
+    let (x, own_labels) = load_examples(&args.data, net.gaussian_first_layer().is_some())?;
     check_width(&net, x.ncols(), &args.data)?;
     let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
     let (predicted, method) = match net.classifier().filter(|_| !args.free_energy) {
@@ -154,7 +174,8 @@ fn classify_text(r: &ClassifyReport) -> String {
 pub struct FeaturesArgs {
     #[arg(value_name = "MODEL.toml")]
     model: PathBuf,
-    /// Examples: a CSV file of values in [0, 1] or an MNIST-style IDX folder.
+    /// Examples: a CSV file of values in [0, 1] (any real numbers for a
+    /// Gaussian first layer) or an MNIST-style IDX folder.
     #[arg(long, value_name = "DATA")]
     data: PathBuf,
     /// The top layer's probabilities, one example per line.
@@ -171,7 +192,7 @@ pub fn features(args: &FeaturesArgs) -> anyhow::Result<()> {
         args.force,
     )?;
     let net = Dbn::load(&args.model).map_err(dbn_error)?;
-    let (x, _) = load_examples(&args.data)?;
+    let (x, _) = load_examples(&args.data, net.gaussian_first_layer().is_some())?;
     check_width(&net, x.ncols(), &args.data)?;
     let features = net.features(x.view());
     datasets::write_csv(&args.out, features.mapv(f64::from).view(), args.force)?;

@@ -216,3 +216,61 @@ pub fn assert_close(got: f64, want: f64, relative: f64, what: &str) {
         "{what}: got {got}, want {want}"
     );
 }
+
+/// Run the command and expect exit code 2 with one line on stderr that
+/// contains every string in `wanted`.
+pub fn expect_bad_input(args: &[&str], wanted: &[&str]) {
+    let output = boltzmann().args(args).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    for w in wanted {
+        assert!(stderr.contains(w), "{stderr:?} should contain {w:?}");
+    }
+}
+
+/// 80 examples of 16 pixels in two classes (left or right half on, 10%
+/// noise) as `data.csv`, and their classes, one per line, as `labels.txt`.
+pub fn write_two_class_data(fx: &Fixture) -> (PathBuf, PathBuf) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let mut rows = Vec::new();
+    let mut labels = String::new();
+    for n in 0..80 {
+        let class = n % 2;
+        let row: Vec<f64> = (0..16)
+            .map(|j| {
+                let on = (j % 4 < 2) == (class == 0);
+                f64::from(on != (rng.random::<f64>() < 0.1))
+            })
+            .collect();
+        rows.push(row);
+        labels += &format!("{class}\n");
+    }
+    (
+        fx.write("data.csv", &data_csv(&rows)),
+        fx.write("labels.txt", &labels),
+    )
+}
+
+/// Run `boltzmann` with `args`, send it SIGINT (as Ctrl-C does) once
+/// `ready()` holds (or after 60 s), and return what it printed and its status.
+pub fn interrupt_when(args: &[&str], ready: impl Fn() -> bool) -> std::process::Output {
+    use std::time::{Duration, Instant};
+    let binary = assert_cmd::cargo::cargo_bin("boltzmann");
+    let child = std::process::Command::new(&binary)
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("boltzmann starts");
+    let start = Instant::now();
+    while !ready() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    child.wait_with_output().expect("boltzmann ends")
+}

@@ -112,6 +112,14 @@ impl GaussianPersistentChains {
         }
     }
 
+    /// Chains that continue from saved visible states, one per row (for a
+    /// checkpoint).
+    pub fn from_states(states: ArrayView2<f32>) -> Self {
+        Self {
+            states: states.to_owned(),
+        }
+    }
+
     /// The PCD update: statistics of the minibatch minus statistics of the
     /// chains after `k` more block Gibbs steps under the current model.
     pub fn gradient(

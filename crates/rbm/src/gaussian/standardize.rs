@@ -70,6 +70,28 @@ impl Standardizer {
     }
 }
 
+impl super::GaussianRbm {
+    /// The same model in the units of the raw data. If `self` was trained on
+    /// x' = (x - mean) / std, the RBM returned gives x the density of x'
+    /// (divided by prod_j std_j, the Jacobian) and the same p(h | x) as
+    /// `self` gives p(h | x'): substituting x' into the energy (9.1) gives
+    /// b~ = mean + std b, sigma~^2 = std^2 sigma^2 (z~ = z + 2 log std),
+    /// W~_ij = std_j W_ij and c~ = c - W~ (mean / sigma~^2).
+    pub fn for_raw_data(&self, standardizer: &Standardizer) -> Self {
+        let (mean, std) = (&standardizer.mean, &standardizer.std);
+        let log_variance = &self.log_variance + &std.mapv(|s| 2.0 * s.ln());
+        let weights = &self.weights * std;
+        let variance = log_variance.mapv(f32::exp);
+        let hidden_bias = &self.hidden_bias - &weights.dot(&(mean / &variance));
+        Self {
+            visible_bias: mean + &(std * &self.visible_bias),
+            hidden_bias,
+            weights,
+            log_variance,
+        }
+    }
+}
+
 fn check_finite(data: ArrayView2<f32>) -> Result<(), RbmError> {
     match data.indexed_iter().find(|(_, x)| !x.is_finite()) {
         Some(((row, col), x)) => Err(RbmError::Data(format!(

@@ -97,6 +97,23 @@ impl GaussianTrainConfig {
     }
 }
 
+/// Trains one Gaussian-Bernoulli RBM epoch by epoch: owns the model, the
+/// velocity (momentum buffers), the persistent chains for PCD and the number
+/// of epochs done, everything a checkpoint needs. The random numbers come
+/// from the caller, epoch by epoch, so that a caller who derives them from
+/// (seed, epoch) can resume exactly (as `dbn`'s greedy training does).
+#[derive(Clone, Debug)]
+pub struct GaussianTrainer {
+    rbm: GaussianRbm,
+    config: GaussianTrainConfig,
+    velocity: GaussianGradient,
+    chains: Option<GaussianPersistentChains>,
+    /// The order of the examples in the last epoch; each epoch shuffles it
+    /// further (empty before the first).
+    order: Vec<usize>,
+    epochs_done: usize,
+}
+
 // ANCHOR: train_gaussian
 /// Train `rbm` on `data` (one example per row, best standardised first, see
 /// [`super::Standardizer`]) for `config.epochs` epochs of shuffled
@@ -109,38 +126,170 @@ pub fn train_gaussian(
     config: &GaussianTrainConfig,
     rng: &mut impl Rng,
 ) -> Result<Vec<EpochMonitors>, RbmError> {
-    config.check()?;
-    rbm.check()?;
+    let mut trainer = GaussianTrainer::new(rbm.clone(), config.clone(), rng)?;
     rbm.check_data(data)?;
-    let k = config.estimator.n_gibbs_steps();
-    let mut chains = match config.estimator {
-        Estimator::Pcd { n_chains, .. } => Some(GaussianPersistentChains::new(n_chains, rbm, rng)),
-        Estimator::Cd { .. } => None,
-    };
-    let mut velocity = GaussianGradient::zeros_like(rbm);
-    let mut order: Vec<usize> = (0..data.nrows()).collect();
     let mut monitors = Vec::with_capacity(config.epochs);
-    for epoch in 0..config.epochs {
-        let momentum = config.momentum_at(epoch);
-        order.shuffle(rng);
-        for rows in order.chunks(config.batch_size) {
-            let batch = data.select(Axis(0), rows);
-            let gradient = match chains.as_mut() {
-                Some(chains) => chains.gradient(rbm, batch.view(), k, rng),
-                None => rbm.cd_gradient(batch.view(), k, rng),
-            };
-            apply(rbm, &mut velocity, &gradient, momentum, config);
-        }
-        rbm.check().map_err(|e| diverged(epoch, e))?;
-        monitors.push(EpochMonitors {
-            epoch: epoch + 1,
-            momentum,
-            reconstruction_error: reconstruction_error(rbm, data),
-        });
+    for _ in 0..config.epochs {
+        monitors.push(trainer.train_epoch(data, rng)?);
     }
+    *rbm = trainer.into_rbm();
     Ok(monitors)
 }
+
+impl GaussianTrainer {
+    /// One pass over `data` in shuffled minibatches with the momentum of
+    /// this epoch; the monitors are measured on all of `data` afterwards.
+    /// Fails, naming the field, if the parameters stop being finite.
+    /// Panics if `data` does not have `n_visible` columns (see
+    /// [`GaussianRbm::check_data`]).
+    pub fn train_epoch(
+        &mut self,
+        data: ArrayView2<f32>,
+        rng: &mut impl Rng,
+    ) -> Result<EpochMonitors, RbmError> {
+        let epoch = self.epochs_done;
+        let momentum = self.config.momentum_at(epoch);
+        let k = self.config.estimator.n_gibbs_steps();
+        if self.order.len() != data.nrows() {
+            self.order = (0..data.nrows()).collect();
+        }
+        self.order.shuffle(rng);
+        for rows in self.order.chunks(self.config.batch_size) {
+            let batch = data.select(Axis(0), rows);
+            let gradient = match self.chains.as_mut() {
+                Some(chains) => chains.gradient(&self.rbm, batch.view(), k, rng),
+                None => self.rbm.cd_gradient(batch.view(), k, rng),
+            };
+            apply(
+                &mut self.rbm,
+                &mut self.velocity,
+                &gradient,
+                momentum,
+                &self.config,
+            );
+        }
+        self.rbm.check().map_err(|e| diverged(epoch, e))?;
+        self.epochs_done += 1;
+        Ok(EpochMonitors {
+            epoch: epoch + 1,
+            momentum,
+            reconstruction_error: reconstruction_error(&self.rbm, data),
+        })
+    }
+}
 // ANCHOR_END: train_gaussian
+
+impl GaussianTrainer {
+    /// Check the configuration and the model; for PCD, start the chains
+    /// from `rng` (see [`GaussianPersistentChains::new`]).
+    pub fn new(
+        rbm: GaussianRbm,
+        config: GaussianTrainConfig,
+        rng: &mut impl Rng,
+    ) -> Result<Self, RbmError> {
+        config.check()?;
+        rbm.check()?;
+        let chains = match config.estimator {
+            Estimator::Pcd { n_chains, .. } => {
+                Some(GaussianPersistentChains::new(n_chains, &rbm, rng))
+            }
+            Estimator::Cd { .. } => None,
+        };
+        Ok(Self {
+            velocity: GaussianGradient::zeros_like(&rbm),
+            rbm,
+            config,
+            chains,
+            order: Vec::new(),
+            epochs_done: 0,
+        })
+    }
+
+    /// A trainer that continues where another stopped, from the state a
+    /// checkpoint holds (`order` from [`GaussianTrainer::order`]); refused,
+    /// naming the field, when the velocity or the chains do not fit the
+    /// model and the estimator, or `order` is not a permutation.
+    pub fn resume(
+        rbm: GaussianRbm,
+        config: GaussianTrainConfig,
+        velocity: GaussianGradient,
+        chains: Option<GaussianPersistentChains>,
+        order: Vec<usize>,
+        epochs_done: usize,
+    ) -> Result<Self, RbmError> {
+        config.check()?;
+        rbm.check()?;
+        let mut seen = vec![false; order.len()];
+        for &r in &order {
+            if r >= order.len() || std::mem::replace(&mut seen[r], true) {
+                return Err(config_error(
+                    "order",
+                    "is not a permutation of the examples; the checkpoint is damaged",
+                ));
+            }
+        }
+        let zeros = GaussianGradient::zeros_like(&rbm);
+        if velocity.weights.dim() != zeros.weights.dim()
+            || velocity.visible_bias.len() != zeros.visible_bias.len()
+            || velocity.hidden_bias.len() != zeros.hidden_bias.len()
+            || velocity.log_variance.len() != zeros.log_variance.len()
+        {
+            return Err(config_error(
+                "velocity",
+                "its shape does not match the model; the checkpoint is damaged",
+            ));
+        }
+        match (&config.estimator, &chains) {
+            (Estimator::Pcd { n_chains, .. }, Some(c))
+                if c.states().nrows() == *n_chains && c.states().ncols() == rbm.n_visible() => {}
+            (Estimator::Cd { .. }, None) => {}
+            _ => {
+                return Err(config_error(
+                    "chains",
+                    "the persistent chains do not match the estimator and the model",
+                ));
+            }
+        }
+        Ok(Self {
+            rbm,
+            config,
+            velocity,
+            chains,
+            order,
+            epochs_done,
+        })
+    }
+
+    pub fn rbm(&self) -> &GaussianRbm {
+        &self.rbm
+    }
+
+    pub fn into_rbm(self) -> GaussianRbm {
+        self.rbm
+    }
+
+    pub fn config(&self) -> &GaussianTrainConfig {
+        &self.config
+    }
+
+    pub fn velocity(&self) -> &GaussianGradient {
+        &self.velocity
+    }
+
+    pub fn chains(&self) -> Option<&GaussianPersistentChains> {
+        self.chains.as_ref()
+    }
+
+    /// The order of the examples in the last epoch, which the next one
+    /// shuffles (part of the state a checkpoint keeps).
+    pub fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
+    }
+}
 
 /// velocity <- momentum * velocity + learning_rate * (gradient - decay * W),
 /// parameters <- parameters + velocity; z only with `learn_variance`, then
