@@ -140,6 +140,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             ));
             std::process::exit(progress::INTERRUPTED);
         }
+        check_still_finite(
+            &trainer,
+            &settings,
+            &checkpoint_path,
+            unsaved_start.is_some(),
+        )?;
         save_checkpoint(&checkpoint_path, &settings, &trainer)?;
         unsaved_start = None;
         let measured = measure(trainer.rbm(), train.view(), held_out.view());
@@ -148,10 +154,6 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         epoch_seconds.push(epoch_started.elapsed().as_secs_f64());
     }
     progress.finish();
-    if let Some(start) = &unsaved_start {
-        // No epoch to run (--epochs 0): the checkpoint of the start.
-        save_checkpoint(&checkpoint_path, &settings, start)?;
-    }
     let monitors =
         monitors.unwrap_or_else(|| measure(trainer.rbm(), train.view(), held_out.view()));
     trainer
@@ -274,6 +276,39 @@ fn flatten_json(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, Stri
         }
         other => out.push((prefix.to_string(), other.to_string())),
     }
+}
+
+/// A step too large makes the parameters overflow: such a model is refused
+/// before it can replace the last good checkpoint, naming the setting to
+/// change.
+fn check_still_finite(
+    trainer: &Trainer,
+    settings: &Settings,
+    checkpoint_path: &Path,
+    first_epoch: bool,
+) -> Result<(), BadInput> {
+    let rbm = trainer.rbm();
+    let finite = |x: &f32| x.is_finite();
+    if rbm.weights.iter().all(finite)
+        && rbm.visible_bias.iter().all(finite)
+        && rbm.hidden_bias.iter().all(finite)
+    {
+        return Ok(());
+    }
+    let kept = if first_epoch {
+        "nothing was saved".to_string()
+    } else {
+        format!(
+            "{} still holds the last finite epoch",
+            checkpoint_path.display()
+        )
+    };
+    Err(BadInput(format!(
+        "training diverged in epoch {}: the weights are no longer finite numbers \
+         (train.learning_rate = {} is too large; try a smaller --lr); {kept}",
+        trainer.epochs_done(),
+        settings.train.learning_rate
+    )))
 }
 
 fn save_checkpoint(path: &Path, settings: &Settings, trainer: &Trainer) -> anyhow::Result<()> {

@@ -91,22 +91,17 @@ fn resuming_gives_the_bits_of_an_uninterrupted_run() {
     }
 }
 
-/// The checkpoint of the start is written only when no epoch follows it
-/// (or the first epoch is interrupted); it still resumes to the bits of an
-/// uninterrupted run.
+/// Zero epochs would write the random start as if it were a trained model:
+/// refused, naming the field, and nothing is written.
 #[test]
-fn zero_epochs_save_the_start_and_resume_to_the_same_bits() {
+fn zero_epochs_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let straight = dir.path().join("straight.toml");
-    let resumed = dir.path().join("resumed.toml");
-    train_bas(&straight, &["--epochs", "1"]).success();
-    train_bas(&resumed, &["--epochs", "0"]).success();
-    assert!(dir.path().join("resumed.toml.checkpoint").is_file());
-    train_bas(&resumed, &["--epochs", "1", "--resume"]).success();
-    assert_eq!(
-        std::fs::read(&straight).unwrap(),
-        std::fs::read(&resumed).unwrap()
-    );
+    let out = dir.path().join("m.toml");
+    let assert = train_bas(&out, &["--epochs", "0"]).failure().code(2);
+    let message = stderr_of(&assert);
+    assert!(message.contains("epochs"), "{message}");
+    assert!(!out.exists());
+    assert!(!dir.path().join("m.toml.checkpoint").exists());
 }
 
 #[test]
@@ -317,4 +312,32 @@ fn ctrl_c_saves_and_resume_finishes() {
     resume.extend(["--resume".into(), "--json".into()]);
     boltzmann().args(&resume).assert().success();
     assert!(out.is_file());
+}
+
+#[test]
+fn a_diverging_run_exits_2_and_keeps_the_last_finite_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.toml");
+    let data = repo("data/bars-and-stripes-3x3.csv");
+    let args = ["train", "--data", data.to_str().unwrap(), "--hidden", "6"];
+    let assert = boltzmann()
+        .args(args)
+        .args(["--lr", "1e30", "--epochs", "5", "--seed", "5", "--quiet"])
+        .args(["--out", out.to_str().unwrap()])
+        .assert()
+        .failure()
+        .code(2);
+    let message = stderr_of(&assert);
+    assert!(
+        message.contains("diverged") && message.contains("learning_rate"),
+        "{message}"
+    );
+    assert_eq!(message.trim_end().lines().count(), 1, "{message}");
+    assert!(!out.exists(), "no model file from a diverged run");
+    // Whatever checkpoint is left holds finite numbers only.
+    let checkpoint = dir.path().join("m.toml.checkpoint");
+    if checkpoint.exists() {
+        let text = std::fs::read_to_string(&checkpoint).unwrap();
+        assert!(!text.contains("nan") && !text.contains("inf"), "{text}");
+    }
 }
