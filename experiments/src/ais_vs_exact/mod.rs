@@ -31,6 +31,16 @@ pub const NAME: &str = "ais-vs-exact";
 pub const DESCRIPTION: &str =
     "AIS log Z against exact enumeration (error vs temperatures and chains); tempering vs Gibbs";
 
+// The purposes of the random streams (see `crate::streams`).
+/// Hinton's initialisation of each trained model (keyed by its `train.seed`).
+const STREAM_INIT: u32 = 1;
+/// One AIS run: indexed by model, setting and seed.
+const STREAM_AIS: u32 = 2;
+/// The block-Gibbs chains of one repeat of the mixing comparison.
+const STREAM_GIBBS: u32 = 3;
+/// The tempering chains of one repeat of the mixing comparison.
+const STREAM_TEMPERING: u32 = 4;
+
 /// Everything the experiment measured: the contents of `ais-vs-exact.json`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +76,7 @@ pub fn compute(config: &AisVsExactConfig) -> Result<AisVsExactResults> {
     for (i, model) in trained.iter().enumerate() {
         let what = format!("AIS sweeps on {}", model.summary.name);
         sweeps.push(timed(&what, || {
-            ais_sweep::run(model, &config.ais, config.seed, i as u64)
+            ais_sweep::run(model, &config.ais, config.seed, (i, trained.len()))
         })?);
     }
     let (runs_containing_exact, runs_total) = ais_sweep::forward_coverage(&sweeps);
