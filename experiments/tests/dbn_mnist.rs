@@ -40,12 +40,24 @@ fn smoke_run_writes_everything_and_repeats_exactly() {
         e.random_init_net
     );
     let b = &r.bound;
-    assert_eq!((b.n_runs, b.n_examples, b.n_samples), (10, 20, 3));
+    assert_eq!((b.n_repeats, b.n_examples, b.n_samples), (2, 20, 3));
+    assert_eq!(b.repeats.len(), 2);
+    assert!(b.repeat_spread.is_some_and(f64::is_finite));
+    // The summary says "unreliable" exactly when the numbers do.
+    let g = &r.generated;
+    assert_eq!(g.per_label_accuracy.len(), 10);
+    for a in &g.per_label_accuracy {
+        let correct = a * g.n_per_label as f64;
+        assert!((correct - correct.round()).abs() < 1e-9, "{a}");
+    }
     assert!(b.low <= b.mean_lower_bound && b.high.is_none_or(|high| b.mean_lower_bound <= high));
     assert!(b.mean_lower_bound < 0.0 && b.mean_lower_bound.is_finite());
     let summary = std::fs::read_to_string(first.path().join("dbn-mnist-summary.md")).unwrap();
     assert!(summary.contains("| classifier | test error |"), "{summary}");
     assert!(summary.contains("1.25%"), "{summary}");
+    assert_eq!(summary.contains("**unreliable**"), !b.reliable, "{summary}");
+    assert!(summary.contains("| read as that label |"), "{summary}");
+    assert!(summary.contains("than guessing (1 in 10)"), "{summary}");
 }
 
 #[test]

@@ -156,6 +156,62 @@ fn same_seed_same_bytes() {
     assert_eq!(run("a.csv"), run("b.csv"));
 }
 
+/// ula at a small step and annealed (cooling from T = 10, then ULA at
+/// T = 1) pass the same test; ula at --temperature 0.5 (noise sqrt(eps)
+/// instead of sqrt(2 eps)) fails it.
+#[test]
+fn ula_and_annealed_samples_pass_and_a_cold_ula_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = swish_model();
+    let path = write_model(dir.path(), "swish.toml", &model);
+    for (sampler, temperature, passes) in [
+        ("ula", "1", true),
+        ("annealed", "1", true),
+        ("ula", "0.5", false),
+    ] {
+        let out = dir.path().join(format!("{sampler}-{temperature}.csv"));
+        boltzmann()
+            .args(["ebm", "sample"])
+            .arg(&path)
+            .args(["--sampler", sampler, "--temperature", temperature])
+            .args(["-n", "3000", "--steps", "1500", "--step-size", "0.003"])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let p = p_value(&model, &read_samples(&out));
+        if passes {
+            assert!(p > 1e-3, "{sampler}: p = {p}");
+        } else {
+            assert!(p < 1e-10, "{sampler} at T = 1/2 passed: p = {p}");
+        }
+    }
+}
+
+/// Every sampler gives the same bytes on one thread and on two (150
+/// chains: three chunks of the fast path).
+#[test]
+fn same_bytes_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_model(dir.path(), "m.toml", &swish_model());
+    for sampler in ["ula", "mala", "annealed"] {
+        let run = |threads: &str| {
+            let out = dir.path().join(format!("{sampler}-{threads}.csv"));
+            boltzmann()
+                .env("RAYON_NUM_THREADS", threads)
+                .args(["ebm", "sample"])
+                .arg(&path)
+                .args(["--sampler", sampler, "-n", "150", "--steps", "40"])
+                .arg("--out")
+                .arg(&out)
+                .assert()
+                .success();
+            std::fs::read(&out).unwrap()
+        };
+        assert_eq!(run("1"), run("2"), "{sampler}");
+    }
+}
+
 #[test]
 fn bad_input_exits_2_naming_file_and_field() {
     let dir = tempfile::tempdir().unwrap();
@@ -308,6 +364,53 @@ fn train_resumes_to_the_same_bytes() {
         err.contains("c.toml") && err.contains("learning_rat"),
         "{err}"
     );
+}
+
+/// A divergence after a resume: checkpoints every 30 iterations, snapshots
+/// every 25, and a learning rate and energy limit that make iteration 32
+/// diverge. Resumed from the checkpoint at 30, the run rolls back to 25 as
+/// the uninterrupted one does (the snapshot is in the checkpoint) and ends
+/// in the same bytes. (Before the snapshot was saved, the resumed run
+/// rolled back to 30 and ended elsewhere.)
+#[test]
+fn train_resumed_before_a_divergence_ends_in_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    let rows: Vec<String> = (0..200)
+        .map(|i| format!("{},{}", (i as f64 * 0.37).sin(), (i as f64 * 0.11).cos()))
+        .collect();
+    std::fs::write(&data, rows.join("\n") + "\n").unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, "max_abs_energy = 10\n").unwrap();
+    let train = |out: &str, iterations: &str, extra: &[&str]| {
+        let output = boltzmann()
+            .args(["ebm", "train", "--data"])
+            .arg(&data)
+            .arg("--config")
+            .arg(&config)
+            .args(["--hidden", "8", "--learning-rate", "0.2"])
+            .args(["--checkpoint-every", "30", "--iterations", iterations])
+            .args(["--json", "--out"])
+            .arg(dir.path().join(out))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["divergences"].as_array().unwrap().clone()
+    };
+    let events = train("whole.toml", "90", &[]);
+    assert!(
+        events
+            .iter()
+            .any(|e| e["iteration"].as_u64() > Some(30) && e["rolled_back_to"] == 25),
+        "no divergence after iteration 30: {events:?}"
+    );
+    train("part.toml", "30", &[]);
+    let resumed = train("part.toml", "90", &["--resume", "--force"]);
+    assert_eq!(resumed, events);
+    let whole = std::fs::read(dir.path().join("whole.toml")).unwrap();
+    assert_eq!(whole, std::fs::read(dir.path().join("part.toml")).unwrap());
 }
 
 /// d = 1 and d = 3: the same command; in 1-D the samples' left-of-zero

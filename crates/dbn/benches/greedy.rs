@@ -142,24 +142,50 @@ fn dense_products(data: ArrayView2<f32>) -> Duration {
     start.elapsed()
 }
 
-fn best_of(n: usize, mut f: impl FnMut() -> Duration) -> Duration {
-    (0..n).map(|_| f()).min().expect("n > 0")
+/// Time `a` and `b` alternately (A B A B ...), `rounds` times each, so that
+/// both see the same load; return their medians.
+fn interleaved(
+    rounds: usize,
+    mut a: impl FnMut() -> Duration,
+    mut b: impl FnMut() -> Duration,
+) -> (Duration, Duration) {
+    let (mut times_a, mut times_b) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        times_a.push(a());
+        times_b.push(b());
+    }
+    (median(times_a), median(times_b))
 }
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+const ROUNDS: usize = 5;
 
 fn main() {
     let rows = rows_option();
     let (data, labels) = digits(rows);
-    println!("{rows} binarised digits, batch {BATCH_SIZE}; best of 3 runs each");
-    let greedy = best_of(3, || greedy_epoch(data.view()));
-    let trainer = best_of(3, || trainer_epoch(data.view()));
+    println!(
+        "{rows} binarised digits, batch {BATCH_SIZE}; medians of {ROUNDS} interleaved runs (A B A B)"
+    );
+    let (greedy, trainer) = interleaved(
+        ROUNDS,
+        || greedy_epoch(data.view()),
+        || trainer_epoch(data.view()),
+    );
     println!(
         "greedy epoch, 784 x {N_HIDDEN}:        {:8.3} s   Trainer::train_epoch: {:8.3} s   ratio {:.2}",
         greedy.as_secs_f64(),
         trainer.as_secs_f64(),
         greedy.as_secs_f64() / trainer.as_secs_f64()
     );
-    let tuned = best_of(3, || fine_tune_epoch(data.view(), &labels));
-    let dense = best_of(3, || dense_products(data.view()));
+    let (tuned, dense) = interleaved(
+        ROUNDS,
+        || fine_tune_epoch(data.view(), &labels),
+        || dense_products(data.view()),
+    );
     println!(
         "fine-tuning epoch, 784-500-500-10: {:8.3} s   dense products:       {:8.3} s   ratio {:.2}",
         tuned.as_secs_f64(),

@@ -4,11 +4,15 @@
 //! recognition chain by sampling it.
 //!
 //! ## Algorithm
-//! - [`top_log_partition`]: with label units, Z = sum_l e^{d_l} Z_l, where
-//!   Z_l is the partition function of the top RBM with label l clamped on,
-//!   an ordinary RBM whose hidden bias is c + U_l, eq. (10.12). One AIS run
-//!   per label (or one run without labels); the runs' importance weights are
-//!   combined into one estimate of Z and one standard error.
+//! - [`top_log_partition`]: log Z of the top RBM by AIS. Without label
+//!   units, `rbm::ais`; with them, one run whose states carry the label as
+//!   a softmax group beside h_{K-1} ([`crate::label_ais`], eq. (10.13)).
+//!   The chains come as independent repeats: each repeat gives its own
+//!   estimate, and their spread, with the effective sample size, decides
+//!   whether the estimate is called reliable.
+//! - [`top_log_partition_per_label`]: the older way, Z = sum_l e^{d_l} Z_l
+//!   with Z_l the partition function of the top RBM with label l clamped
+//!   on (hidden bias c + U_l), eq. (10.12): one AIS run per label.
 //! - [`bound_terms`]: for each example v, `n_samples` draws of the
 //!   recognition chain h_1 ~ q(h_1|v), ..., h_{K-1} ~ q(h_{K-1}|h_{K-2}),
 //!   and for each the two parts of the integrand of eq. (10.11).
@@ -21,6 +25,7 @@ use rbm::numerics::{sigmoid, softplus};
 use rbm::{AisSchedule, Rbm, sample_bernoulli};
 
 use crate::error::{DbnError, field_error};
+use crate::label_ais::LabelPath;
 use crate::model::Dbn;
 
 /// How many standard errors the error bars span (as `rbm::ais`).
@@ -28,6 +33,10 @@ const ERROR_BAR_WIDTH: f64 = 3.0;
 
 /// Examples handled together by [`bound_terms`], to bound the memory used.
 const EXAMPLES_PER_BLOCK: usize = 100;
+
+/// The spread (sample standard deviation, in nats) of the repeats' log Z
+/// above which an estimate is not called reliable.
+pub const MAX_REPEAT_SPREAD: f64 = 1.0;
 
 /// log Z of the top RBM (with its label units) and its error bar.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,11 +46,19 @@ pub struct TopLogPartition {
     pub log_partition_low: f64,
     /// log(Z_hat + 3 se).
     pub log_partition_high: f64,
-    /// The smallest effective sample size of the AIS runs (one per label).
+    /// The effective sample size (sum w)^2 / sum w^2 of all chains of one
+    /// run; with several runs (one per label), the smallest.
     pub min_effective_sample_size: f64,
-    /// Whether every AIS run passed `AisEstimate::is_reliable`.
+    /// log Z from each independent repeat alone (empty with one repeat).
+    pub repeats: Vec<f64>,
+    /// The sample standard deviation of `repeats`; `None` with fewer than two.
+    pub repeat_spread: Option<f64>,
+    /// Every run has an effective sample size of at least a tenth of its
+    /// chains (and 2), as `rbm::AisEstimate::is_reliable`, and the repeats,
+    /// if any, spread by at most [`MAX_REPEAT_SPREAD`].
     pub reliable: bool,
     pub n_runs: usize,
+    /// Chains of each run (all repeats together).
     pub n_chains: usize,
     pub n_betas: usize,
 }
@@ -54,6 +71,8 @@ impl TopLogPartition {
             log_partition_low: log_partition,
             log_partition_high: log_partition,
             min_effective_sample_size: f64::INFINITY,
+            repeats: Vec::new(),
+            repeat_spread: None,
             reliable: true,
             n_runs: 0,
             n_chains: 0,
@@ -63,11 +82,76 @@ impl TopLogPartition {
 }
 
 // ANCHOR: top_log_partition
-/// log Z of the top RBM of `dbn` by AIS, eq. (10.12): without label units
-/// one run of `rbm::ais`; with them one run per label l on the RBM whose
-/// hidden bias is c + U_l, and Z = sum_l e^{d_l} Z_l. The base-rate model
-/// is fitted to the up-pass of `data` to the top RBM's visible layer.
+/// log Z of the top RBM of `dbn` by AIS from `n_repeats` independent
+/// repeats of `n_chains` chains each, pooled into one estimate: without
+/// label units `rbm::ais`, with them one run over (h_{K-1}, label) on the
+/// path of eq. (10.13). The base model's visible bias is fitted to the
+/// up-pass of `data` to the top RBM's visible layer; its label bias is 0.
 pub fn top_log_partition(
+    dbn: &Dbn,
+    data: ArrayView2<f32>,
+    schedule: &AisSchedule,
+    n_chains: usize,
+    n_repeats: usize,
+    rng: &mut impl Rng,
+) -> Result<TopLogPartition, DbnError> {
+    check_width(dbn, data)?;
+    if n_chains == 0 || n_repeats == 0 {
+        let problem = "AIS needs at least one chain and one repeat";
+        return Err(field_error("n_chains", problem));
+    }
+    let top_visible = dbn.up_probabilities(data, dbn.n_layers() - 1);
+    let base = rbm::base_rate_visible_bias(top_visible.view());
+    let total = n_chains * n_repeats;
+    let (log_base, log_weights) = match dbn.labels() {
+        None => {
+            let e = rbm::ais(dbn.top(), base.view(), schedule, total, rng)?;
+            let log_base = rbm::base_log_partition(base.view(), dbn.top().n_hidden());
+            (log_base, e.log_weights)
+        }
+        Some(labels) => {
+            let label_base = Array1::zeros(labels.n_labels());
+            let path = LabelPath::new(dbn.top(), labels, base.view(), label_base.view());
+            let weights = path.log_weights(schedule.betas(), total, rng);
+            (path.base_log_partition(), weights)
+        }
+    };
+    let mut z = combine_runs(&[(log_base, log_weights.clone())], schedule.len());
+    if n_repeats > 1 {
+        z.repeats = log_weights
+            .chunks(n_chains)
+            .map(|w| combine_runs(&[(log_base, w.to_vec())], schedule.len()).log_partition)
+            .collect();
+        let spread = standard_deviation(&z.repeats);
+        z.reliable &= spread <= MAX_REPEAT_SPREAD;
+        z.repeat_spread = Some(spread);
+    }
+    Ok(z)
+}
+// ANCHOR_END: top_log_partition
+
+/// The estimate from one run's log weights, for the tests of `label_ais`.
+#[cfg(test)]
+pub(crate) fn combine_for_tests(
+    log_base: f64,
+    log_weights: Vec<f64>,
+    n_betas: usize,
+) -> TopLogPartition {
+    combine_runs(&[(log_base, log_weights)], n_betas)
+}
+
+/// The sample standard deviation of at least two numbers.
+fn standard_deviation(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+}
+
+/// log Z with labels by one AIS run per clamped label, eq. (10.12): the run
+/// for label l is on the RBM whose hidden bias is c + U_l, and Z = sum_l
+/// e^{d_l} Z_l. Ten runs cost ten times one run of the same chains; kept
+/// for comparison with [`top_log_partition`].
+pub fn top_log_partition_per_label(
     dbn: &Dbn,
     data: ArrayView2<f32>,
     schedule: &AisSchedule,
@@ -78,14 +162,13 @@ pub fn top_log_partition(
     let top_visible = dbn.up_probabilities(data, dbn.n_layers() - 1);
     let base = rbm::base_rate_visible_bias(top_visible.view());
     let log_base = rbm::base_log_partition(base.view(), dbn.top().n_hidden());
-    let mut runs = Vec::new(); // (d_l + log Z_A, AIS run for Z_l)
+    let mut runs = Vec::new(); // (d_l + log Z_A, log weights of the AIS run for Z_l)
     for (offset, clamped) in clamped_top_rbms(dbn) {
         let estimate = rbm::ais(&clamped, base.view(), schedule, n_chains, rng)?;
-        runs.push((offset + log_base, estimate));
+        runs.push((offset + log_base, estimate.log_weights));
     }
-    Ok(combine_runs(&runs, n_chains, schedule.len()))
+    Ok(combine_runs(&runs, schedule.len()))
 }
-// ANCHOR_END: top_log_partition
 
 /// The top RBM with each label clamped on (hidden bias c + U_l) and its
 /// offset d_l; without labels, the top RBM itself with offset 0.
@@ -103,17 +186,13 @@ fn clamped_top_rbms(dbn: &Dbn) -> Vec<(f64, Rbm)> {
         .collect()
 }
 
-/// Z = sum_r e^{offset_r} mean_i w_ri (offset_r = d_l + log Z_A), and the
-/// standard error of Z from the sample variance of each run's weights;
-/// everything scaled by the largest term so that nothing overflows.
-fn combine_runs(
-    runs: &[(f64, rbm::AisEstimate)],
-    n_chains: usize,
-    n_betas: usize,
-) -> TopLogPartition {
+/// Z = sum_r e^{offset_r} mean_i w_ri, and the standard error of Z from
+/// the sample variance of each run's weights; everything scaled by the
+/// largest term so that nothing overflows. Each run is (offset, log weights).
+fn combine_runs(runs: &[(f64, Vec<f64>)], n_betas: usize) -> TopLogPartition {
     let scaled: Vec<Vec<f64>> = runs
         .iter()
-        .map(|(offset, e)| e.log_weights.iter().map(|w| offset + w).collect())
+        .map(|(offset, log_weights)| log_weights.iter().map(|w| offset + w).collect())
         .collect();
     let max = scaled
         .iter()
@@ -122,6 +201,8 @@ fn combine_runs(
         .fold(f64::NEG_INFINITY, f64::max);
     let mut total = 0.0;
     let mut variance = 0.0;
+    let mut min_effective_sample_size = f64::INFINITY;
+    let mut reliable = true;
     for run in &scaled {
         let n = run.len() as f64;
         let w: Vec<f64> = run.iter().map(|x| (x - max).exp()).collect();
@@ -133,6 +214,9 @@ fn combine_runs(
         };
         total += mean;
         variance += var / n;
+        let ess = (n * mean).powi(2) / w.iter().map(|x| x * x).sum::<f64>();
+        min_effective_sample_size = min_effective_sample_size.min(ess);
+        reliable &= ess >= (rbm::ais::MIN_EFFECTIVE_FRACTION * n).max(2.0);
     }
     let half_width = ERROR_BAR_WIDTH * variance.sqrt();
     let log_low = if total > half_width {
@@ -144,13 +228,12 @@ fn combine_runs(
         log_partition: max + total.ln(),
         log_partition_low: log_low,
         log_partition_high: max + (total + half_width).ln(),
-        min_effective_sample_size: runs
-            .iter()
-            .map(|(_, e)| e.effective_sample_size)
-            .fold(f64::INFINITY, f64::min),
-        reliable: runs.iter().all(|(_, e)| e.is_reliable()),
+        min_effective_sample_size,
+        repeats: Vec::new(),
+        repeat_spread: None,
+        reliable,
         n_runs: runs.len(),
-        n_chains,
+        n_chains: runs.first().map_or(0, |(_, w)| w.len()),
         n_betas,
     }
 }

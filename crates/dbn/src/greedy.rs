@@ -146,6 +146,7 @@ pub fn train_greedy_from(
             }
             None => CowArray::from(input.view()),
         };
+        let resumed = current.is_some();
         let mut trainer = match current.take() {
             Some(trainer) => trainer,
             None => {
@@ -154,8 +155,12 @@ pub fn train_greedy_from(
                     .map_err(|e| DbnError::from(e).in_layer(k + 1))?
             }
         };
-        rbm::check_data(trainer.rbm(), visible.view())
-            .map_err(|e| DbnError::from(e).in_layer(k + 1))?;
+        // The user's data and a resumed trainer are checked; an up-pass is
+        // in [0, 1] and fits the layer by construction, so it is not scanned.
+        if k == 0 || resumed {
+            rbm::check_data(trainer.rbm(), visible.view())
+                .map_err(|e| DbnError::from(e).in_layer(k + 1))?;
+        }
         while trainer.epochs_done() < layer.train.epochs {
             trainer.train_epoch(visible.view());
             let done = EpochDone {

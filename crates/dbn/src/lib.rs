@@ -15,8 +15,9 @@
 //! - [`exact`]: for tiny nets, the exact log p(v), eq. (10.4), and the
 //!   variational lower bound, eq. (10.6), by enumeration in f64.
 //! - [`bound`]: the bound at MNIST size, eq. (10.11): log Z of the top RBM
-//!   by AIS, one run per clamped label, eq. (10.12), and the recognition
-//!   chain by sampling, with an error bar.
+//!   by AIS, one run with the labels as a softmax group ([`label_ais`],
+//!   eq. (10.13)) or one run per clamped label, eq. (10.12), and the
+//!   recognition chain by sampling, with an error bar.
 //! - [`train_greedy`]: greedy layer-wise training, each layer an
 //!   `rbm::Trainer` fed with the up-pass of the layers below.
 //! - [`Classifier`]: the net unrolled into sigmoid layers with a softmax
@@ -44,12 +45,13 @@ mod error;
 pub mod exact;
 mod file;
 mod greedy;
+pub mod label_ais;
 mod model;
 mod passes;
 
 pub use bound::{
-    BoundEstimate, BoundTerms, TopLogPartition, bound_terms, estimate_lower_bound,
-    top_log_partition,
+    BoundEstimate, BoundTerms, MAX_REPEAT_SPREAD, TopLogPartition, bound_terms,
+    estimate_lower_bound, top_log_partition, top_log_partition_per_label,
 };
 pub use classifier::{Classifier, Dense, FineTuneConfig, accuracy, fine_tune};
 pub use error::DbnError;

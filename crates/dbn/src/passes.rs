@@ -96,6 +96,25 @@ impl Dbn {
         label: Option<usize>,
         rng: &mut impl Rng,
     ) -> Result<Array2<f32>, DbnError> {
+        let (x, x_probabilities) = self.sample_top(n, n_gibbs_steps, label, rng)?;
+        if self.n_layers() == 1 {
+            return Ok(x_probabilities);
+        }
+        Ok(self.down_pass(x.view(), rng))
+    }
+
+    /// The top RBM's chains alone: `n` binary states x of h_{K-1} after
+    /// `n_gibbs_steps` block Gibbs steps (h ~ sigmoid(c + W x + U l), then
+    /// x ~ sigmoid(b + W^T h)), with `label` clamped on if given, and the
+    /// probabilities x was drawn from. With a clamped label the chains
+    /// sample p(x | l) of the top RBM, eq. (10.8), as steps go to infinity.
+    pub fn sample_top(
+        &self,
+        n: usize,
+        n_gibbs_steps: usize,
+        label: Option<usize>,
+        rng: &mut impl Rng,
+    ) -> Result<(Array2<f32>, Array2<f32>), DbnError> {
         let top = self.top();
         let mut labels = self.initial_labels(n, label, rng)?;
         let start = Array2::from_shape_fn((n, top.n_visible()), |(_, j)| top.visible_bias[j]);
@@ -110,10 +129,7 @@ impl Dbn {
                 *labels = self.sample_labels(h.view(), rng);
             }
         }
-        if self.n_layers() == 1 {
-            return Ok(x_probabilities);
-        }
-        Ok(self.down_pass(x.view(), rng))
+        Ok((x, x_probabilities))
     }
 
     /// c + W x + U l for each row: the input of the top hidden units.

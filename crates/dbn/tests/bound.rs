@@ -7,7 +7,7 @@ use bm_exact::Rbm;
 use dbn::bound::mean_and_sampling_error;
 use dbn::{
     Dbn, ExactDbn, ExactLabels, TopLogPartition, bound_terms, estimate_lower_bound,
-    top_log_partition,
+    top_log_partition, top_log_partition_per_label,
 };
 use ndarray::{Array1, Array2, Axis, concatenate};
 use rand::{Rng, SeedableRng};
@@ -91,19 +91,41 @@ fn ais_log_partition_with_labels_brackets_the_exact_one() {
         let exact = random_net(&[8, 6, 5], n_labels, 1.0, seed);
         let net = Dbn::from_exact(&exact).unwrap();
         let data = random_binary_data(50, 8, seed + 100);
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let z = top_log_partition(&net, data.view(), &schedule(), 100, &mut rng).unwrap();
         let truth = exact_log_partition(&exact);
-        assert!(z.reliable, "{z:?}");
-        assert!(
-            z.log_partition_low <= truth && truth <= z.log_partition_high,
-            "labels {n_labels}: exact {truth} outside [{}, {}]",
-            z.log_partition_low,
-            z.log_partition_high
-        );
-        assert!((z.log_partition - truth).abs() < 0.05, "{z:?} vs {truth}");
-        assert_eq!(z.n_runs, n_labels.max(1));
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        // One run over (h_{K-1}, label), eq. (10.13), as 4 repeats of 25 chains;
+        // and one run per clamped label, eq. (10.12), of 100 chains each.
+        let one_run = top_log_partition(&net, data.view(), &schedule(), 25, 4, &mut rng).unwrap();
+        let per_label =
+            top_log_partition_per_label(&net, data.view(), &schedule(), 100, &mut rng).unwrap();
+        for (z, n_runs) in [(&one_run, 1), (&per_label, n_labels.max(1))] {
+            assert!(z.reliable, "{z:?}");
+            assert!(
+                z.log_partition_low <= truth && truth <= z.log_partition_high,
+                "labels {n_labels}: exact {truth} outside [{}, {}]",
+                z.log_partition_low,
+                z.log_partition_high
+            );
+            assert!((z.log_partition - truth).abs() < 0.05, "{z:?} vs {truth}");
+            assert_eq!(z.n_runs, n_runs);
+        }
+        assert_eq!(one_run.repeats.len(), 4);
+        assert!(one_run.repeat_spread.unwrap() < 0.1, "{one_run:?}");
     }
+}
+
+/// Too few inverse temperatures on a top RBM with strong weights: the
+/// repeats disagree or the effective sample size collapses, and the
+/// estimate must not be called reliable.
+#[test]
+fn a_short_schedule_on_a_hard_model_is_called_unreliable() {
+    let exact = random_net(&[8, 10, 12], 4, 3.0, 8);
+    let net = Dbn::from_exact(&exact).unwrap();
+    let data = random_binary_data(50, 8, 108);
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let short = AisSchedule::linear(3).unwrap();
+    let z = top_log_partition(&net, data.view(), &short, 25, 4, &mut rng).unwrap();
+    assert!(!z.reliable, "{z:?}");
 }
 
 /// The broken variant: label units treated as free binary units of the top
@@ -185,7 +207,7 @@ fn bound_with_ais_log_z_brackets_the_enumerated_bound() {
     let net = Dbn::from_exact(&exact).unwrap();
     let data = random_binary_data(40, 8, 21);
     let mut rng = ChaCha8Rng::seed_from_u64(21);
-    let log_z = top_log_partition(&net, data.view(), &schedule(), 100, &mut rng).unwrap();
+    let log_z = top_log_partition(&net, data.view(), &schedule(), 50, 2, &mut rng).unwrap();
     let estimate = estimate_lower_bound(&net, data.view(), &log_z, 50, &mut rng).unwrap();
     let truth = exact_mean_bound(&exact, &data);
     assert!(

@@ -468,3 +468,61 @@ fn classifier_tables_that_do_not_fit_are_refused_naming_the_field() {
         assert!(e.contains("net.toml") && e.contains(field), "{table}: {e}");
     }
 }
+
+/// p(x | l) of the top RBM by brute force over x and h in f64:
+/// p(x, l) is proportional to sum_h e^{b.x + d_l + c.h + h.W x + h.U_l}.
+fn exact_top_conditional(net: &Dbn, label: usize) -> Vec<f64> {
+    let (top, units) = (net.top(), net.labels().unwrap());
+    let (n_x, n_h) = (top.n_visible(), top.n_hidden());
+    let weights: Vec<f64> = (0..1u64 << n_x)
+        .map(|sx| {
+            let x = bm_exact::state_vector(sx, n_x);
+            (0..1u64 << n_h)
+                .map(|sh| {
+                    let h = bm_exact::state_vector(sh, n_h);
+                    let mut energy = f64::from(units.bias[label]);
+                    for j in 0..n_x {
+                        energy += f64::from(top.visible_bias[j]) * x[j];
+                    }
+                    for i in 0..n_h {
+                        let mut input =
+                            f64::from(top.hidden_bias[i]) + f64::from(units.weights[[i, label]]);
+                        for j in 0..n_x {
+                            input += f64::from(top.weights[[i, j]]) * x[j];
+                        }
+                        energy += h[i] * input;
+                    }
+                    energy.exp()
+                })
+                .sum()
+        })
+        .collect();
+    let total: f64 = weights.iter().sum();
+    weights.iter().map(|w| w / total).collect()
+}
+
+/// The top RBM's chains after `n_gibbs_steps` with `clamped` held on,
+/// against the exact p(x | label) by chi-square over the 2^4 states of x.
+fn top_chain_p_value(label: usize, clamped: Option<usize>) -> f64 {
+    let net = random_net(&[3, 4, 3], 4, 33);
+    let mut rng = ChaCha8Rng::seed_from_u64(34);
+    let (x, _) = net.sample_top(20_000, 30, clamped, &mut rng).unwrap();
+    let mut counts = vec![0.0; 16];
+    for row in x.rows() {
+        counts[bm_exact::state_index(row.mapv(f64::from).view()) as usize] += 1.0;
+    }
+    chi_square_p_value(&counts, &exact_top_conditional(&net, label))
+}
+
+#[test]
+fn the_clamped_top_chain_samples_the_exact_p_of_h2_given_the_label() {
+    for label in 0..4 {
+        let p = top_chain_p_value(label, Some(label));
+        assert!(p > 1e-3, "label {label}: p-value {p}");
+    }
+    // Broken variants: the label left free, or another label clamped.
+    let p = top_chain_p_value(0, None);
+    assert!(p < 1e-6, "free label instead of label 0: p-value {p}");
+    let p = top_chain_p_value(0, Some(2));
+    assert!(p < 1e-6, "label 2 instead of label 0: p-value {p}");
+}

@@ -12,6 +12,7 @@ pub trait Real:
     + std::fmt::Debug
     + std::fmt::Display
     + std::iter::Sum
+    + Default
     + Send
     + Sync
     + numerics::neural::Lane
@@ -19,6 +20,9 @@ pub trait Real:
 {
     /// The constant `x` in this type.
     fn of(x: f64) -> Self;
+
+    /// This number in f64 (exact for f32 and f64).
+    fn as_f64(self) -> f64;
 
     /// How many random 64-bit words [`Real::standard_normals`] needs for
     /// `n` numbers.
@@ -34,6 +38,10 @@ impl Real for f32 {
         x as f32
     }
 
+    fn as_f64(self) -> f64 {
+        self as f64
+    }
+
     fn words_for_normals(n: usize) -> usize {
         n.div_ceil(2)
     }
@@ -46,6 +54,10 @@ impl Real for f32 {
 impl Real for f64 {
     fn of(x: f64) -> f64 {
         x
+    }
+
+    fn as_f64(self) -> f64 {
+        self
     }
 
     fn words_for_normals(n: usize) -> usize {

@@ -354,18 +354,38 @@ impl Trainer {
         Ok(trainer)
     }
 
-    /// Continue a run from a saved state (same configuration and data).
-    pub fn resume(config: TrainConfig, data: ArrayView2<f64>, state: TrainState) -> Result<Self> {
+    /// Continue a run from a saved state (same configuration and data) and
+    /// the saved [`Trainer::snapshot`], so that a divergence after the resume
+    /// rolls back where the uninterrupted run would. Without a snapshot (a
+    /// checkpoint from before it was saved), the state itself becomes the
+    /// snapshot, and the run may then differ from an uninterrupted one.
+    pub fn resume(
+        config: TrainConfig,
+        data: ArrayView2<f64>,
+        state: TrainState,
+        snapshot: Option<TrainState>,
+    ) -> Result<Self> {
         let mut trainer = Trainer::new(config, data)?;
-        if state.model_params.len() != trainer.model.n_params() {
-            return Err(EbmError::setting(
-                "checkpoint",
-                "its network does not match the configuration",
-            ));
+        let n_params = trainer.model.n_params();
+        let buffer_len = trainer.state().buffer.map(|b| b.len());
+        for s in std::iter::once(&state).chain(&snapshot) {
+            if s.model_params.len() != n_params || s.buffer.as_ref().map(Vec::len) != buffer_len {
+                return Err(EbmError::setting(
+                    "checkpoint",
+                    "its network or replay buffer does not match the configuration",
+                ));
+            }
         }
         trainer.restore(&state);
-        trainer.last_good = state;
+        trainer.last_good = snapshot.unwrap_or(state);
         Ok(trainer)
+    }
+
+    /// The state the divergence detector rolls back to: taken every
+    /// `SNAPSHOT_EVERY` (25) good iterations. A checkpoint saves it beside
+    /// [`Trainer::state`].
+    pub fn snapshot(&self) -> &TrainState {
+        &self.last_good
     }
 
     /// Everything needed to continue the run.

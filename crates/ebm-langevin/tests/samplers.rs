@@ -3,7 +3,8 @@
 
 use ebm_langevin::oracle::{Grid2d, Toy, cell_counts, chi_square, integrated_cell_probabilities};
 use ebm_langevin::samplers::{
-    CooledSampler, LangevinWorkspace, annealed_langevin, mala, ula, ula_step, ula_step_batched,
+    CooledSampler, LangevinWorkspace, annealed_langevin, annealed_langevin_batched, mala,
+    mala_step_batched, ula, ula_step, ula_step_batched,
 };
 use ebm_langevin::{Activation, Energy, Layer, Mlp, Tempered};
 use ndarray::{Array2, array};
@@ -136,6 +137,87 @@ fn mala_corrects_the_bias_of_a_large_step() {
     assert!(p_value(&energy, &x) > 1e-3);
 }
 
+/// `energy` scaled by 1 / T: the density exp(-E / T).
+fn tempered(energy: &Mlp<f64>, temperature: f64) -> Mlp<f64> {
+    let mut scaled = energy.clone();
+    let last = scaled.layers.last_mut().unwrap();
+    last.weights /= temperature;
+    last.bias /= temperature;
+    scaled
+}
+
+/// MALA on the fast path, f64 and f32, passes at eps = 0.08, where always
+/// accepting (ULA, the broken variant) fails; at T = 2 it passes against
+/// exp(-E / 2) and fails against exp(-E).
+#[test]
+fn batched_mala_passes_and_always_accepting_fails() {
+    let energy = fixed_energy();
+    let energy32: Mlp<f32> = energy.cast();
+    let mut ws = LangevinWorkspace::default();
+    let (mut x, mut rng) = start(6);
+    let mut accepted = 0;
+    for _ in 0..300 {
+        accepted += mala_step_batched(&energy, &mut x, 0.08, 1.0, &mut ws, &mut rng);
+    }
+    let rate = accepted as f64 / (300 * N_CHAINS) as f64;
+    assert!((0.5..1.0).contains(&rate), "acceptance {rate}");
+    let p = p_value(&energy, &x);
+    assert!(p > 1e-3, "batched MALA: p = {p}");
+
+    let (x32, mut rng) = start(7);
+    let mut x32 = x32.mapv(|v| v as f32);
+    let mut ws32 = LangevinWorkspace::default();
+    for _ in 0..300 {
+        mala_step_batched(&energy32, &mut x32, 0.08, 1.0, &mut ws32, &mut rng);
+    }
+    let p = p_value(&energy, &x32.mapv(|v| v as f64));
+    assert!(p > 1e-3, "batched MALA in f32: p = {p}");
+
+    let (mut x, mut rng) = start(6);
+    for _ in 0..300 {
+        ula_step_batched(&energy, &mut x, 0.08, 1.0, &mut ws, &mut rng);
+    }
+    let p = p_value(&energy, &x);
+    assert!(p < 1e-6, "always accepting passed: p = {p}");
+
+    let (mut x, mut rng) = start(8);
+    for _ in 0..300 {
+        mala_step_batched(&energy, &mut x, 0.08, 2.0, &mut ws, &mut rng);
+    }
+    let p = p_value(&tempered(&energy, 2.0), &x);
+    assert!(p > 1e-3, "batched MALA at T = 2: p = {p}");
+    let p = p_value(&energy, &x);
+    assert!(p < 1e-10, "samples at T = 2 passed at T = 1: p = {p}");
+}
+
+/// Annealed Langevin on the fast path down a ladder of temperatures ending
+/// at 1 passes; the same ladder ending at T = 2 fails.
+#[test]
+fn batched_annealing_passes_and_stopping_hot_fails() {
+    let energy = fixed_energy();
+    let mut ws = LangevinWorkspace::default();
+    for (last, passes) in [(1.0, true), (2.0, false)] {
+        let (mut x, mut rng) = start(9);
+        let temperatures = [10.0, 5.0, 2.5, last];
+        let step_sizes = temperatures.map(|t| 0.002 * t);
+        annealed_langevin_batched(
+            &energy,
+            &temperatures,
+            &step_sizes,
+            1000,
+            &mut x,
+            &mut ws,
+            &mut rng,
+        );
+        let p = p_value(&energy, &x);
+        if passes {
+            assert!(p > 1e-3, "batched annealing: p = {p}");
+        } else {
+            assert!(p < 1e-10, "stopping at T = 2 passed: p = {p}");
+        }
+    }
+}
+
 /// The cooled sampler's temperature s^2 / (2 eps), eq. (11.7): with the
 /// UvA tutorial's settings it samples exp(-E / T) at T ~ 1e-6, not exp(-E).
 #[test]
@@ -163,6 +245,18 @@ fn the_cooled_sampler_samples_a_cold_density() {
     }
     let mut doubled = energy.clone();
     doubled.layers[1].weights *= 2.0;
+    assert!(p_value(&doubled, &x) > 1e-3);
+    assert!(p_value(&energy, &x) < 1e-10);
+
+    // The same on the fast path, in f32.
+    let (x32, mut rng) = start(5);
+    let mut x32 = x32.mapv(|v| v as f32);
+    let energy32: Mlp<f32> = energy.cast();
+    let mut ws = LangevinWorkspace::default();
+    for _ in 0..2000 {
+        half.step_batched(&energy32, &mut x32, &mut ws, &mut rng);
+    }
+    let x = x32.mapv(|v| v as f64);
     assert!(p_value(&doubled, &x) > 1e-3);
     assert!(p_value(&energy, &x) < 1e-10);
 }

@@ -3,7 +3,7 @@
 
 use ebm_langevin::mlp::flatten;
 use ebm_langevin::oracle::{Grid2d, Toy, kl_data_model};
-use ebm_langevin::train::{dsm_gradient, dsm_loss, ml_gradient, ml_loss};
+use ebm_langevin::train::{TrainState, dsm_gradient, dsm_loss, ml_gradient, ml_loss};
 use ebm_langevin::{Activation, Mlp, Objective, TrainConfig, Trainer};
 use ndarray::{Array2, array};
 use rand::{Rng, SeedableRng};
@@ -206,6 +206,7 @@ fn resuming_gives_the_same_bytes() {
         small_config(),
         data.view(),
         serde_json::from_str(&json).unwrap(),
+        Some(first.snapshot().clone()),
     )
     .unwrap();
     for _ in 15..40 {
@@ -213,6 +214,49 @@ fn resuming_gives_the_same_bytes() {
     }
     assert_eq!(flatten(&whole.model.layers), flatten(&second.model.layers));
     assert_eq!(whole.state(), second.state());
+}
+
+/// A divergence after a resume at iteration 30 (not a multiple of the
+/// snapshot interval, 25): with the snapshot saved beside the state, the
+/// resumed run rolls back to iteration 25 as the uninterrupted one does, and
+/// ends in the same bytes; resumed without it, it rolls back to 30 and
+/// differs (the test can fail). The divergence is forced by a learning rate
+/// of 1e3 set at iteration 30 in every run.
+#[test]
+fn a_divergence_after_a_resume_rolls_back_as_without_the_resume() {
+    let data = gaussian_data(500);
+    let config = TrainConfig {
+        max_abs_energy: 1e3,
+        alpha: 0.0,
+        ..small_config()
+    };
+    let run = |trainer: &mut Trainer, from: usize, to: usize| {
+        for _ in from..to {
+            if trainer.iteration == 30 && trainer.events.is_empty() {
+                trainer.learning_rate = 1e3;
+            }
+            trainer.step(data.view()).unwrap();
+        }
+    };
+    let mut whole = Trainer::new(config.clone(), data.view()).unwrap();
+    run(&mut whole, 0, 60);
+    assert!(!whole.events.is_empty(), "no divergence provoked");
+    assert_eq!(whole.events[0].rolled_back_to, 25, "{:?}", whole.events);
+
+    let mut first = Trainer::new(config.clone(), data.view()).unwrap();
+    run(&mut first, 0, 30);
+    let json = serde_json::to_string(&(first.state(), first.snapshot())).unwrap();
+    let (state, snapshot): (TrainState, TrainState) = serde_json::from_str(&json).unwrap();
+    let mut resumed =
+        Trainer::resume(config.clone(), data.view(), state.clone(), Some(snapshot)).unwrap();
+    run(&mut resumed, 30, 60);
+    assert_eq!(resumed.events, whole.events);
+    assert_eq!(resumed.state(), whole.state());
+
+    let mut without = Trainer::resume(config, data.view(), state, None).unwrap();
+    run(&mut without, 30, 60);
+    assert_eq!(without.events[0].rolled_back_to, 30);
+    assert_ne!(without.state(), whole.state());
 }
 
 #[test]

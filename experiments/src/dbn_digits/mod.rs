@@ -79,24 +79,51 @@ pub fn run(path: &Path) -> Result<Outputs> {
     let config: DbnDigitsConfig = crate::config::load(path)?;
     let split = load_split(&config)?;
     let (results, generated) = measure(&config, &split)?;
+    dbn_outputs(DbnOutputs {
+        name: NAME,
+        json: serde_json::to_string_pretty(&results)? + "\n",
+        layer_sizes: &results.layer_sizes,
+        pretrained: &results.fine_tune_pretrained,
+        random: &results.fine_tune_random,
+        generated: &generated,
+        side: datasets::DIGITS_SIDE,
+        per_row: config.samples.n_per_label,
+        summary: summary_table(&results),
+    })
+}
+
+/// What both DBN experiments write, under their `name`.
+pub(crate) struct DbnOutputs<'a> {
+    pub name: &'a str,
+    /// The results as pretty JSON: `NAME.json`.
+    pub json: String,
+    /// The fine-tuning curves: `NAME-fine-tuning.svg`.
+    pub layer_sizes: &'a [usize],
+    pub pretrained: &'a [EpochPoint],
+    pub random: &'a [EpochPoint],
+    /// Generated digits of `side` x `side` pixels, `per_row` per label:
+    /// `NAME-generated.png`.
+    pub generated: &'a Array2<f32>,
+    pub side: usize,
+    pub per_row: usize,
+    /// The chapter's table and sentences: `generated/NAME-summary.md`.
+    pub summary: String,
+}
+
+/// The JSON, the fine-tuning figure, the grid of generated digits (one row
+/// per clamped label) and the summary of a DBN experiment.
+pub(crate) fn dbn_outputs(o: DbnOutputs) -> Result<Outputs> {
     let mut outputs = Outputs::new();
+    outputs.add_figure(format!("{}.json", o.name), o.json);
     outputs.add_figure(
-        format!("{NAME}.json"),
-        serde_json::to_string_pretty(&results)? + "\n",
-    );
-    outputs.add_figure(
-        format!("{NAME}-fine-tuning.svg"),
-        fine_tuning_figure(
-            &results.layer_sizes,
-            &results.fine_tune_pretrained,
-            &results.fine_tune_random,
-        )?,
+        format!("{}-fine-tuning.svg", o.name),
+        fine_tuning_figure(o.layer_sizes, o.pretrained, o.random)?,
     );
     outputs.add_binary_figure(
-        format!("{NAME}-generated.png"),
-        png_grid(&generated, config.samples.n_per_label)?,
+        format!("{}-generated.png", o.name),
+        crate::mnist_rbm::figures::png_grid(o.generated, (o.side, o.side), o.per_row)?,
     );
-    outputs.add_generated(format!("{NAME}-summary.md"), summary_table(&results));
+    outputs.add_generated(format!("{}-summary.md", o.name), o.summary);
     Ok(outputs)
 }
 
@@ -159,13 +186,22 @@ pub(crate) fn logistic_accuracy(
 
 /// Backpropagation from `start`, with the loss and test accuracy after every epoch.
 pub(crate) fn fine_tune_curve(
-    mut net: Classifier,
+    mut start: Classifier,
+    split: &Split,
+    config: &FineTuneConfig,
+) -> Result<(f64, Vec<EpochPoint>)> {
+    fine_tune_in_place(&mut start, split, config)
+}
+
+/// [`fine_tune_curve`] that leaves the fine-tuned net in `net`.
+pub(crate) fn fine_tune_in_place(
+    net: &mut Classifier,
     split: &Split,
     config: &FineTuneConfig,
 ) -> Result<(f64, Vec<EpochPoint>)> {
     let mut curve = Vec::new();
     fine_tune(
-        &mut net,
+        net,
         split.train.view(),
         &split.train_labels,
         config,
@@ -259,11 +295,6 @@ pub(crate) fn generate_per_label(
         .collect::<Result<Vec<_>, _>>()?;
     let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
     Ok(ndarray::concatenate(Axis(0), &views)?)
-}
-
-fn png_grid(images: &Array2<f32>, per_row: usize) -> Result<Vec<u8>> {
-    let side = datasets::DIGITS_SIDE;
-    crate::mnist_rbm::figures::png_grid(images, (side, side), per_row)
 }
 
 /// Test accuracy per epoch of fine-tuning, pretrained against random initialisation.

@@ -31,9 +31,14 @@ pub struct BoundConfig {
     /// Inverse temperatures of each AIS run (Salakhutdinov & Murray's shape,
     /// `rbm::AisSchedule::scaled`); they used 14,501.
     pub n_betas: usize,
-    /// AIS chains per label.
+    /// AIS chains of each repeat. One run anneals (h_2, label) together,
+    /// the labels as a softmax group, eq. (10.13).
     #[serde(deserialize_with = "config::de::positive_count")]
     pub n_chains: usize,
+    /// Independent repeats of `n_chains` chains: their estimates pooled give
+    /// log Z, their spread says whether to trust it.
+    #[serde(deserialize_with = "config::de::positive_count")]
+    pub n_repeats: usize,
     /// The first this many test digits enter the bound.
     #[serde(deserialize_with = "config::de::positive_count")]
     pub n_examples: usize,

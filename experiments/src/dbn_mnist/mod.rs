@@ -12,16 +12,18 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use dbn::{
-    Classifier, Dbn, TopLogPartition, estimate_lower_bound, top_log_partition, train_greedy,
+    Classifier, Dbn, MAX_REPEAT_SPREAD, TopLogPartition, estimate_lower_bound, top_log_partition,
+    train_greedy,
 };
 use ndarray::{Array2, s};
 use rbm::AisSchedule;
 use serde::{Deserialize, Serialize};
 
 use crate::config::ConfigError;
+use crate::dbn_digits::config::SamplesConfig;
 use crate::dbn_digits::{
-    EpochPoint, Split, fine_tune_curve, fine_tuning_figure, generate_per_label, logistic_accuracy,
-    sizes_text,
+    DbnOutputs, EpochPoint, Split, dbn_outputs, fine_tune_curve, fine_tune_in_place,
+    generate_per_label, logistic_accuracy, sizes_text,
 };
 use crate::mnist_rbm::config::Binarize;
 use crate::output::Outputs;
@@ -67,13 +69,32 @@ pub struct BoundResult {
     /// None when the AIS weights are too spread to bound log Z below.
     pub log_partition_low: Option<f64>,
     pub log_partition_high: f64,
-    pub min_effective_sample_size: f64,
+    /// (sum w)^2 / sum w^2 over all chains.
+    pub effective_sample_size: f64,
+    /// log Z of each independent repeat alone.
+    pub repeats: Vec<f64>,
+    /// Their sample standard deviation (None with one repeat).
+    pub repeat_spread: Option<f64>,
+    /// See `dbn::TopLogPartition::reliable`.
     pub reliable: bool,
-    pub n_runs: usize,
     pub n_chains: usize,
+    pub n_repeats: usize,
     pub n_betas: usize,
     pub n_examples: usize,
     pub n_samples: usize,
+}
+
+/// Do the generated digits follow the clamped label? The fine-tuned net's
+/// accuracy on the digits generated with each label clamped.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedCheck {
+    /// Entry l: the fraction of the digits generated with label l that the
+    /// fine-tuned net classifies as l.
+    pub per_label_accuracy: Vec<f64>,
+    pub mean_accuracy: f64,
+    pub n_per_label: usize,
+    pub n_gibbs_steps: usize,
 }
 
 /// Everything measured: the contents of `dbn-mnist.json`.
@@ -89,32 +110,24 @@ pub struct DbnMnistResults {
     pub fine_tune_pretrained: Vec<EpochPoint>,
     pub fine_tune_random: Vec<EpochPoint>,
     pub bound: BoundResult,
+    pub generated: GeneratedCheck,
 }
 
 pub fn run(path: &Path) -> Result<Outputs> {
     let config: DbnMnistConfig = crate::config::load(path)?;
     let split = load_split(&config, path)?;
     let (results, generated) = measure(&config, &split)?;
-    let mut outputs = Outputs::new();
-    outputs.add_figure(
-        format!("{NAME}.json"),
-        serde_json::to_string_pretty(&results)? + "\n",
-    );
-    outputs.add_figure(
-        format!("{NAME}-fine-tuning.svg"),
-        fine_tuning_figure(
-            &results.layer_sizes,
-            &results.fine_tune_pretrained,
-            &results.fine_tune_random,
-        )?,
-    );
-    let side = 28;
-    outputs.add_binary_figure(
-        format!("{NAME}-generated.png"),
-        crate::mnist_rbm::figures::png_grid(&generated, (side, side), config.samples.n_per_label)?,
-    );
-    outputs.add_generated(format!("{NAME}-summary.md"), summary(&results));
-    Ok(outputs)
+    dbn_outputs(DbnOutputs {
+        name: NAME,
+        json: serde_json::to_string_pretty(&results)? + "\n",
+        layer_sizes: &results.layer_sizes,
+        pretrained: &results.fine_tune_pretrained,
+        random: &results.fine_tune_random,
+        generated: &generated,
+        side: 28,
+        per_row: config.samples.n_per_label,
+        summary: summary(&results),
+    })
 }
 
 /// The first `n_train` training and `n_test` test digits with their labels,
@@ -188,16 +201,15 @@ fn measure(config: &DbnMnistConfig, split: &Split) -> Result<(DbnMnistResults, A
         split,
         &config.logistic,
     )?;
-    let (fine_tuned, fine_tune_pretrained) = fine_tune_curve(
-        Classifier::from_dbn(&labelled, 10),
-        split,
-        &config.fine_tune,
-    )?;
+    let mut tuned_net = Classifier::from_dbn(&labelled, 10);
+    let (fine_tuned, fine_tune_pretrained) =
+        fine_tune_in_place(&mut tuned_net, split, &config.fine_tune)?;
     let sizes = labelled.layer_sizes();
     let random = Classifier::random(&sizes, 10, &mut stream(config.seed, STREAM_RANDOM_INIT, 0));
     let (random_init, fine_tune_random) = fine_tune_curve(random, split, &config.fine_tune)?;
     let bound = measure_bound(&labelled, split, config)?;
     let generated = generate_per_label(&labelled, &config.samples, config.seed)?;
+    let generated_check = follows_label(&tuned_net, &generated, &config.samples);
     let results = DbnMnistResults {
         experiment: NAME.into(),
         config: config.clone(),
@@ -214,18 +226,49 @@ fn measure(config: &DbnMnistConfig, split: &Split) -> Result<(DbnMnistResults, A
         fine_tune_pretrained,
         fine_tune_random,
         bound,
+        generated: generated_check,
     };
     Ok((results, generated))
 }
 
-/// log Z of the top RBM by AIS (one run per label, base rates from the
-/// training digits), then the bound on the first test digits.
+/// The fine-tuned net's accuracy on the generated digits, per clamped
+/// label (rows come `n_per_label` per label, label 0 first).
+fn follows_label(
+    net: &Classifier,
+    generated: &Array2<f32>,
+    samples: &SamplesConfig,
+) -> GeneratedCheck {
+    let predictions = net.predict(generated.view());
+    let per_label_accuracy: Vec<f64> = predictions
+        .chunks(samples.n_per_label)
+        .enumerate()
+        .map(|(label, chunk)| {
+            chunk.iter().filter(|&&p| p == label).count() as f64 / chunk.len() as f64
+        })
+        .collect();
+    GeneratedCheck {
+        mean_accuracy: per_label_accuracy.iter().sum::<f64>() / per_label_accuracy.len() as f64,
+        per_label_accuracy,
+        n_per_label: samples.n_per_label,
+        n_gibbs_steps: samples.n_gibbs_steps,
+    }
+}
+
+/// log Z of the top RBM by AIS (one run over h_2 and the label, in
+/// independent repeats; base rates from the training digits), then the
+/// bound on the first test digits.
 fn measure_bound(net: &Dbn, split: &Split, config: &DbnMnistConfig) -> Result<BoundResult> {
     let b = &config.bound;
     let schedule = AisSchedule::scaled(b.n_betas)?;
     let mut rng = stream(config.seed, STREAM_AIS, 0);
-    let z: TopLogPartition =
-        top_log_partition(net, split.train.view(), &schedule, b.n_chains, &mut rng)?;
+    let z: TopLogPartition = top_log_partition(
+        net,
+        split.train.view(),
+        &schedule,
+        b.n_chains,
+        b.n_repeats,
+        &mut rng,
+    )?;
     let n = b.n_examples.min(split.test.nrows());
     let digits = split.test.slice(s![..n, ..]);
     let mut rng = stream(config.seed, STREAM_RECOGNITION, 0);
@@ -238,10 +281,12 @@ fn measure_bound(net: &Dbn, split: &Split, config: &DbnMnistConfig) -> Result<Bo
         log_partition: z.log_partition,
         log_partition_low: Some(z.log_partition_low).filter(|x| x.is_finite()),
         log_partition_high: z.log_partition_high,
-        min_effective_sample_size: z.min_effective_sample_size,
+        effective_sample_size: z.min_effective_sample_size,
+        repeats: z.repeats,
+        repeat_spread: z.repeat_spread,
         reliable: z.reliable,
-        n_runs: z.n_runs,
-        n_chains: z.n_chains,
+        n_chains: b.n_chains,
+        n_repeats: b.n_repeats,
         n_betas: z.n_betas,
         n_examples: n,
         n_samples: b.n_samples,
@@ -301,34 +346,104 @@ pub fn summary(r: &DbnMnistResults) -> String {
         pct(e.generative_dbn),
         pct(e.fine_tuned_dbn),
     );
-    let b = &r.bound;
-    let reliability = if b.reliable {
-        "every AIS run passed the effective-sample-size check".to_string()
+    text += &generated_sentence(&r.generated);
+    text += &bound_sentence(&r.bound);
+    text
+}
+
+/// The table of how often the generated digits are read as their label.
+fn generated_sentence(g: &GeneratedCheck) -> String {
+    let header: Vec<String> = (0..g.per_label_accuracy.len())
+        .map(|l| l.to_string())
+        .collect();
+    let cells: Vec<String> = g
+        .per_label_accuracy
+        .iter()
+        .map(|a| format!("{:.0}%", 100.0 * a))
+        .collect();
+    format!(
+        "\nDo the generated digits follow the clamped label? The fine-tuned net reads \
+         {:.0}% of them as their label ({} digits per label, {} Gibbs steps in the top RBM):\n\n\
+         | clamped label | {} |\n|---|{}\n| read as that label | {} |\n\n{}\n",
+        100.0 * g.mean_accuracy,
+        g.n_per_label,
+        thousands(g.n_gibbs_steps),
+        header.join(" | "),
+        "---|".repeat(header.len()),
+        cells.join(" | "),
+        chance_verdict(g),
+    )
+}
+
+/// Whether the generated digits follow their labels better than guessing:
+/// the mean accuracy against chance, 1 / n_labels, plus two binomial
+/// standard errors of that many digits.
+fn chance_verdict(g: &GeneratedCheck) -> String {
+    let n_labels = g.per_label_accuracy.len() as f64;
+    let chance = 1.0 / n_labels;
+    let n = n_labels * g.n_per_label as f64;
+    let threshold = chance + 2.0 * (chance * (1.0 - chance) / n).sqrt();
+    if g.mean_accuracy <= threshold {
+        format!(
+            "That is no better than guessing (1 in {n_labels}): after this training the clamped \
+             label does not steer the top RBM's chain."
+        )
     } else {
         format!(
-            "at least one AIS run failed the effective-sample-size check (smallest effective \
-             sample size {:.1} of {} chains), so the error bar of log Z is itself unreliable",
-            b.min_effective_sample_size, b.n_chains
+            "That is better than guessing (1 in {n_labels}): the clamped label steers the top \
+             RBM's chain."
         )
+    }
+}
+
+/// The bound and its AIS diagnosis; "unreliable" whenever the numbers say so.
+fn bound_sentence(b: &BoundResult) -> String {
+    let spread = match b.repeat_spread {
+        Some(s) => format!(
+            "the {} independent repeats of {} chains give log Z from {:.2} to {:.2} \
+             (standard deviation {:.2} nats)",
+            b.n_repeats,
+            b.n_chains,
+            b.repeats.iter().copied().fold(f64::INFINITY, f64::min),
+            b.repeats.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            s
+        ),
+        None => "a single repeat shows no spread".to_string(),
     };
-    text += &format!(
+    let n_chains = b.n_chains * b.n_repeats;
+    let verdict = if b.reliable {
+        format!(
+            "The estimate passes both checks (effective sample size at least a tenth of the \
+             chains, repeats within {MAX_REPEAT_SPREAD} nat of each other), so we call it reliable, \
+             with the caveat of every AIS estimate: a schedule too short for the model \
+             under-estimates log Z in a way no spread can show."
+        )
+    } else {
+        "This estimate is **unreliable**: it fails the effective-sample-size check (at least a \
+         tenth of the chains) or the repeats disagree by more than the allowed spread, so its \
+         error bar is itself a guess and the bound is a number to improve, not a result."
+            .to_string()
+    };
+    format!(
         "\nThe bound (10.11) on the first {} test digits, {} recognition samples each: \
-         {:.2} nats, error bar from {:.2} to {}; log Z of the top RBM by AIS, {} runs (one per \
-         label) of {} chains and {} inverse temperatures: {:.2}, error bar from {} to {:.2}; \
-         {reliability}.\n",
+         {:.2} nats, error bar from {:.2} to {}; log Z of the top RBM by AIS, one run over h_2 \
+         and the label (10.13) with {} chains and {} inverse temperatures: {:.2}, error bar \
+         from {} to {:.2}, effective sample size {:.1} of {}; {}. {}\n",
         b.n_examples,
         b.n_samples,
         b.mean_lower_bound,
         b.low,
         end(b.high, "no upper end"),
-        b.n_runs,
-        b.n_chains,
-        b.n_betas,
+        thousands(n_chains),
+        thousands(b.n_betas),
         b.log_partition,
         end(b.log_partition_low, "no lower end"),
         b.log_partition_high,
-    );
-    text
+        b.effective_sample_size,
+        thousands(n_chains),
+        spread,
+        verdict,
+    )
 }
 
 /// An end of an error bar, or what to say when there is none.

@@ -10,12 +10,14 @@
 //! - `annealed`: ULA down a ladder of temperatures from `--temper` (default
 //!   10) to 1 (eq. 12.5 with tempered energies), then ULA at T = 1.
 //!
-//! Chains start from N(0, init_std^2 I).
+//! Chains start from N(0, init_std^2 I). All three run on the fast path of
+//! `ebm_langevin::samplers` in f64: chunks of 64 chains in parallel, with
+//! the same bytes for a seed on any number of threads.
 
 use std::path::PathBuf;
 
-use ebm_langevin::samplers::{mala_step, ula_step};
-use ebm_langevin::{Energy, Mlp, Tempered};
+use ebm_langevin::Mlp;
+use ebm_langevin::samplers::{LangevinWorkspace, mala_step_batched, ula_step_batched};
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -109,20 +111,22 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         args.init_std * rng.sample::<f64, _>(StandardNormal)
     });
     let bar = progress(args.steps);
+    let mut ws = LangevinWorkspace::default();
     let (step_size, acceptance_rate) = match args.sampler {
         Sampler::Ula => {
             for _ in 0..args.steps {
-                ula_step(&model, &mut x, args.step_size, args.temperature, &mut rng);
+                let (eps, t) = (args.step_size, args.temperature);
+                ula_step_batched(&model, &mut x, eps, t, &mut ws, &mut rng);
                 bar.inc(1);
             }
             (args.step_size, None)
         }
         Sampler::Mala => {
-            let (eps, rate) = tuned_mala(&model, &mut x, args, &bar, &mut rng);
+            let (eps, rate) = tuned_mala(&model, &mut x, args, &bar, &mut ws, &mut rng);
             (eps, Some(rate))
         }
         Sampler::Annealed => {
-            annealed(&model, &mut x, args, &bar, &mut rng);
+            annealed(&model, &mut x, args, &bar, &mut ws, &mut rng);
             (args.step_size, None)
         }
     };
@@ -162,12 +166,14 @@ fn progress(steps: u64) -> indicatif::ProgressBar {
 
 // ANCHOR: tuned_mala
 /// Burn-in with the step size tuned (and optional cooling), then MALA with
-/// the step size frozen, so that the sampling half is exact MALA.
+/// the step size frozen, so that the sampling half is exact MALA. All
+/// steps run on the fast path (`mala_step_batched`, eq. 11.6), in f64.
 fn tuned_mala(
     model: &Mlp<f64>,
     x: &mut Array2<f64>,
     args: &Args,
     bar: &indicatif::ProgressBar,
+    ws: &mut LangevinWorkspace<f64>,
     rng: &mut ChaCha8Rng,
 ) -> (f64, f64) {
     let burn_in = args.steps / 2;
@@ -178,18 +184,14 @@ fn tuned_mala(
         // Geometric cooling from T0 to 1 over the first half of the burn-in.
         let frac = (2.0 * k as f64 / burn_in as f64).min(1.0);
         let temperature = t0.powf(1.0 - frac);
-        let tempered = Tempered {
-            energy: model,
-            temperature,
-        };
-        let rate = mala_step(&tempered, x, eps, rng) as f64 / n;
+        let rate = mala_step_batched(model, x, eps, temperature, ws, rng) as f64 / n;
         // Robbins-Monro on log eps towards the acceptance rate 0.57.
         eps *= (2.0 * (rate - 0.574) / (1.0 + k as f64).sqrt()).exp();
         bar.inc(1);
     }
     let mut accepted = 0;
     for _ in burn_in..args.steps {
-        accepted += mala_step(model, x, eps, rng);
+        accepted += mala_step_batched(model, x, eps, 1.0, ws, rng);
         bar.inc(1);
     }
     (eps, accepted as f64 / (n * (args.steps - burn_in) as f64))
@@ -198,11 +200,14 @@ fn tuned_mala(
 
 /// ULA over a geometric ladder of temperatures from T0 down to 1 with step
 /// size eps T (noise sqrt(2 eps T)), half of the steps; then ULA at T = 1.
+/// On the fast path: ULA on E / T with step eps T is
+/// x - eps grad E + sqrt(2 eps T) xi, `ula_step_batched` at temperature T.
 fn annealed(
     model: &Mlp<f64>,
     x: &mut Array2<f64>,
     args: &Args,
     bar: &indicatif::ProgressBar,
+    ws: &mut LangevinWorkspace<f64>,
     rng: &mut ChaCha8Rng,
 ) {
     let t0 = args.temper.unwrap_or(10.0);
@@ -210,17 +215,7 @@ fn annealed(
     for k in 0..args.steps {
         let frac = (k as f64 / cooling.max(1) as f64).min(1.0);
         let temperature = t0.powf(1.0 - frac);
-        let tempered = Tempered {
-            energy: model,
-            temperature,
-        };
-        ula_step(
-            &tempered as &dyn Energy,
-            x,
-            args.step_size * temperature,
-            1.0,
-            rng,
-        );
+        ula_step_batched(model, x, args.step_size, temperature, ws, rng);
         bar.inc(1);
     }
 }

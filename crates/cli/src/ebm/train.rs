@@ -67,6 +67,11 @@ struct Checkpoint {
     format: String,
     config: TrainConfig,
     state: TrainState,
+    /// The state a divergence rolls back to (`Trainer::snapshot`), so that a
+    /// resumed run rolls back where an uninterrupted one would; absent in
+    /// checkpoints written before it was saved.
+    #[serde(default)]
+    snapshot: Option<TrainState>,
     events: Vec<DivergenceEvent>,
 }
 
@@ -160,8 +165,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let checkpoint = checkpoint_path(&args.out);
     let mut trainer = if args.resume {
         let c = read_checkpoint(&checkpoint, &config)?;
-        let mut t =
-            Trainer::resume(config.clone(), data.view(), c.state).map_err(super::ebm_error)?;
+        let mut t = Trainer::resume(config.clone(), data.view(), c.state, c.snapshot)
+            .map_err(super::ebm_error)?;
         t.events = c.events;
         t
     } else {
@@ -228,6 +233,7 @@ fn save_checkpoint(path: &Path, config: &TrainConfig, trainer: &Trainer) -> anyh
         format: "ebm-checkpoint-1".into(),
         config: config.clone(),
         state: trainer.state(),
+        snapshot: Some(trainer.snapshot().clone()),
         events: trainer.events.clone(),
     };
     ebm_langevin::model_file::write_atomically(path, serde_json::to_string(&c)?.as_bytes(), true)
