@@ -18,13 +18,12 @@ pub mod mixing;
 pub mod models;
 pub mod summary;
 
-use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::output::Outputs;
+use crate::output::{Outputs, timed};
 use config::AisVsExactConfig;
 
 pub const NAME: &str = "ais-vs-exact";
@@ -53,18 +52,6 @@ pub struct AisVsExactResults {
     pub runs_containing_exact: usize,
     pub runs_total: usize,
     pub mixing: mixing::MixingResults,
-}
-
-/// Run `f`, and tell the user on stderr how long it took.
-fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let started = std::time::Instant::now();
-    let result = f().with_context(|| what.to_string())?;
-    let _ = writeln!(
-        std::io::stderr(),
-        "  {what}: {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(result)
 }
 
 /// Run both parts; deterministic for a given configuration.
