@@ -3,9 +3,23 @@
 //! temporary file in the same folder, then a rename), so a failed or
 //! interrupted run never leaves a half-written figure behind.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+/// Run `f`, and tell the user on stderr how long it took (a failed write to
+/// stderr does not fail the experiment).
+pub fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let started = std::time::Instant::now();
+    let result = f().with_context(|| what.to_string())?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "  {what}: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(result)
+}
 
 /// Where an experiment's files go: figures and JSON into `figures`,
 /// markdown included by the book into `generated`.

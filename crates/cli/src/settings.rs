@@ -62,7 +62,7 @@ pub struct SettingFlags {
 /// `binarize = { kind = "threshold", threshold = 0.5 }`,
 /// `{ kind = "sample", seed = 1 }` or `{ kind = "none" }`).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+#[serde(try_from = "BinarizeTable", into = "BinarizeTable")]
 pub enum Binarize {
     /// 1 where the intensity is above the threshold.
     Threshold { threshold: f32 },
@@ -70,6 +70,65 @@ pub enum Binarize {
     Sample { seed: u64 },
     /// Keep intensities as they are (used as probabilities).
     None,
+}
+
+/// [`Binarize`] as read and written: a plain table, as for `rbm::Estimator`
+/// (see there why not a tagged enum); a threshold outside [0, 1) is refused
+/// as it is read, named `binarize.threshold`.
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct BinarizeTable {
+    kind: BinarizeKind,
+    #[serde(
+        default,
+        deserialize_with = "config::de::optional_proper_fraction",
+        skip_serializing_if = "Option::is_none"
+    )]
+    threshold: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
+}
+
+#[derive(Clone, Copy, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum BinarizeKind {
+    Threshold,
+    Sample,
+    None,
+}
+
+impl TryFrom<BinarizeTable> for Binarize {
+    type Error = &'static str;
+
+    fn try_from(table: BinarizeTable) -> Result<Self, Self::Error> {
+        match (table.kind, table.threshold, table.seed) {
+            (BinarizeKind::Threshold, Some(threshold), None) => {
+                Ok(Binarize::Threshold { threshold })
+            }
+            (BinarizeKind::Sample, None, Some(seed)) => Ok(Binarize::Sample { seed }),
+            (BinarizeKind::None, None, None) => Ok(Binarize::None),
+            (BinarizeKind::Threshold, ..) => {
+                Err("kind = \"threshold\" takes `threshold` (e.g. 0.5) and nothing else")
+            }
+            (BinarizeKind::Sample, ..) => Err("kind = \"sample\" takes `seed` and nothing else"),
+            (BinarizeKind::None, ..) => Err("kind = \"none\" takes no other key"),
+        }
+    }
+}
+
+impl From<Binarize> for BinarizeTable {
+    fn from(binarize: Binarize) -> Self {
+        let (kind, threshold, seed) = match binarize {
+            Binarize::Threshold { threshold } => (BinarizeKind::Threshold, Some(threshold), None),
+            Binarize::Sample { seed } => (BinarizeKind::Sample, None, Some(seed)),
+            Binarize::None => (BinarizeKind::None, None, None),
+        };
+        Self {
+            kind,
+            threshold,
+            seed,
+        }
+    }
 }
 
 /// The configuration file. Every field has a default except `data`,
@@ -198,4 +257,66 @@ fn check(settings: &Settings) -> Result<(), String> {
             .map_err(|e| format!("{}; try 0.5", e.at("binarize.threshold")))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `binarize` is checked as the file is read, naming `binarize.threshold`
+    /// (a tagged enum would have lost the value's position); it is written
+    /// back in the same form.
+    #[test]
+    fn binarize_is_checked_as_it_is_read() {
+        let read =
+            |value: &str| config::from_toml_str::<ConfigFile>(&format!("binarize = {value}\n"));
+        for (value, expected) in [
+            (
+                "{ kind = \"threshold\", threshold = 0.25 }",
+                Binarize::Threshold { threshold: 0.25 },
+            ),
+            (
+                "{ kind = \"sample\", seed = 3 }",
+                Binarize::Sample { seed: 3 },
+            ),
+            ("{ kind = \"none\" }", Binarize::None),
+        ] {
+            assert_eq!(read(value).unwrap().binarize, Some(expected.clone()));
+            #[derive(Serialize)]
+            struct Written {
+                binarize: Binarize,
+            }
+            let written = toml::to_string(&Written {
+                binarize: expected.clone(),
+            })
+            .unwrap();
+            let again = config::from_toml_str::<ConfigFile>(&written).unwrap();
+            assert_eq!(again.binarize, Some(expected), "{written}");
+        }
+        for (value, starts) in [
+            (
+                "{ kind = \"threshold\", threshold = 1.5 }",
+                "field `binarize.threshold`: is 1.5;",
+            ),
+            (
+                "{ kind = \"threshold\" }",
+                "field `binarize`: kind = \"threshold\" takes",
+            ),
+            (
+                "{ kind = \"sample\", threshold = 0.5 }",
+                "field `binarize`: kind = \"sample\" takes",
+            ),
+            (
+                "{ kind = \"none\", seed = 1 }",
+                "field `binarize`: kind = \"none\" takes",
+            ),
+            ("{ kind = \"coin\" }", "field `binarize.kind`"),
+        ] {
+            let message = read(value).unwrap_err().to_string();
+            assert!(
+                message.starts_with(starts),
+                "expected `{starts}...`, got: {message}"
+            );
+        }
+    }
 }

@@ -12,6 +12,12 @@ pub fn positive_count<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error
     PositiveCount::deserialize(d).map(PositiveCount::get)
 }
 
+/// An optional [`PositiveCount`] read into an `Option<usize>` (give the
+/// field `#[serde(default)]` too, so that it may be left out).
+pub fn optional_positive_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    Option::<PositiveCount>::deserialize(d).map(|count| count.map(PositiveCount::get))
+}
+
 /// A list of [`PositiveCount`]s read into a `Vec<usize>`.
 pub fn positive_counts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<usize>, D::Error> {
     let counts = Vec::<PositiveCount>::deserialize(d)?;
@@ -42,6 +48,14 @@ pub fn fraction<'de, D: Deserializer<'de>, F: Real>(d: D) -> Result<F, D::Error>
 /// A [`ProperFraction`] read into an f32 or f64.
 pub fn proper_fraction<'de, D: Deserializer<'de>, F: Real>(d: D) -> Result<F, D::Error> {
     ProperFraction::<F>::deserialize(d).map(ProperFraction::get)
+}
+
+/// An optional [`ProperFraction`] read into an `Option` of f32 or f64 (give
+/// the field `#[serde(default)]` too, so that it may be left out).
+pub fn optional_proper_fraction<'de, D: Deserializer<'de>, F: Real>(
+    d: D,
+) -> Result<Option<F>, D::Error> {
+    Option::<ProperFraction<F>>::deserialize(d).map(|value| value.map(ProperFraction::get))
 }
 
 /// A [`Momentum`] read into an f32 or f64.

@@ -46,11 +46,14 @@ fn field_at(text: &str, span: std::ops::Range<usize>) -> Option<String> {
         return None;
     }
     let keys = keys_before(&text[line_start..start]);
-    let key = if keys.is_empty() {
+    let mut key = if keys.is_empty() {
         line_key.to_string()
     } else {
         keys.join(".")
     };
+    if let Some(array) = enclosing_array_key(&text[..line_start]) {
+        key = format!("{array}.{key}");
+    }
     let table = text[..line_start]
         .lines()
         .rev()
@@ -61,6 +64,29 @@ fn field_at(text: &str, span: std::ops::Range<usize>) -> Option<String> {
         Some(t) => format!("{t}.{key}"),
         None => key,
     })
+}
+
+/// The key of a multi-line array that is still open at the end of `before`
+/// (`estimators = [` on an earlier line, its entries one per line), if any.
+fn enclosing_array_key(before: &str) -> Option<String> {
+    let mut depth = 0;
+    for line in before.lines().rev() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.starts_with('[') && !line.contains('=') {
+            return None;
+        }
+        for c in line.chars().rev() {
+            match c {
+                ']' => depth += 1,
+                '[' => depth -= 1,
+                _ => {}
+            }
+        }
+        if depth < 0 {
+            return line.split_once('=').map(|(k, _)| k.trim().to_string());
+        }
+    }
+    None
 }
 
 /// What a line has opened so far: an inline table (with the number of keys
@@ -146,5 +172,15 @@ mod tests {
     fn arrays_of_tables_are_named_by_their_table() {
         let text = "[[mnist]]\nname = \"a\"\nn_hidden = 0\n";
         assert_eq!(at(text, "0").as_deref(), Some("mnist.n_hidden"));
+    }
+
+    #[test]
+    fn entries_of_a_multi_line_array_are_named_by_its_key() {
+        let text = "[models]\nestimators = [\n  { kind = \"cd\", k = 1 },\n  { kind = \"pcd\", n_chains = 0 },\n]\nn = 5\n";
+        assert_eq!(
+            at(text, "0 }").as_deref(),
+            Some("models.estimators.n_chains")
+        );
+        assert_eq!(at(text, "5").as_deref(), Some("models.n"));
     }
 }

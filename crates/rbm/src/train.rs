@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::centering::{CenteringConfig, Offsets};
-use config::{FieldError, Momentum, NonNegative, Positive, PositiveCount};
+use config::{FieldError, Positive, PositiveCount};
 
 use crate::error::{RbmError, config_error};
 use crate::gradient::{Gradient, PersistentChains, cd_gradient};
@@ -27,7 +27,7 @@ use crate::tempering::ParallelTempering;
 /// `estimator = { kind = "cd", k = 1 }` or
 /// `estimator = { kind = "pcd", k = 1, n_chains = 100 }`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+#[serde(try_from = "EstimatorTable", into = "EstimatorTable")]
 pub enum Estimator {
     /// CD-k, eq. (5.2): chains restarted at the minibatch, k Gibbs steps.
     Cd { k: usize },
@@ -43,10 +43,9 @@ impl Estimator {
         }
     }
 
-    /// k >= 1 and, for PCD, at least one chain. Checked here rather than
-    /// when the TOML is read: serde reads a tagged enum through a buffer
-    /// that forgets where a value stood, so the field could not be named.
-    /// The fields are named `k` and `n_chains`, inside the caller's table.
+    /// k >= 1 and, for PCD, at least one chain, for an estimator built in
+    /// code (one read from TOML was checked as it was read). The fields are
+    /// named `k` and `n_chains`, inside the caller's table.
     pub fn check(&self) -> Result<(), FieldError> {
         PositiveCount::new(self.n_gibbs_steps()).map_err(|e| {
             FieldError::new(
@@ -66,91 +65,165 @@ impl Estimator {
     }
 }
 
-/// The checks shared by the Bernoulli and the Gaussian trainer's settings,
-/// each through its value type; every error names the field.
-pub(crate) fn check_optimiser(
-    learning_rate: f32,
-    [initial_momentum, final_momentum]: [f32; 2],
-    weight_decay: f32,
-    batch_size: usize,
-    estimator: &Estimator,
-) -> Result<(), FieldError> {
-    Positive::new(learning_rate).map_err(|e| e.at("learning_rate"))?;
-    Momentum::new(initial_momentum).map_err(|e| e.at("initial_momentum"))?;
-    Momentum::new(final_momentum).map_err(|e| e.at("final_momentum"))?;
-    NonNegative::new(weight_decay).map_err(|e| e.at("weight_decay"))?;
-    PositiveCount::new(batch_size).map_err(|e| e.at("batch_size"))?;
-    estimator.check().map_err(|e| e.within("estimator"))
+/// The TOML form of [`Estimator`]: a plain table rather than a tagged enum,
+/// which serde reads through a buffer that forgets where each value stood.
+/// So `k` and `n_chains` are checked by their value types as they are read,
+/// and a refused value is named `table.estimator.k`.
+#[derive(Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct EstimatorTable {
+    kind: EstimatorKind,
+    #[serde(deserialize_with = "config::de::positive_count")]
+    k: usize,
+    #[serde(
+        default,
+        deserialize_with = "config::de::optional_positive_count",
+        skip_serializing_if = "Option::is_none"
+    )]
+    n_chains: Option<usize>,
 }
 
-/// The momentum of `epoch` (counted from 0): `initial` before `switch_epoch`,
-/// `final_` from then on.
-pub(crate) fn momentum_at(initial: f32, final_: f32, switch_epoch: usize, epoch: usize) -> f32 {
-    if epoch < switch_epoch {
-        initial
-    } else {
-        final_
+#[derive(Clone, Copy, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum EstimatorKind {
+    Cd,
+    Pcd,
+}
+
+impl TryFrom<EstimatorTable> for Estimator {
+    type Error = &'static str;
+
+    fn try_from(table: EstimatorTable) -> Result<Self, Self::Error> {
+        let k = table.k;
+        match (table.kind, table.n_chains) {
+            (EstimatorKind::Cd, None) => Ok(Estimator::Cd { k }),
+            (EstimatorKind::Pcd, Some(n_chains)) => Ok(Estimator::Pcd { k, n_chains }),
+            (EstimatorKind::Cd, Some(_)) => {
+                Err("`n_chains` is only for kind = \"pcd\" (CD restarts its chains at the data)")
+            }
+            (EstimatorKind::Pcd, None) => {
+                Err("kind = \"pcd\" needs `n_chains`, the number of persistent chains")
+            }
+        }
     }
 }
 
-/// The settings of a training run. Every field has the name used in the
-/// TOML file; unknown fields are refused.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrainConfig {
-    /// The step size epsilon; Hinton's guide suggests about 0.1 for binary data
-    /// (or 1e-3 times the typical weight size over the typical update size).
-    #[serde(deserialize_with = "config::de::positive")]
-    pub learning_rate: f32,
-    /// Momentum during the first `momentum_switch_epoch` epochs (default 0.5).
-    #[serde(
-        default = "default_initial_momentum",
-        deserialize_with = "config::de::momentum"
-    )]
-    pub initial_momentum: f32,
-    /// Momentum afterwards (default 0.9).
-    #[serde(
-        default = "default_final_momentum",
-        deserialize_with = "config::de::momentum"
-    )]
-    pub final_momentum: f32,
-    /// The epoch (counted from 0) from which `final_momentum` is used (default 5).
-    #[serde(default = "default_momentum_switch_epoch")]
-    pub momentum_switch_epoch: usize,
-    /// L2 penalty on the weights only (not the biases); 1e-4 is typical, 0 turns it off.
-    #[serde(deserialize_with = "config::de::non_negative")]
-    pub weight_decay: f32,
-    /// Examples per minibatch; the last minibatch of an epoch may be smaller.
-    #[serde(deserialize_with = "config::de::positive_count")]
-    pub batch_size: usize,
-    /// Epochs that [`Trainer::train`] runs.
-    pub epochs: usize,
-    pub estimator: Estimator,
-    /// Seeds every random choice of training: shuffling, Gibbs sampling, PCD chains.
-    pub seed: u64,
-    /// tau of eq. (5.6): update t uses learning_rate / (1 + t / tau) (Younes'
-    /// stochastic approximation). Absent (the default): a constant rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub learning_rate_decay_time: Option<f32>,
-    /// Fast PCD, eq. (5.7) (Tieleman and Hinton 2009); needs the PCD estimator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fast_weights: Option<FastWeightsConfig>,
-    /// Parallel tempering as the negative phase, eq. (5.8); needs the PCD
-    /// estimator, whose `n_chains` are per temperature and whose k counts sweeps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tempering: Option<TemperingConfig>,
-    /// The centred gradient, eq. (5.9)-(5.11).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub centering: Option<CenteringConfig>,
+impl From<Estimator> for EstimatorTable {
+    fn from(estimator: Estimator) -> Self {
+        let (kind, k, n_chains) = match estimator {
+            Estimator::Cd { k } => (EstimatorKind::Cd, k, None),
+            Estimator::Pcd { k, n_chains } => (EstimatorKind::Pcd, k, Some(n_chains)),
+        };
+        Self { kind, k, n_chains }
+    }
 }
 
-fn default_initial_momentum() -> f32 {
+/// Declares a trainer's settings: the optimiser section that the Bernoulli
+/// ([`TrainConfig`]) and the Gaussian ([`GaussianTrainConfig`](crate::GaussianTrainConfig))
+/// trainers share, written once here, followed by the trainer's own fields.
+/// The fields stay flat (no `#[serde(flatten)]`, which would read them
+/// through a buffer that forgets where each value stood), so a refused value
+/// is named `table.key` as it is read, and struct literals keep working.
+/// Also declares the shared `check_optimiser` and `momentum_at`.
+macro_rules! optimiser_settings {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident { $($(#[$field_attr:meta])* pub $field:ident: $ty:ty,)* }
+    ) => {
+        $(#[$attr])*
+        pub struct $name {
+            /// The step size epsilon; Hinton's guide suggests about 0.1 for
+            /// binary data (or 1e-3 times the typical weight size over the
+            /// typical update size); see each trainer's default.
+            #[serde(deserialize_with = "config::de::positive")]
+            pub learning_rate: f32,
+            /// Momentum during the first `momentum_switch_epoch` epochs (default 0.5).
+            #[serde(
+                default = "crate::train::default_initial_momentum",
+                deserialize_with = "config::de::momentum"
+            )]
+            pub initial_momentum: f32,
+            /// Momentum afterwards (default 0.9).
+            #[serde(
+                default = "crate::train::default_final_momentum",
+                deserialize_with = "config::de::momentum"
+            )]
+            pub final_momentum: f32,
+            /// The epoch (counted from 0) from which `final_momentum` is used (default 5).
+            #[serde(default = "crate::train::default_momentum_switch_epoch")]
+            pub momentum_switch_epoch: usize,
+            /// L2 penalty on the weights only (not the biases); 1e-4 is typical, 0 turns it off.
+            #[serde(deserialize_with = "config::de::non_negative")]
+            pub weight_decay: f32,
+            /// Examples per minibatch; the last minibatch of an epoch may be smaller.
+            #[serde(deserialize_with = "config::de::positive_count")]
+            pub batch_size: usize,
+            /// Epochs that the trainer runs.
+            pub epochs: usize,
+            pub estimator: $crate::train::Estimator,
+            $($(#[$field_attr])* pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// The checks of the optimiser section, each through its value
+            /// type (for values built in code or changed by flags after
+            /// reading); every error names the field.
+            fn check_optimiser(&self) -> Result<(), config::FieldError> {
+                use config::{Momentum, NonNegative, Positive, PositiveCount};
+                Positive::new(self.learning_rate).map_err(|e| e.at("learning_rate"))?;
+                Momentum::new(self.initial_momentum).map_err(|e| e.at("initial_momentum"))?;
+                Momentum::new(self.final_momentum).map_err(|e| e.at("final_momentum"))?;
+                NonNegative::new(self.weight_decay).map_err(|e| e.at("weight_decay"))?;
+                PositiveCount::new(self.batch_size).map_err(|e| e.at("batch_size"))?;
+                self.estimator.check().map_err(|e| e.within("estimator"))
+            }
+
+            /// The momentum of the given epoch (counted from 0): `initial_momentum`
+            /// before `momentum_switch_epoch`, `final_momentum` from then on.
+            pub fn momentum_at(&self, epoch: usize) -> f32 {
+                if epoch < self.momentum_switch_epoch {
+                    self.initial_momentum
+                } else {
+                    self.final_momentum
+                }
+            }
+        }
+    };
+}
+pub(crate) use optimiser_settings;
+
+optimiser_settings! {
+    /// The settings of a training run. Every field has the name used in the
+    /// TOML file; unknown fields are refused.
+    #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct TrainConfig {
+        /// Seeds every random choice of training: shuffling, Gibbs sampling, PCD chains.
+        pub seed: u64,
+        /// tau of eq. (5.6): update t uses learning_rate / (1 + t / tau) (Younes'
+        /// stochastic approximation). Absent (the default): a constant rate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub learning_rate_decay_time: Option<f32>,
+        /// Fast PCD, eq. (5.7) (Tieleman and Hinton 2009); needs the PCD estimator.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub fast_weights: Option<FastWeightsConfig>,
+        /// Parallel tempering as the negative phase, eq. (5.8); needs the PCD
+        /// estimator, whose `n_chains` are per temperature and whose k counts sweeps.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tempering: Option<TemperingConfig>,
+        /// The centred gradient, eq. (5.9)-(5.11).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub centering: Option<CenteringConfig>,
+    }
+}
+
+pub(crate) fn default_initial_momentum() -> f32 {
     0.5
 }
-fn default_final_momentum() -> f32 {
+pub(crate) fn default_final_momentum() -> f32 {
     0.9
 }
-fn default_momentum_switch_epoch() -> usize {
+pub(crate) fn default_momentum_switch_epoch() -> usize {
     5
 }
 
@@ -186,13 +259,7 @@ impl TrainConfig {
     /// Refuse settings that cannot train (also those built in code or
     /// changed by flags after reading); each error names the field.
     pub fn check(&self) -> Result<(), RbmError> {
-        check_optimiser(
-            self.learning_rate,
-            [self.initial_momentum, self.final_momentum],
-            self.weight_decay,
-            self.batch_size,
-            &self.estimator,
-        )?;
+        self.check_optimiser()?;
         // Zero epochs would write the random initial weights as a trained model.
         PositiveCount::new(self.epochs).map_err(|e| e.at("epochs"))?;
         self.check_negative_phase()?;
@@ -234,17 +301,6 @@ impl TrainConfig {
             centering.check()?;
         }
         Ok(())
-    }
-
-    /// The momentum of the given epoch (counted from 0): `initial_momentum`
-    /// before `momentum_switch_epoch`, `final_momentum` from then on.
-    pub fn momentum_at(&self, epoch: usize) -> f32 {
-        momentum_at(
-            self.initial_momentum,
-            self.final_momentum,
-            self.momentum_switch_epoch,
-            epoch,
-        )
     }
 }
 

@@ -2,13 +2,14 @@
 //! of inverse temperatures and the number of chains grow.
 
 use anyhow::Result;
-use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rbm::{AisEstimate, AisSchedule};
 use serde::{Deserialize, Serialize};
 
+use super::STREAM_AIS;
 use super::config::AisSweep;
 use super::models::TrainedModel;
+use crate::streams::{grid_index, stream};
 
 /// One AIS run.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -87,9 +88,14 @@ pub struct ModelSweeps {
     pub reverse: Vec<Setting>,
 }
 
-/// Every sweep of one model. `stream` keeps the generators of different
-/// models apart.
-pub fn run(model: &TrainedModel, sweep: &AisSweep, seed: u64, stream: u64) -> Result<ModelSweeps> {
+/// Every sweep of model `model_index` (of `n_models`): run `s` of the
+/// `k`-th setting draws from stream (model, k, s) of purpose `STREAM_AIS`.
+pub fn run(
+    model: &TrainedModel,
+    sweep: &AisSweep,
+    seed: u64,
+    (model_index, n_models): (usize, usize),
+) -> Result<ModelSweeps> {
     let exact = model.summary.exact_log_partition;
     let forward = |n_betas: usize, n_chains: usize, rng: &mut ChaCha8Rng| {
         let schedule = AisSchedule::scaled(n_betas)?;
@@ -101,21 +107,27 @@ pub fn run(model: &TrainedModel, sweep: &AisSweep, seed: u64, stream: u64) -> Re
             rng,
         )?)
     };
+    // Forward over the temperatures, over the chains, reverse: at most
+    // this many settings.
+    let n_parts = 2 * sweep.n_betas.len() + sweep.n_chains.len();
     let mut part = 0;
     let mut setting = |n_betas: usize,
                        n_chains: usize,
                        estimate: &dyn Fn(&mut ChaCha8Rng) -> Result<AisEstimate>|
      -> Result<Setting> {
         part += 1;
-        let runs = (0..sweep.n_seeds as u64)
+        let runs = (0..sweep.n_seeds)
             .map(|s| {
-                let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                rng.set_stream(stream * 1_000_000 + part * 1_000 + s);
-                let e = estimate(&mut rng)?;
+                let index = grid_index(&[
+                    (model_index, n_models),
+                    (part - 1, n_parts),
+                    (s, sweep.n_seeds),
+                ])?;
+                let e = estimate(&mut stream(seed, STREAM_AIS, index))?;
                 Ok(Run {
                     n_betas,
                     n_chains,
-                    seed: s,
+                    seed: s as u64,
                     error: e.log_partition - exact,
                     low: Some(e.log_partition_low - exact).filter(|x| x.is_finite()),
                     high: Some(e.log_partition_high - exact).filter(|x| x.is_finite()),

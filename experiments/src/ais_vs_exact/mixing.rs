@@ -7,13 +7,15 @@
 
 use anyhow::Result;
 use ndarray::{Array1, Array2};
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rbm::{ParallelTempering, TemperatureLadder};
 use serde::{Deserialize, Serialize};
 
 use super::config::MixingConfig;
 use super::models;
+use super::{STREAM_GIBBS, STREAM_TEMPERING};
+use crate::streams::stream;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -71,16 +73,15 @@ pub fn run(config: &MixingConfig, seed: u64) -> Result<MixingResults> {
     let mut gibbs = Vec::new();
     let mut tempering = Vec::new();
     let mut swap_sums = vec![0.0; ladder.len() - 1];
-    for repeat in 0..config.n_repeats as u64 {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(2 * repeat);
+    for repeat in 0..config.n_repeats {
+        let repeat = u32::try_from(repeat)?;
+        let mut rng = stream(seed, STREAM_GIBBS, repeat);
         let mut chains = random_states(config.n_chains, trained.rbm.n_visible(), &mut rng);
         gibbs.push(trace(config, &p, &modes, &mut rng, |rng| {
             chains = rbm::gibbs_step(&trained.rbm, chains.view(), rng);
             chains.clone()
         }));
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(2 * repeat + 1);
+        let mut rng = stream(seed, STREAM_TEMPERING, repeat);
         let mut pt =
             ParallelTempering::new(&trained.rbm, ladder.clone(), config.n_chains, &mut rng)?;
         tempering.push(trace(config, &p, &modes, &mut rng, |rng| {

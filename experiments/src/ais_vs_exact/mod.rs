@@ -18,18 +18,27 @@ pub mod mixing;
 pub mod models;
 pub mod summary;
 
-use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::output::Outputs;
+use crate::output::{Outputs, timed};
 use config::AisVsExactConfig;
 
 pub const NAME: &str = "ais-vs-exact";
 pub const DESCRIPTION: &str =
     "AIS log Z against exact enumeration (error vs temperatures and chains); tempering vs Gibbs";
+
+// The purposes of the random streams (see `crate::streams`).
+/// Hinton's initialisation of each trained model (keyed by its `train.seed`).
+const STREAM_INIT: u32 = 1;
+/// One AIS run: indexed by model, setting and seed.
+const STREAM_AIS: u32 = 2;
+/// The block-Gibbs chains of one repeat of the mixing comparison.
+const STREAM_GIBBS: u32 = 3;
+/// The tempering chains of one repeat of the mixing comparison.
+const STREAM_TEMPERING: u32 = 4;
 
 /// Everything the experiment measured: the contents of `ais-vs-exact.json`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -45,18 +54,6 @@ pub struct AisVsExactResults {
     pub mixing: mixing::MixingResults,
 }
 
-/// Run `f`, and tell the user on stderr how long it took.
-fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let started = std::time::Instant::now();
-    let result = f().with_context(|| what.to_string())?;
-    let _ = writeln!(
-        std::io::stderr(),
-        "  {what}: {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(result)
-}
-
 /// Run both parts; deterministic for a given configuration.
 pub fn compute(config: &AisVsExactConfig) -> Result<AisVsExactResults> {
     let trained = timed("training the models and exact log Z", || {
@@ -66,7 +63,7 @@ pub fn compute(config: &AisVsExactConfig) -> Result<AisVsExactResults> {
     for (i, model) in trained.iter().enumerate() {
         let what = format!("AIS sweeps on {}", model.summary.name);
         sweeps.push(timed(&what, || {
-            ais_sweep::run(model, &config.ais, config.seed, i as u64)
+            ais_sweep::run(model, &config.ais, config.seed, (i, trained.len()))
         })?);
     }
     let (runs_containing_exact, runs_total) = ais_sweep::forward_coverage(&sweeps);

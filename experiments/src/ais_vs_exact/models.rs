@@ -88,8 +88,8 @@ pub fn train(
     n_hidden: usize,
     train: &rbm::TrainConfig,
 ) -> Result<TrainedModel> {
-    use rand::SeedableRng;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(train.seed);
+    // Not stream 0 of `train.seed`: the trainer starts its PCD chains there.
+    let mut rng = crate::streams::stream(train.seed, super::STREAM_INIT, 0);
     let rbm = Rbm::initialise(n_hidden, data.view(), &mut rng);
     let mut trainer = Trainer::new(rbm, train.clone())?;
     trainer.train(data.view())?;

@@ -21,13 +21,12 @@ pub mod spread;
 pub mod summary;
 pub mod training;
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::output::Outputs;
+use crate::output::{Outputs, timed};
 use config::CdBiasConfig;
 
 pub const NAME: &str = "cd-bias";
@@ -44,18 +43,6 @@ pub struct CdBiasResults {
     pub spread: spread::SpreadResults,
     pub training: training::TrainingResults,
     pub fixed_points: fixed_points::FixedPointResults,
-}
-
-/// Run `f`, and tell the user on stderr how long it took.
-fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let started = std::time::Instant::now();
-    let result = f().with_context(|| what.to_string())?;
-    let _ = writeln!(
-        std::io::stderr(),
-        "  {what}: {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(result)
 }
 
 /// Run every panel; deterministic for a given configuration.

@@ -14,28 +14,23 @@ use anyhow::{Context, Result};
 use dbn::{Classifier, Dbn, FineTuneConfig, GreedyConfig, accuracy, fine_tune, train_greedy};
 use ndarray::{Array2, ArrayView2, Axis};
 use plotters::prelude::SeriesLabelPosition;
-use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::output::Outputs;
 use crate::plot::{LinePanel, Mark, Series, color, line_panel, padded_range, render_svg};
+use crate::streams::stream;
 use config::DbnDigitsConfig;
 
 pub const NAME: &str = "dbn-digits";
 pub const DESCRIPTION: &str = "8x8 digits: softmax regression on pixels, RBM and DBN features; \
      generative DBN; fine-tuned DBN against random initialisation";
 
-/// Random streams: the configuration's seed picks the key, the purpose the stream.
-pub(crate) fn stream(seed: u64, purpose: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(purpose);
-    rng
-}
-const STREAM_SPLIT: u64 = 1;
-const STREAM_RANDOM_INIT: u64 = 2;
-const STREAM_SAMPLES: u64 = 3;
+// The purposes of the random streams (see `crate::streams`); dbn-mnist
+// shares `generate_per_label`, so its own purposes start at 11.
+const STREAM_SPLIT: u32 = 1;
+const STREAM_RANDOM_INIT: u32 = 2;
+const STREAM_SAMPLES: u32 = 3;
 
 /// The nudged, scaled digits, split.
 pub struct Split {
@@ -149,7 +144,7 @@ pub fn load_split(config: &DbnDigitsConfig) -> Result<Split> {
         .flat_map(|_| digits.labels[..n].iter().copied())
         .collect();
     let mut order: Vec<usize> = (0..labels.len()).collect();
-    order.shuffle(&mut stream(config.seed, STREAM_SPLIT));
+    order.shuffle(&mut stream(config.seed, STREAM_SPLIT, 0));
     let n_test = (config.data.test_fraction * labels.len() as f64).ceil() as usize;
     let (test_rows, train_rows) = order.split_at(n_test);
     Ok(Split {
@@ -258,7 +253,7 @@ fn measure(config: &DbnDigitsConfig, split: &Split) -> Result<(DbnDigitsResults,
     let (fine_tuned_dbn, fine_tune_pretrained) =
         fine_tune_curve(Classifier::from_dbn(&stack, 10), split, &config.fine_tune)?;
     let sizes = stack.layer_sizes();
-    let random = Classifier::random(&sizes, 10, &mut stream(config.seed, STREAM_RANDOM_INIT));
+    let random = Classifier::random(&sizes, 10, &mut stream(config.seed, STREAM_RANDOM_INIT, 0));
     let (random_init_net, fine_tune_random) = fine_tune_curve(random, split, &config.fine_tune)?;
     let generated = generate_per_label(&labelled, &config.samples, config.seed)?;
     let results = DbnDigitsResults {
@@ -287,7 +282,7 @@ pub(crate) fn generate_per_label(
     samples: &config::SamplesConfig,
     seed: u64,
 ) -> Result<Array2<f32>> {
-    let mut rng = stream(seed, STREAM_SAMPLES);
+    let mut rng = stream(seed, STREAM_SAMPLES, 0);
     let blocks = (0..10)
         .map(|label| {
             net.generate(

@@ -23,10 +23,11 @@ use crate::config::ConfigError;
 use crate::dbn_digits::config::SamplesConfig;
 use crate::dbn_digits::{
     DbnOutputs, EpochPoint, Split, dbn_outputs, fine_tune_curve, fine_tune_in_place,
-    generate_per_label, logistic_accuracy, sizes_text, stream,
+    generate_per_label, logistic_accuracy, sizes_text,
 };
 use crate::mnist_rbm::config::Binarize;
 use crate::output::Outputs;
+use crate::streams::stream;
 use config::DbnMnistConfig;
 
 pub const NAME: &str = "dbn-mnist";
@@ -39,10 +40,10 @@ pub const HINTON_2006_TEST_ERROR_PERCENT: f64 = 1.25;
 /// The training digits of the full MNIST that result is based on.
 pub const FULL_MNIST_TRAIN: usize = 60_000;
 
-const STREAM_BINARIZE: u64 = 11;
-const STREAM_RANDOM_INIT: u64 = 12;
-const STREAM_AIS: u64 = 13;
-const STREAM_RECOGNITION: u64 = 14;
+const STREAM_BINARIZE: u32 = 11;
+const STREAM_RANDOM_INIT: u32 = 12;
+const STREAM_AIS: u32 = 13;
+const STREAM_RECOGNITION: u32 = 14;
 
 /// Test error of each classifier, a fraction in [0, 1].
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -135,7 +136,7 @@ pub fn run(path: &Path) -> Result<Outputs> {
 /// that names `config_path` and the field.
 pub fn load_split(config: &DbnMnistConfig, config_path: &Path) -> Result<Split> {
     let folder = crate::mnist_rbm::workspace_root().join(&config.data.folder);
-    let mut rng = stream(config.seed, STREAM_BINARIZE);
+    let mut rng = stream(config.seed, STREAM_BINARIZE, 0);
     let mut load = |split: &str, n: usize, field: &str| -> Result<(Array2<f32>, Vec<usize>)> {
         let (images, labels, _) = datasets::load_idx_folder(&folder, split).with_context(|| {
             format!(
@@ -204,7 +205,7 @@ fn measure(config: &DbnMnistConfig, split: &Split) -> Result<(DbnMnistResults, A
     let (fine_tuned, fine_tune_pretrained) =
         fine_tune_in_place(&mut tuned_net, split, &config.fine_tune)?;
     let sizes = labelled.layer_sizes();
-    let random = Classifier::random(&sizes, 10, &mut stream(config.seed, STREAM_RANDOM_INIT));
+    let random = Classifier::random(&sizes, 10, &mut stream(config.seed, STREAM_RANDOM_INIT, 0));
     let (random_init, fine_tune_random) = fine_tune_curve(random, split, &config.fine_tune)?;
     let bound = measure_bound(&labelled, split, config)?;
     let generated = generate_per_label(&labelled, &config.samples, config.seed)?;
@@ -259,7 +260,7 @@ fn follows_label(
 fn measure_bound(net: &Dbn, split: &Split, config: &DbnMnistConfig) -> Result<BoundResult> {
     let b = &config.bound;
     let schedule = AisSchedule::scaled(b.n_betas)?;
-    let mut rng = stream(config.seed, STREAM_AIS);
+    let mut rng = stream(config.seed, STREAM_AIS, 0);
     let z: TopLogPartition = top_log_partition(
         net,
         split.train.view(),
@@ -270,7 +271,7 @@ fn measure_bound(net: &Dbn, split: &Split, config: &DbnMnistConfig) -> Result<Bo
     )?;
     let n = b.n_examples.min(split.test.nrows());
     let digits = split.test.slice(s![..n, ..]);
-    let mut rng = stream(config.seed, STREAM_RECOGNITION);
+    let mut rng = stream(config.seed, STREAM_RECOGNITION, 0);
     let e = estimate_lower_bound(net, digits, &z, b.n_samples, &mut rng)?;
     Ok(BoundResult {
         mean_lower_bound: e.mean_lower_bound,

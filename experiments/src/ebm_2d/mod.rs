@@ -12,8 +12,6 @@ use anyhow::Result;
 use ebm_langevin::oracle::{Grid2d, Toy, cell_probabilities, kl_data_model};
 use ebm_langevin::{TrainConfig, Trainer};
 use plotters::prelude::IntoLogRange;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Check, FieldError};
@@ -21,10 +19,16 @@ use crate::output::Outputs;
 use crate::plot::{
     LinePanel, Mark, Series, color, line_panel, log_range, padded_range, render_svg,
 };
+use crate::streams::stream;
 
 pub const NAME: &str = "ebm-2d";
 pub const DESCRIPTION: &str =
     "MLP energies on 8 Gaussians and a ring: KL(data || model) by quadrature over training";
+
+/// The purpose of the training data's random stream (see `crate::streams`):
+/// not stream 0 of the seed, where a trainer given the same number as its
+/// own seed starts.
+const STREAM_DATA: u32 = 1;
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "kebab-case")]
@@ -147,7 +151,8 @@ pub struct Ebm2dResults {
 
 fn train_one(config: &Ebm2dConfig, run: &Run) -> Result<RunResult> {
     let toy = run.density.toy();
-    let data = toy.sample(config.n_data, &mut ChaCha8Rng::seed_from_u64(config.seed));
+    // One data set per density, the same for every run of it.
+    let data = toy.sample(config.n_data, &mut stream(config.seed, STREAM_DATA, 0));
     let grid = Grid2d {
         half_width: config.grid_half_width,
         n: config.grid_cells,

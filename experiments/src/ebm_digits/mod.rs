@@ -26,7 +26,7 @@ use ebm_langevin::{Mlp, Trainer};
 use ndarray::{Array2, ArrayView2, s};
 use serde::{Deserialize, Serialize};
 
-use crate::output::Outputs;
+use crate::output::{Outputs, timed};
 use crate::streams::stream;
 pub use config::EbmDigitsConfig;
 
@@ -357,13 +357,6 @@ pub fn compute(config: &EbmDigitsConfig, at: &Sources) -> Result<(EbmDigitsResul
             cooled,
         },
     ))
-}
-
-fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let started = std::time::Instant::now();
-    let result = f().with_context(|| what.to_string())?;
-    eprintln!("  {what}: {:.1} s", started.elapsed().as_secs_f64());
-    Ok(result)
 }
 
 pub fn run(config_path: &Path) -> Result<Outputs> {

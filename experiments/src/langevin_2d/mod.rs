@@ -18,7 +18,7 @@ use ebm_langevin::samplers::{CooledSampler, annealed_langevin, mala, ula};
 use ebm_langevin::{Energy, Mlp};
 use ndarray::{Array2, array};
 use plotters::prelude::IntoLogRange;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
@@ -26,9 +26,22 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Check, FieldError, rules};
 use crate::output::Outputs;
 use crate::plot::{LinePanel, Mark, Series, color, line_panel, log_range, render_svg};
+use crate::streams::stream;
 
 pub const NAME: &str = "langevin-2d";
 pub const DESCRIPTION: &str = "ULA bias vs step size, MALA, the cooled practitioner's sampler and annealing, against quadrature";
+
+// The purposes of the random streams (see `crate::streams`).
+/// i.i.d. draws from the grid: the noise floor of the distances.
+const STREAM_EXACT_SAMPLES: u32 = 1;
+/// The ULA and MALA chains of one step size (indexed by its position).
+const STREAM_STEP_SIZE: u32 = 2;
+/// The cooled practitioner's sampler.
+const STREAM_COOLED: u32 = 3;
+/// Plain ULA on the 1-D mixture.
+const STREAM_MIXTURE_PLAIN: u32 = 4;
+/// Annealed ULA on the 1-D mixture.
+const STREAM_MIXTURE_ANNEALED: u32 = 5;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -121,15 +134,14 @@ pub fn compute(config: &Langevin2dConfig, root: &Path) -> Result<Langevin2dResul
     let exact = integrated_cell_probabilities(&model, grid, 32);
     let exact = exact.as_slice().expect("contiguous");
     let log_partition = ebm_langevin::oracle::log_partition(&model, Grid2d { n: 256, ..grid });
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let mut rng = stream(config.seed, STREAM_EXACT_SAMPLES, 0);
     let floor = exact_samples(&model, grid, config.n_chains, &mut rng);
     let exact_sampling_total_variation = total_variation(&floor, grid, exact);
 
     let mut step_sizes = Vec::new();
     for (k, &eps) in config.step_sizes.iter().enumerate() {
         let n_steps = (config.total_time / eps).ceil() as usize;
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        rng.set_stream(1 + k as u64);
+        let mut rng = stream(config.seed, STREAM_STEP_SIZE, u32::try_from(k)?);
         let mut x = normal_start(config.n_chains, 2, &mut rng);
         ula(&model, &mut x, n_steps, eps, &mut rng);
         let ula_total_variation = total_variation(&x, grid, exact);
@@ -150,8 +162,7 @@ pub fn compute(config: &Langevin2dConfig, root: &Path) -> Result<Langevin2dResul
         grad_clip: Some(config.cooled_grad_clip),
         clamp: Some((-config.grid_half_width, config.grid_half_width)),
     };
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    rng.set_stream(100);
+    let mut rng = stream(config.seed, STREAM_COOLED, 0);
     let mut x = normal_start(config.n_chains, 2, &mut rng);
     for _ in 0..config.cooled_steps {
         cooled.step(&model, &mut x, &mut rng);
@@ -214,16 +225,15 @@ fn mixture_weights(config: &Langevin2dConfig) -> (f64, f64) {
     let left = |x: &Array2<f64>| {
         x.column(0).iter().filter(|&&v| v < 0.0).count() as f64 / x.nrows() as f64
     };
-    let start = |stream: u64| {
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        rng.set_stream(200 + stream);
+    let start = |purpose: u32| {
+        let mut rng = stream(config.seed, purpose, 0);
         let x = Array2::from_shape_simple_fn((config.mixture_chains, 1), || {
             rng.random_range(-10.0..10.0)
         });
         (x, rng)
     };
     let total_steps = config.mixture_levels * config.mixture_steps_per_level;
-    let (mut x, mut rng) = start(0);
+    let (mut x, mut rng) = start(STREAM_MIXTURE_PLAIN);
     ula(&mixture, &mut x, total_steps, 0.1, &mut rng);
     let plain = left(&x);
     let ratio = (0.1f64 / 20.0).powf(1.0 / (config.mixture_levels.max(2) - 1) as f64);
@@ -233,7 +243,7 @@ fn mixture_weights(config: &Langevin2dConfig) -> (f64, f64) {
     let levels: Vec<Toy> = sigmas.iter().filter_map(|&s| mixture.noised(s)).collect();
     let refs: Vec<&dyn Energy> = levels.iter().map(|l| l as &dyn Energy).collect();
     let steps: Vec<f64> = sigmas.iter().map(|s| 0.1 * (1.0 + s * s)).collect();
-    let (mut x, mut rng) = start(1);
+    let (mut x, mut rng) = start(STREAM_MIXTURE_ANNEALED);
     annealed_langevin(
         &refs,
         &steps,

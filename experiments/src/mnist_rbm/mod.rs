@@ -27,7 +27,7 @@ use ndarray::Array2;
 use rbm::{AisSchedule, Rbm};
 use serde::{Deserialize, Serialize};
 
-use crate::output::Outputs;
+use crate::output::{Outputs, timed};
 use config::MnistRbmConfig;
 use data::Digits;
 use evaluation::{Evaluation, ExactCheck};
@@ -115,18 +115,6 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .expect("the experiments package sits inside the workspace")
         .to_path_buf()
-}
-
-/// Run `f`, and tell the user on stderr how long it took.
-fn timed<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    let started = std::time::Instant::now();
-    let result = f().with_context(|| what.to_string())?;
-    let _ = writeln!(
-        std::io::stderr(),
-        "  {what}: {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(result)
 }
 
 /// Train, evaluate and sample one large model.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{GaussianGradient, GaussianPersistentChains, GaussianRbm};
 use crate::error::{RbmError, config_error};
 use crate::monitor::EpochMonitors;
-use crate::train::{Estimator, check_optimiser, momentum_at};
+use crate::train::{Estimator, optimiser_settings};
 
 /// Learned log-variances are kept in [-LOG_VARIANCE_LIMIT, LOG_VARIANCE_LIMIT]:
 /// sigma^2 between 3e-4 and 3e3 on standardised data. All 2^n components
@@ -19,34 +19,19 @@ use crate::train::{Estimator, check_optimiser, momentum_at};
 /// which is what this limit guards against (tests/gaussian_claims.rs).
 pub const LOG_VARIANCE_LIMIT: f32 = 8.0;
 
-/// The settings of [`train_gaussian`]; unknown TOML fields are refused.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct GaussianTrainConfig {
-    /// The step size. Default 1e-3, a hundred times smaller than for binary
-    /// RBMs: real-valued visible units are unbounded, so the gradients are
-    /// larger and noisier, and too large a step makes training diverge.
-    #[serde(deserialize_with = "config::de::positive")]
-    pub learning_rate: f32,
-    /// Momentum during the first `momentum_switch_epoch` epochs.
-    #[serde(deserialize_with = "config::de::momentum")]
-    pub initial_momentum: f32,
-    /// Momentum afterwards.
-    #[serde(deserialize_with = "config::de::momentum")]
-    pub final_momentum: f32,
-    /// The epoch (counted from 0) from which `final_momentum` is used.
-    pub momentum_switch_epoch: usize,
-    /// L2 penalty on the weights only; 0 turns it off.
-    #[serde(deserialize_with = "config::de::non_negative")]
-    pub weight_decay: f32,
-    /// Examples per minibatch; the last of an epoch may be smaller.
-    #[serde(deserialize_with = "config::de::positive_count")]
-    pub batch_size: usize,
-    pub epochs: usize,
-    pub estimator: Estimator,
-    /// Learn z = log sigma^2 (eq. 9.6) as well; off by default, which keeps
-    /// unit variances, the right choice for standardised data.
-    pub learn_variance: bool,
+optimiser_settings! {
+    /// The settings of [`train_gaussian`]; unknown TOML fields are refused.
+    /// The learning rate's default is 1e-3, a hundred times smaller than for
+    /// binary RBMs: real-valued visible units are unbounded, so the
+    /// gradients are larger and noisier, and too large a step makes
+    /// training diverge.
+    #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GaussianTrainConfig {
+        /// Learn z = log sigma^2 (eq. 9.6) as well; off by default, which keeps
+        /// unit variances, the right choice for standardised data.
+        pub learn_variance: bool,
+    }
 }
 
 impl Default for GaussianTrainConfig {
@@ -66,7 +51,8 @@ impl Default for GaussianTrainConfig {
 }
 
 impl GaussianTrainConfig {
-    /// Parse a configuration from TOML (every field required) and check it.
+    /// Parse a configuration from TOML and check it; the momentum fields may
+    /// be left out (0.5, then 0.9 from epoch 5, as for the binary RBM).
     /// A value out of range is refused as it is read, naming its key.
     pub fn from_toml_str(text: &str) -> Result<Self, RbmError> {
         let config: Self = config::from_toml_str(text)?;
@@ -77,23 +63,8 @@ impl GaussianTrainConfig {
     /// Refuse settings that cannot train, with the same rules as
     /// [`TrainConfig::check`](crate::TrainConfig::check); each error names the field.
     pub fn check(&self) -> Result<(), RbmError> {
-        check_optimiser(
-            self.learning_rate,
-            [self.initial_momentum, self.final_momentum],
-            self.weight_decay,
-            self.batch_size,
-            &self.estimator,
-        )?;
+        self.check_optimiser()?;
         Ok(())
-    }
-
-    fn momentum_at(&self, epoch: usize) -> f32 {
-        momentum_at(
-            self.initial_momentum,
-            self.final_momentum,
-            self.momentum_switch_epoch,
-            epoch,
-        )
     }
 }
 
