@@ -410,7 +410,12 @@ fn greedy_training_on_standardised_digits_improves_reconstruction_and_classifies
     };
     let untrained = {
         let mut c = config.clone();
-        c.layers.iter_mut().for_each(|l| l.train.epochs = 0);
+        // Zero epochs are refused (they would pass the random start off as
+        // trained): one epoch at a negligible rate leaves the start as it was.
+        c.layers.iter_mut().for_each(|l| {
+            l.train.epochs = 1;
+            l.train.learning_rate = 1e-12;
+        });
         train_greedy(data.view(), Some((&labels, 10)), &c, &mut |_| ()).unwrap()
     };
     let net = train_greedy(data.view(), Some((&labels, 10)), &config, &mut |_| ()).unwrap();
