@@ -15,7 +15,6 @@ use std::time::Instant;
 
 use anyhow::Context;
 use ndarray::{ArrayView2, s};
-use rand::SeedableRng;
 use rbm::{Rbm, Trainer};
 use serde::Serialize;
 
@@ -235,7 +234,8 @@ fn start(
         .map_err(rbm_error)?;
         return Ok((trainer, epochs_done));
     }
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(settings.train.seed);
+    // Not stream 0 of the seed: the trainer starts its PCD chains there.
+    let mut rng = rbm::initial_weights_rng(settings.train.seed);
     let rbm = Rbm::initialise(settings.n_hidden, train, &mut rng);
     rbm::check_data(&rbm, train)
         .map_err(|e| BadInput(format!("{}: {e}", settings.data.display())))?;

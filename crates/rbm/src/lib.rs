@@ -118,4 +118,4 @@ pub use pseudo_likelihood::{pseudo_log_likelihood, stochastic_pseudo_log_likelih
 pub use sampling::{gibbs_chain, gibbs_step, sample_bernoulli};
 #[doc(inline)]
 pub use tempering::{ParallelTempering, TemperatureLadder, tempered_gibbs_step};
-pub use train::{Estimator, TrainConfig, Trainer};
+pub use train::{Estimator, TrainConfig, Trainer, initial_weights_rng};

@@ -304,6 +304,17 @@ impl TrainConfig {
     }
 }
 
+/// The generator a caller should draw a model's initial weights from when
+/// it trains that model with the same `seed`: ChaCha8 seeded with `seed`, on
+/// the last stream. The trainer itself uses stream 0 (the PCD chains' start)
+/// and stream epoch + 1 (each epoch), which never reach this one, so the
+/// initial weights and the chains' start are independent draws.
+pub fn initial_weights_rng(seed: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(u64::MAX);
+    rng
+}
+
 /// The generator of epoch `epoch` (counted from 0): ChaCha8 seeded with
 /// `seed`, on stream epoch + 1 (stream 0 starts the PCD chains).
 fn epoch_rng(seed: u64, epoch: usize) -> ChaCha8Rng {

@@ -142,3 +142,18 @@ fn cd_1_learns_bars_and_stripes() {
         "{before} -> {after}"
     );
 }
+
+/// The initial weights and the PCD chains' start come from different streams
+/// of one seed: a model initialised from `initial_weights_rng(seed)` and
+/// trained with `seed` does not reuse the chains' random numbers.
+#[test]
+fn initial_weights_do_not_share_draws_with_the_chain_start() {
+    use rand::RngCore;
+    let mut weights = rbm::initial_weights_rng(7);
+    let mut chains = ChaCha8Rng::seed_from_u64(7); // stream 0
+    let a: Vec<u64> = (0..64).map(|_| weights.next_u64()).collect();
+    let b: Vec<u64> = (0..64).map(|_| chains.next_u64()).collect();
+    assert!(a.iter().all(|x| !b.contains(x)));
+    let mut again = rbm::initial_weights_rng(7);
+    assert_eq!(again.next_u64(), a[0]);
+}
