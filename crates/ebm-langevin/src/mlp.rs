@@ -305,9 +305,9 @@ impl<F: Real> Mlp<F> {
     // ANCHOR: batched
     /// The fast path of [`Mlp::energies_and_input_grads`], the same
     /// eqs. (11.1)-(11.3) arranged for speed: every layer is one matrix
-    /// product over the whole batch (`Real::mat_mul_into`), the activation and its derivative are
-    /// one fused pass, and all buffers live in `ws` (results in
-    /// `ws.energies` and `ws.input_grads`).
+    /// product over the whole batch (`Real::mat_mul_into`), the activation
+    /// and its derivative are one fused pass, and all buffers live in `ws`
+    /// (results in `ws.energies` and `ws.input_grads`).
     pub fn energies_and_input_grads_into(&self, x: ArrayView2<F>, ws: &mut Workspace<F>) {
         ws.fit(self, x.nrows());
         let last = self.layers.len() - 1;

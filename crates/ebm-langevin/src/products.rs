@@ -59,3 +59,49 @@ pub fn gemm_into<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>, mut c: ArrayViewMu
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, s};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// Agrees with ndarray's product for row-major, transposed, strided and
+    /// reversed views, an empty inner dimension, one row and one column,
+    /// and overwrites whatever `c` held (NaN included).
+    #[test]
+    fn agrees_with_ndarray_for_any_strides() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut random =
+            |r, c| Array2::from_shape_simple_fn((r, c), || rng.random_range(-1.0f32..1.0));
+        let (a, b, bt) = (random(9, 40), random(20, 7), random(7, 20));
+        let cases = [
+            (a.slice(s![.., ..20]), b.view()),
+            (a.slice(s![..;2, 1..;2]), bt.t()),
+            (a.slice(s![..;-1, ..20;-1]), b.slice(s![..;-1, ..])),
+            (a.slice(s![..1, ..20]), b.view()),
+            (a.slice(s![.., ..20]), b.slice(s![.., ..1])),
+            (a.slice(s![.., ..0]), b.slice(s![..0, ..])),
+        ];
+        for (x, y) in cases {
+            let mut c = Array2::from_elem((x.nrows(), y.ncols()), f32::NAN);
+            gemm_into(x, y, c.view_mut());
+            let expected = x.dot(&y);
+            let worst = (&c - &expected).iter().fold(0.0f32, |m, d| m.max(d.abs()));
+            assert!(
+                worst < 1e-5,
+                "{:?} by {:?}: off by {worst}",
+                x.dim(),
+                y.dim()
+            );
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "gemm_into")]
+    fn refuses_shapes_that_do_not_fit() {
+        let (a, b) = (Array2::<f32>::zeros((2, 3)), Array2::<f32>::zeros((4, 5)));
+        gemm_into(a.view(), b.view(), Array2::zeros((2, 5)).view_mut());
+    }
+}
