@@ -1,6 +1,6 @@
 //! The matrix products of one Langevin step of a 784-256-256-1 MLP, one by
 //! one, by ndarray's `general_mat_mul` (the `matrixmultiply` crate) and by
-//! the `gemm` crate (`ebm_langevin::products::gemm_into`), on one
+//! the `gemm` crate (`numerics::products::gemm_into`), on one
 //! thread, for blocks of 32, 64 and 128 rows, timed in turns (A B A B ...).
 //!
 //! ```console
@@ -15,9 +15,9 @@
 
 use std::time::{Duration, Instant};
 
-use ebm_langevin::products::gemm_into;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2};
+use numerics::products::gemm_into;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

@@ -17,7 +17,6 @@ pub mod error;
 pub mod mlp;
 pub mod model_file;
 pub mod numerics;
-pub mod products;
 
 pub use error::{EbmError, Result};
 pub use mlp::{Activation, Layer, Mlp, ParamGrad, Workspace};

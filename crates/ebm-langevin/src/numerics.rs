@@ -6,7 +6,7 @@
 use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 
-use crate::products::gemm_into;
+use numerics::products::gemm_into;
 
 /// The float types the networks run in: f64 for the oracle and the tests,
 /// f32 for speed. `of` converts a constant written in f64.
@@ -38,7 +38,7 @@ pub trait Real:
     fn standard_normals(words: &[u64], out: &mut [Self]);
 
     /// c <- a b: the matrix products of the fast path. f32 (the speed path)
-    /// uses the `gemm` crate, [`crate::products::gemm_into`]; f64 keeps
+    /// uses the `gemm` crate, `numerics::products::gemm_into`; f64 keeps
     /// ndarray's `general_mat_mul`, so the f64 runs of the experiments and
     /// of `boltzmann ebm sample` keep their bytes.
     fn mat_mul_into(a: ArrayView2<Self>, b: ArrayView2<Self>, c: ArrayViewMut2<Self>);
