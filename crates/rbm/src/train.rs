@@ -516,8 +516,9 @@ impl Trainer {
     }
 }
 
-/// velocity <- momentum * velocity + learning_rate * update
-fn add_momentum<D: Dimension>(
+/// velocity <- momentum * velocity + learning_rate * update (the Gaussian
+/// trainer's update uses it too)
+pub(crate) fn add_momentum<D: Dimension>(
     velocity: &mut Array<f32, D>,
     momentum: f32,
     learning_rate: f32,
