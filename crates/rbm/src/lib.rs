@@ -77,6 +77,7 @@ pub mod negative_phase;
 pub mod numerics;
 mod pseudo_likelihood;
 mod sampling;
+pub mod streams;
 pub mod tempering;
 mod train;
 
@@ -116,6 +117,7 @@ pub use negative_phase::{
 };
 pub use pseudo_likelihood::{pseudo_log_likelihood, stochastic_pseudo_log_likelihood};
 pub use sampling::{gibbs_chain, gibbs_step, sample_bernoulli};
+pub use streams::{initial_weights_rng, stream};
 #[doc(inline)]
 pub use tempering::{ParallelTempering, TemperatureLadder, tempered_gibbs_step};
-pub use train::{Estimator, TrainConfig, Trainer, initial_weights_rng};
+pub use train::{Estimator, TrainConfig, Trainer};
