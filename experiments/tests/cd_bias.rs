@@ -206,6 +206,16 @@ fn too_many_enumerated_units_are_refused() {
     );
 }
 
+/// A seed index at RUN_STREAMS would draw from the first run's stream.
+#[test]
+fn seeds_whose_streams_would_meet_the_runs_are_refused() {
+    common::assert_refused(
+        "cd-bias",
+        |t| t.replace("n_seeds = 2\n", "n_seeds = 1000001\n"),
+        "training.n_seeds",
+    );
+}
+
 #[test]
 fn list_and_unknown_names() {
     common::assert_listed("cd-bias");

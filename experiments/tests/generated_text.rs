@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use experiments::{ais_vs_exact, cd_bias, dbn_mnist, gb_rbm, mnist_rbm};
+use experiments::{ais_vs_exact, cd_bias, dbn_digits, dbn_mnist, gb_rbm, mnist_rbm};
 
 fn book_file(relative: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -80,6 +80,15 @@ fn mnist_rbm_summary_follows_its_json() {
 fn dbn_mnist_summary_follows_its_json() {
     let r: dbn_mnist::DbnMnistResults = results("dbn-mnist");
     assert_same(&dbn_mnist::summary(&r), "generated/dbn-mnist-summary.md");
+}
+
+#[test]
+fn dbn_digits_summary_follows_its_json() {
+    let r: dbn_digits::DbnDigitsResults = results("dbn-digits");
+    assert_same(
+        &dbn_digits::summary_table(&r),
+        "generated/dbn-digits-summary.md",
+    );
 }
 
 /// The control: a hand edit of a generated sentence is caught.

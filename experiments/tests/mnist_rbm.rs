@@ -246,6 +246,19 @@ fn unknown_model_names_and_too_large_small_models_are_refused() {
     );
 }
 
+/// The large models' streams are indexed 0, 1, ... below `SMALL_MODEL`,
+/// the small model's index.
+#[test]
+fn more_large_models_than_stream_indices_are_refused() {
+    let many: String = (1..=experiments::mnist_rbm::SMALL_MODEL + 1)
+        .map(|k| format!("{{ kind = \"cd\", k = {k} }}, "))
+        .collect();
+    assert_refused(
+        |t| t.replace("{ kind = \"cd\", k = 1 },", &many),
+        "models.estimators",
+    );
+}
+
 #[test]
 fn listed_by_the_runner() {
     common::assert_listed("mnist-rbm");

@@ -111,6 +111,33 @@ pub fn print_report<R: Serialize>(
         .context("writing to standard output")
 }
 
+/// The per-example scores as CSV, `index,{name},log_probability`, index 0
+/// the first example; log_probability is left empty when log Z is unknown.
+/// f64 values are written in their shortest form that reads back exactly.
+pub fn scores_csv(
+    name: &str,
+    scores: &ndarray::Array1<f64>,
+    log_probabilities: Option<&ndarray::Array1<f64>>,
+) -> String {
+    let mut text = format!("index,{name},log_probability\n");
+    for (i, score) in scores.iter().enumerate() {
+        let log_p = log_probabilities.map_or(String::new(), |l| l[i].to_string());
+        text.push_str(&format!("{i},{score},{log_p}\n"));
+    }
+    text
+}
+
+/// Write a command's CSV output to `out` (atomically; an existing file only
+/// with `force`) or, without `--out`, to standard output.
+pub fn write_output(out: Option<&Path>, text: &str, force: bool) -> anyhow::Result<()> {
+    match out {
+        Some(out) => Ok(bm_exact::write_file(out, text, force)?),
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .context("writing to standard output"),
+    }
+}
+
 /// s with s * s = n, if n is a perfect square.
 pub fn square_side(n: usize) -> Option<usize> {
     let side = square_side_ceil(n);

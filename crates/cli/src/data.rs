@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use ndarray::{Array2, s};
-use rand::SeedableRng;
 
 use crate::report::BadInput;
 use crate::settings::{Binarize, Settings};
@@ -85,16 +84,20 @@ fn csv_split(path: &Path, held_out_fraction: f64) -> anyhow::Result<(Array2<f32>
     Ok((all, held_out))
 }
 
-/// In place, with datasets' binarisation; `stream` keeps the training and
-/// held-out draws of `Sample` independent.
-fn binarize(data: &mut Array2<f32>, how: &Binarize, stream: u64) {
+/// The purpose of the streams of `Binarize::Sample`: not the trainer's own
+/// (`rbm::streams::TRAINER`), so that a binarisation seed equal to the
+/// training seed does not redraw the numbers that start the PCD chains.
+const BINARIZE_STREAMS: u32 = 1;
+
+/// In place, with datasets' binarisation; `index` keeps the training (0)
+/// and held-out (1) draws of `Sample` independent.
+fn binarize(data: &mut Array2<f32>, how: &Binarize, index: u32) {
     match *how {
         Binarize::Threshold { threshold } => {
             datasets::binarize_threshold_in_place(data.view_mut(), threshold)
         }
         Binarize::Sample { seed } => {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(stream);
+            let mut rng = rbm::stream(seed, BINARIZE_STREAMS, index);
             datasets::binarize_sample_in_place(data.view_mut(), &mut rng);
         }
         Binarize::None => {}

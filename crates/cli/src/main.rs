@@ -52,10 +52,12 @@ enum Command {
     /// Per-example free energies and log-probabilities (anomaly scores).
     Score(score::Args),
     /// Deep belief nets: train, sample, classify, features.
-    Dbn(dbn::Args),
+    #[command(subcommand)]
+    Dbn(dbn::Command),
     /// Energy-based models with an MLP energy: train, sample (Langevin,
     /// MALA, annealed) and score.
-    Ebm(ebm::Args),
+    #[command(subcommand)]
+    Ebm(ebm::Command),
 }
 
 fn main() -> ExitCode {

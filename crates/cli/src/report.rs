@@ -12,13 +12,23 @@ use datasets::DataError;
 #[error("{0}")]
 pub struct BadInput(pub String);
 
-/// RbmErrors that are the user's fault become BadInput (exit code 2).
-pub fn rbm_error(e: rbm::RbmError) -> anyhow::Error {
-    if e.is_bad_input() {
+/// A library's error as this command reports it: one that `is_bad_input`
+/// (the user can fix it) becomes [`BadInput`] (exit code 2), any other stays
+/// itself (exit code 1).
+pub fn library_error<E>(e: E, is_bad_input: fn(&E) -> bool) -> anyhow::Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    if is_bad_input(&e) {
         BadInput(e.to_string()).into()
     } else {
         e.into()
     }
+}
+
+/// RbmErrors that are the user's fault become BadInput (exit code 2).
+pub fn rbm_error(e: rbm::RbmError) -> anyhow::Error {
+    library_error(e, rbm::RbmError::is_bad_input)
 }
 
 const BAD_INPUT: u8 = 2;

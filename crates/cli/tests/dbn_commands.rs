@@ -7,35 +7,6 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-
-/// 80 examples of 16 pixels in two classes (left or right half on, 10% noise).
-fn write_data(fx: &Fixture) -> (std::path::PathBuf, std::path::PathBuf) {
-    let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let mut rows = Vec::new();
-    let mut labels = String::new();
-    for n in 0..80 {
-        let class = n % 2;
-        rows.push(
-            (0..16)
-                .map(|j| {
-                    let on = (j % 4 < 2) == (class == 0);
-                    if on != (rng.random::<f64>() < 0.1) {
-                        1.0
-                    } else {
-                        0.0
-                    }
-                })
-                .collect::<Vec<f64>>(),
-        );
-        labels += &format!("{class}\n");
-    }
-    (
-        fx.write("data.csv", &data_csv(&rows)),
-        fx.write("labels.txt", &labels),
-    )
-}
 
 fn train_args<'a>(data: &'a Path, labels: &'a Path, out: &'a Path) -> Vec<&'a str> {
     vec![
@@ -63,7 +34,7 @@ fn train_args<'a>(data: &'a Path, labels: &'a Path, out: &'a Path) -> Vec<&'a st
 #[test]
 fn resume_gives_the_same_model_as_an_uninterrupted_run() {
     let fx = Fixture::new();
-    let (data, labels) = write_data(&fx);
+    let (data, labels) = write_two_class_data(&fx);
     let straight = fx.path("straight.toml");
     let json = run_json(&train_args(&data, &labels, &straight));
     assert_eq!(json["layer_sizes"], serde_json::json!([16, 6, 8]));
@@ -96,21 +67,10 @@ fn resume_gives_the_same_model_as_an_uninterrupted_run() {
     );
 }
 
-/// Exit code 2 and one line on stderr containing every string in `wanted`.
-fn expect_bad_input(args: &[&str], wanted: &[&str]) {
-    let output = boltzmann().args(args).output().unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    for w in wanted {
-        assert!(stderr.contains(w), "{stderr:?} should contain {w:?}");
-    }
-}
-
 #[test]
 fn bad_input_exits_2_and_nothing_is_overwritten() {
     let fx = Fixture::new();
-    let (data, labels) = write_data(&fx);
+    let (data, labels) = write_two_class_data(&fx);
     let out = fx.write("model.toml", "keep me");
     expect_bad_input(
         &train_args(&data, &labels, &out),
@@ -154,7 +114,7 @@ fn bad_input_exits_2_and_nothing_is_overwritten() {
 #[test]
 fn sample_classify_and_features_write_what_they_promise() {
     let fx = Fixture::new();
-    let (data, labels) = write_data(&fx);
+    let (data, labels) = write_two_class_data(&fx);
     let model = fx.path("model.toml");
     run_json(&train_args(&data, &labels, &model));
 
@@ -250,7 +210,7 @@ fn sample_classify_and_features_write_what_they_promise() {
 #[test]
 fn classify_uses_the_fine_tuned_classifier_table() {
     let fx = Fixture::new();
-    let (data, labels) = write_data(&fx);
+    let (data, labels) = write_two_class_data(&fx);
     let model = fx.path("model.toml");
     run_json(&train_args(&data, &labels, &model));
     let trained = std::fs::read_to_string(&model).unwrap();
@@ -289,9 +249,8 @@ fn classify_uses_the_fine_tuned_classifier_table() {
 
 #[test]
 fn ctrl_c_stops_at_the_next_checkpoint_and_resume_finishes_the_same_model() {
-    use std::time::{Duration, Instant};
     let fx = Fixture::new();
-    let (data, labels) = write_data(&fx);
+    let (data, labels) = write_two_class_data(&fx);
     let args = |out: &Path| {
         let mut args: Vec<String> = train_args(&data, &labels, out)
             .into_iter()
@@ -303,22 +262,14 @@ fn ctrl_c_stops_at_the_next_checkpoint_and_resume_finishes_the_same_model() {
     let straight = fx.path("straight.toml");
     let interrupted = fx.path("interrupted.toml");
     let checkpoint = fx.path("interrupted.toml.checkpoint");
-    let binary = assert_cmd::cargo::cargo_bin("boltzmann");
-    let child = std::process::Command::new(&binary)
-        .args(args(&interrupted))
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while !checkpoint.exists() && start.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
+    let interrupted_args = args(&interrupted);
+    let output = interrupt_when(
+        &interrupted_args
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        || checkpoint.exists(),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(

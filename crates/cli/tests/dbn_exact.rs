@@ -244,17 +244,6 @@ fn text_output_names_both_numbers() {
     assert!(stdout.contains("mean log-likelihood = ") && stdout.contains("mean lower bound = "));
 }
 
-/// Exit code 2 and one line containing every string in `wanted`.
-fn expect_bad_input(args: &[&str], wanted: &[&str]) {
-    let output = boltzmann().args(args).output().expect("runs");
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    for w in wanted {
-        assert!(stderr.contains(w), "{stderr:?} should contain {w:?}");
-    }
-}
-
 #[test]
 fn bad_dbn_files_are_refused_naming_the_file_layer_and_field() {
     let fx = Fixture::new();

@@ -6,30 +6,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// Run `boltzmann` with `args`; expect exit code 2 and a one-line message
-/// containing every string in `wanted`. Returns the message.
-fn expect_bad_input(args: &[&str], wanted: &[&str]) -> String {
-    let output = boltzmann().args(args).output().expect("runs");
-    let stderr = String::from_utf8(output.stderr).expect("UTF-8 message");
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "args {args:?}, stderr: {stderr}"
-    );
-    assert!(output.stdout.is_empty(), "nothing on stdout for {args:?}");
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    for w in wanted {
-        assert!(stderr.contains(w), "{stderr:?} should contain {w:?}");
-    }
-    let lower = stderr.to_lowercase();
-    assert!(
-        !lower.contains("panicked") && !lower.contains("backtrace"),
-        "{stderr}"
-    );
-    stderr
-}
-
 const RBM_HEAD: &str = "format = \"rbm\"\nversion = 1\n";
 
 #[test]

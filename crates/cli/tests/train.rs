@@ -1,18 +1,16 @@
 //! `boltzmann train` and `boltzmann filters` end to end.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+mod common;
 
-use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{boltzmann, interrupt_when};
 
 fn repo(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .join(path)
-}
-
-fn boltzmann() -> Command {
-    Command::cargo_bin("boltzmann").unwrap()
 }
 
 /// `train` on bars and stripes 3x3 with the given extra arguments.
@@ -282,24 +280,15 @@ fn ctrl_c_saves_and_resume_finishes() {
             out.display().to_string(),
         ]
     };
-    let binary = assert_cmd::cargo::cargo_bin("boltzmann");
-    let child = std::process::Command::new(&binary)
-        .args(args("1000"))
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait for the checkpoint written before the first epoch, then a little more.
-    let start = Instant::now();
-    while !checkpoint.exists() && start.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
+    let first = args("1000");
+    let first: Vec<&str> = first.iter().map(String::as_str).collect();
+    // Interrupt a little after the checkpoint written before the first epoch.
+    let output = interrupt_when(&first, || {
+        checkpoint.exists() && {
+            std::thread::sleep(Duration::from_millis(300));
+            true
+        }
+    });
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(

@@ -4,9 +4,8 @@
 //! (softmax) regression.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rand::Rng;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Uniform};
 use serde::{Deserialize, Serialize};
 
@@ -354,8 +353,8 @@ impl FineTuner {
     /// Panics if x does not fit the classifier (see [`fine_tune`]'s checks).
     pub fn epoch(&mut self, x: ArrayView2<f32>, labels: &[usize]) {
         let config = &self.config;
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-        rng.set_stream(self.epochs_done as u64);
+        let epoch = u32::try_from(self.epochs_done).expect("fewer than 2^32 epochs");
+        let mut rng = rbm::streams::stream(config.seed, rbm::streams::TRAINER, epoch);
         let mut order: Vec<usize> = (0..x.nrows()).collect();
         order.shuffle(&mut rng);
         for rows in order.chunks(config.batch_size) {

@@ -5,7 +5,6 @@
 use std::ops::ControlFlow;
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, CowArray, concatenate};
-use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rbm::{GaussianRbm, GaussianTrainConfig, GaussianTrainer, Rbm, TrainConfig, Trainer};
 use serde::{Deserialize, Serialize};
@@ -192,20 +191,10 @@ pub struct GreedyResume {
 
 /// The random numbers of layer k (counted from 1): its initial weights and,
 /// with `up_pass = "samples"`, the samples of its input. One stream per
-/// layer, derived from the seed alone.
+/// layer, derived from the seed alone (index k of `rbm::streams::TRAINER`).
 fn layer_rng(seed: u64, layer: usize) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(layer as u64);
-    rng
-}
-
-/// The random numbers of epoch `epoch` (from 0) of a Gaussian layer 1:
-/// ChaCha8 seeded with the layer's own training seed, on stream epoch + 1,
-/// as `rbm::Trainer` draws them.
-fn gaussian_epoch_rng(seed: u64, epoch: usize) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(epoch as u64 + 1);
-    rng
+    let index = u32::try_from(layer).expect("fewer than 2^32 layers");
+    rbm::streams::stream(seed, rbm::streams::TRAINER, index)
 }
 
 // ANCHOR: train_greedy
@@ -356,7 +345,7 @@ fn train_epoch(
             t.train_epoch(visible);
         }
         LayerTrainer::Gaussian(t) => {
-            let mut rng = gaussian_epoch_rng(layer.train.seed, t.epochs_done());
+            let mut rng = rbm::streams::epoch_rng(layer.train.seed, t.epochs_done());
             t.train_epoch(visible, &mut rng)?;
         }
     }

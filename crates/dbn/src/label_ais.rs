@@ -115,15 +115,8 @@ impl LabelPath {
                 .zip(visible_terms)
                 .zip(&mut log_weights)
             {
-                let mut sum_softplus = |scale: f64| {
-                    scaled
-                        .iter_mut()
-                        .zip(a)
-                        .for_each(|(x, &a)| *x = scale * f64::from(a));
-                    numerics::sum_softplus(&scaled)
-                };
-                *w += (beta - previous) * f64::from(visible) + sum_softplus(beta)
-                    - sum_softplus(previous);
+                let visible_term = (beta - previous) * f64::from(visible);
+                *w += numerics::log_weight_step(visible_term, a, previous, beta, &mut scaled);
             }
             if k + 2 < betas.len() {
                 let h = bernoulli(hidden_input.mapv(|a| beta as f32 * a), rng);

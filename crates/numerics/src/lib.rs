@@ -12,6 +12,31 @@
 //! it; because the kernels pick fused multiply-adds on CPUs that have them,
 //! their last bits can differ between machines.
 
+// ANCHOR: log_weight_step
+/// One AIS step's change of log p*(v), eq. (7.4), from inverse temperature
+/// `previous` to `beta`: `visible_term` (the change of the visible units'
+/// part, 0 where it cancels) plus sum_i softplus(beta a_i) - softplus(previous a_i)
+/// over the hidden inputs `a`, in f64. `scratch` holds beta a_i, one entry
+/// per hidden unit. The binary, Gaussian and label-unit AIS all add this to
+/// their log weights.
+pub fn log_weight_step<'a>(
+    visible_term: f64,
+    a: impl IntoIterator<Item = &'a f32> + Copy,
+    previous: f64,
+    beta: f64,
+    scratch: &mut [f64],
+) -> f64 {
+    let mut sum_softplus_at = |scale: f64| {
+        scratch
+            .iter_mut()
+            .zip(a)
+            .for_each(|(x, &a)| *x = scale * f64::from(a));
+        sum_softplus(scratch)
+    };
+    visible_term + sum_softplus_at(beta) - sum_softplus_at(previous)
+}
+// ANCHOR_END: log_weight_step
+
 /// sum_j softplus(a_j): the inner loop of the partition function of an RBM,
 /// which runs once for every enumerated state (2^20 times for 20 hidden units).
 ///
@@ -150,6 +175,18 @@ mod tests {
     /// The obvious definitions, for comparison only (also in `neural`'s tests).
     pub(crate) fn softplus(x: f64) -> f64 {
         x.max(0.0) + (-x.abs()).exp().ln_1p()
+    }
+
+    #[test]
+    fn log_weight_step_is_the_change_of_log_p_star() {
+        let a = [-3.0f32, 0.5, 40.0];
+        let (previous, beta) = (0.25, 0.75);
+        let want: f64 = 1.5
+            + a.iter()
+                .map(|&a| softplus(beta * f64::from(a)) - softplus(previous * f64::from(a)))
+                .sum::<f64>();
+        let got = log_weight_step(1.5, &a, previous, beta, &mut [0.0; 3]);
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
     }
 
     pub(crate) fn sigmoid(x: f64) -> f64 {

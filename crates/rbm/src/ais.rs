@@ -588,15 +588,8 @@ impl AnnealingPath<'_> {
             .zip(visible_terms)
             .zip(log_weights)
         {
-            let mut sum_softplus = |scale: f64| {
-                buffer
-                    .iter_mut()
-                    .zip(a)
-                    .for_each(|(x, &a)| *x = scale * f64::from(a));
-                numerics::sum_softplus(buffer)
-            };
-            *log_weight += (beta - previous) * f64::from(visible) + sum_softplus(beta)
-                - sum_softplus(previous);
+            let visible_term = (beta - previous) * f64::from(visible);
+            *log_weight += numerics::log_weight_step(visible_term, a, previous, beta, buffer);
         }
     }
 }

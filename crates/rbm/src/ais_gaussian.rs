@@ -143,14 +143,7 @@ impl Anneal for GaussianPath<'_> {
             let (previous, beta) = (pair[0], pair[1]);
             let inputs = self.rbm.hidden_inputs(v.view());
             for (a, log_weight) in inputs.rows().into_iter().zip(&mut log_weights) {
-                let mut sum_softplus = |scale: f64| {
-                    scaled
-                        .iter_mut()
-                        .zip(a)
-                        .for_each(|(x, &a)| *x = scale * f64::from(a));
-                    numerics::sum_softplus(&scaled)
-                };
-                *log_weight += sum_softplus(beta) - sum_softplus(previous);
+                *log_weight += numerics::log_weight_step(0.0, a, previous, beta, &mut scaled);
             }
             if k + 2 < betas.len() {
                 v = self.rbm.scaled(beta).gibbs_step(v.view(), rng);

@@ -79,6 +79,7 @@ pub mod numerics;
 mod pseudo_likelihood;
 mod sampling;
 pub mod softmax_group;
+pub mod streams;
 pub mod tempering;
 mod train;
 
@@ -122,6 +123,7 @@ pub use softmax_group::{
     SoftmaxGroup, softmax_cd_gradient, softmax_gibbs_chain, softmax_gibbs_step,
     softmax_pcd_gradient,
 };
+pub use streams::{initial_weights_rng, stream};
 #[doc(inline)]
 pub use tempering::{ParallelTempering, TemperatureLadder, tempered_gibbs_step};
-pub use train::{Estimator, TrainConfig, Trainer, initial_weights_rng};
+pub use train::{Estimator, TrainConfig, Trainer};

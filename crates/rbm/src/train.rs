@@ -4,12 +4,12 @@
 use std::ops::ControlFlow;
 
 use ndarray::{Array, Array2, ArrayView2, Dimension};
-use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::centering::{CenteringConfig, Offsets};
+use crate::streams::{TRAINER, epoch_rng, stream};
 use config::{FieldError, Positive, PositiveCount};
 
 use crate::error::{RbmError, config_error};
@@ -305,25 +305,6 @@ impl TrainConfig {
     }
 }
 
-/// The generator a caller should draw a model's initial weights from when
-/// it trains that model with the same `seed`: ChaCha8 seeded with `seed`, on
-/// the last stream. The trainer itself uses stream 0 (the PCD chains' start)
-/// and stream epoch + 1 (each epoch), which never reach this one, so the
-/// initial weights and the chains' start are independent draws.
-pub fn initial_weights_rng(seed: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(u64::MAX);
-    rng
-}
-
-/// The generator of epoch `epoch` (counted from 0): ChaCha8 seeded with
-/// `seed`, on stream epoch + 1 (stream 0 starts the PCD chains).
-fn epoch_rng(seed: u64, epoch: usize) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(epoch as u64 + 1);
-    rng
-}
-
 /// Copy the rows `rows` of `data` into `batch`, reusing its memory when the
 /// shape allows.
 fn gather_rows(data: ArrayView2<f32>, rows: &[usize], batch: &mut Array2<f32>) {
@@ -363,7 +344,8 @@ impl Trainer {
     pub fn new(rbm: Rbm, config: TrainConfig) -> Result<Self, RbmError> {
         config.check()?;
         rbm.to_exact()?;
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+        // Index 0 of the trainer's streams starts the chains (`streams`).
+        let mut rng = stream(config.seed, TRAINER, 0);
         let (chains, tempering) = match (config.estimator, config.tempering) {
             (Estimator::Pcd { n_chains, .. }, Some(t)) => (
                 None,
@@ -538,8 +520,9 @@ impl Trainer {
     }
 }
 
-/// velocity <- momentum * velocity + learning_rate * update
-fn add_momentum<D: Dimension>(
+/// velocity <- momentum * velocity + learning_rate * update (the Gaussian
+/// trainer's update uses it too)
+pub(crate) fn add_momentum<D: Dimension>(
     velocity: &mut Array<f32, D>,
     momentum: f32,
     learning_rate: f32,

@@ -324,6 +324,35 @@ impl SpreadConfig {
 }
 
 impl TrainingConfig {
+    /// The bounds that keep the starting models' and the runs' streams
+    /// apart (see [`RUN_STREAMS`](super::training::RUN_STREAMS)).
+    fn check_stream_counts(&self) -> Result<(), FieldError> {
+        use super::training::{MAX_RUNS, RUN_STREAMS};
+        at_most(
+            "training.n_seeds",
+            self.n_seeds,
+            RUN_STREAMS as usize,
+            "the seeds' random streams would meet the runs'",
+        )?;
+        let n_runs = self
+            .n_seeds
+            .saturating_mul(self.methods.len())
+            .saturating_mul(self.learning_rates.len());
+        if n_runs > MAX_RUNS {
+            return Err(FieldError::new(
+                "training.n_seeds",
+                format!(
+                    "{} methods x {} learning rates x {} seeds is more than {MAX_RUNS} runs, \
+                     the random streams of one purpose; use fewer",
+                    self.methods.len(),
+                    self.learning_rates.len(),
+                    self.n_seeds
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn check(&self) -> Result<(), FieldError> {
         check_side("training.side", self.side)?;
         at_most(
@@ -346,6 +375,7 @@ impl TrainingConfig {
             "the exact-gradient run cannot be longer than the others",
         )?;
         not_empty("training.methods", &self.methods)?;
+        self.check_stream_counts()?;
         // A tagged enum is read through a buffer that forgets where a value
         // stood, so its counts are checked here, by the same value type.
         for m in &self.methods {

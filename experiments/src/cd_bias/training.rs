@@ -43,6 +43,16 @@ pub struct Run {
     pub final_model: RbmJson,
 }
 
+/// Within the purpose `PANEL_TRAINING`, index `seed_index` (below
+/// `RUN_STREAMS`) draws the starting model of a seed, and index
+/// `RUN_STREAMS + run_index` the key of run `run_index`'s trainer. The
+/// configuration check keeps `n_seeds <= RUN_STREAMS` and the number of runs
+/// at most `u32::MAX - RUN_STREAMS` ([`MAX_RUNS`]), so the two ranges never meet.
+pub const RUN_STREAMS: u32 = 1_000_000;
+
+/// The most runs (methods x learning rates x seeds) one configuration may ask for.
+pub const MAX_RUNS: usize = (u32::MAX - RUN_STREAMS) as usize;
+
 /// The same starting model for every method and learning rate of a seed:
 /// Hinton's initialisation (small weights, visible biases from the data).
 fn start(data: ArrayView2<f32>, n_hidden: usize, seed: u64, seed_index: usize) -> rbm::Rbm {
@@ -154,7 +164,7 @@ struct RunSpec {
 
 fn one_run(config: &TrainingConfig, data: &Array2<f64>, seed: u64, spec: &RunSpec) -> Result<Run> {
     let data32 = data.mapv(|x| x as f32);
-    let rng_seed = stream(seed, PANEL_TRAINING, 1_000_000 + spec.run_index as u32).next_u64();
+    let rng_seed = stream(seed, PANEL_TRAINING, RUN_STREAMS + spec.run_index as u32).next_u64();
     let mut trainer = trainer(
         start(data32.view(), config.n_hidden, seed, spec.seed_index),
         spec.method,

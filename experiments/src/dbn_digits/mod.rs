@@ -343,7 +343,46 @@ pub(crate) fn sizes_text(sizes: &[usize]) -> String {
         .join("-")
 }
 
-fn summary_table(r: &DbnDigitsResults) -> String {
+/// The classifiers that follow the feature rows in both DBN experiments'
+/// tables (here and `dbn-mnist`): by free energy, fine-tuned, and the same
+/// net from random weights, for a DBN of layer sizes `sizes`.
+pub(crate) fn dbn_rows(
+    sizes: &str,
+    generative: f64,
+    fine_tuned: f64,
+    random_init: f64,
+) -> [(String, f64); 3] {
+    [
+        (
+            format!("DBN {sizes} with 10 label units, by free energy (eq. 10.8)"),
+            generative,
+        ),
+        (
+            format!("DBN {sizes} unrolled and fine-tuned by backpropagation"),
+            fine_tuned,
+        ),
+        (
+            "the same net from random initialisation".to_string(),
+            random_init,
+        ),
+    ]
+}
+
+/// A Markdown table of classifiers and one number each, written by `cell`.
+pub(crate) fn classifier_table<'a>(
+    column: &str,
+    rows: impl IntoIterator<Item = &'a (String, f64)>,
+    cell: impl Fn(f64) -> String,
+) -> String {
+    let mut text = format!("| classifier | {column} |\n|---|---|\n");
+    for (name, x) in rows {
+        text += &format!("| {name} | {} |\n", cell(*x));
+    }
+    text
+}
+
+/// The table of the chapter, every number from `r`.
+pub fn summary_table(r: &DbnDigitsResults) -> String {
     let a = &r.accuracy;
     let sizes = sizes_text(&r.layer_sizes);
     let rows = [
@@ -359,23 +398,16 @@ fn summary_table(r: &DbnDigitsResults) -> String {
             format!("softmax regression on DBN features ({sizes})"),
             a.dbn_features,
         ),
-        (
-            format!("DBN {sizes} with 10 label units, by free energy (eq. 10.8)"),
-            a.generative_dbn,
-        ),
-        (
-            format!("DBN {sizes} unrolled and fine-tuned by backpropagation"),
-            a.fine_tuned_dbn,
-        ),
-        (
-            "the same net from random initialisation".to_string(),
-            a.random_init_net,
-        ),
     ];
-    let mut text = "| classifier | test accuracy |\n|---|---|\n".to_string();
-    for (name, acc) in rows {
-        text += &format!("| {name} | {acc:.3} |\n");
-    }
+    let dbn_rows = dbn_rows(
+        &sizes,
+        a.generative_dbn,
+        a.fine_tuned_dbn,
+        a.random_init_net,
+    );
+    let mut text = classifier_table("test accuracy", rows.iter().chain(&dbn_rows), |acc| {
+        format!("{acc:.3}")
+    });
     text += &format!(
         "\n{} training and {} test images (the 8x8 digits and their one-pixel nudges).\n",
         r.n_train, r.n_test

@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::ConfigError;
 use crate::dbn_digits::config::SamplesConfig;
 use crate::dbn_digits::{
-    DbnOutputs, EpochPoint, Split, dbn_outputs, fine_tune_curve, fine_tune_in_place,
-    generate_per_label, logistic_accuracy, sizes_text,
+    DbnOutputs, EpochPoint, Split, classifier_table, dbn_outputs, dbn_rows, fine_tune_curve,
+    fine_tune_in_place, generate_per_label, logistic_accuracy, sizes_text,
 };
 use crate::mnist_rbm::config::Binarize;
 use crate::output::Outputs;
@@ -321,23 +321,14 @@ pub fn summary(r: &DbnMnistResults) -> String {
             ),
             e.dbn_features,
         ),
-        (
-            format!("DBN {sizes} with 10 label units, by free energy (eq. 10.8)"),
-            e.generative_dbn,
-        ),
-        (
-            format!("DBN {sizes} unrolled and fine-tuned by backpropagation"),
-            e.fine_tuned_dbn,
-        ),
-        (
-            "the same net from random initialisation".to_string(),
-            e.random_init_net,
-        ),
     ];
-    let mut text = "| classifier | test error |\n|---|---|\n".to_string();
-    for (name, err) in rows {
-        text += &format!("| {name} | {} |\n", pct(err));
-    }
+    let dbn_rows = dbn_rows(
+        &sizes,
+        e.generative_dbn,
+        e.fine_tuned_dbn,
+        e.random_init_net,
+    );
+    let mut text = classifier_table("test error", rows.iter().chain(&dbn_rows), pct);
     let layer_epochs: Vec<String> = r
         .config
         .dbn

@@ -254,6 +254,12 @@ impl ModelsConfig {
 
     fn check(&self) -> Result<(), FieldError> {
         not_empty("models.estimators", &self.estimators)?;
+        at_most(
+            "models.estimators",
+            self.estimators.len(),
+            super::SMALL_MODEL as usize,
+            "the large models' random streams would meet the small model's",
+        )?;
         for e in &self.estimators {
             e.check().map_err(|e| e.within("models.estimators"))?;
         }

@@ -52,7 +52,9 @@ pub const STREAM_TRAIN: u32 = 3;
 pub const STREAM_AIS: u32 = 4;
 pub const STREAM_SAMPLES: u32 = 5;
 
-/// The index of the small model's streams (the large ones use 0, 1, ...).
+/// The index of the small model's streams (the large ones use 0, 1, ...,
+/// and the configuration check keeps them below this: at most
+/// `SMALL_MODEL` entries in `models.estimators`).
 pub const SMALL_MODEL: u32 = 1000;
 
 /// One large model: its training curves and what AIS says about it.

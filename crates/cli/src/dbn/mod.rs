@@ -13,14 +13,8 @@ use ndarray::Array2;
 
 use crate::report::BadInput;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    command: Command,
-}
-
 #[derive(Debug, clap::Subcommand)]
-enum Command {
+pub enum Command {
     /// Greedy layer-wise training, then optional fine-tuning; a checkpoint
     /// after every epoch, --resume continues to the same model.
     Train(train::Args),
@@ -32,8 +26,8 @@ enum Command {
     Features(use_model::FeaturesArgs),
 }
 
-pub fn run(args: &Args) -> anyhow::Result<()> {
-    match &args.command {
+pub fn run(command: &Command) -> anyhow::Result<()> {
+    match command {
         Command::Train(a) => train::run(a),
         Command::Sample(a) => use_model::sample(a),
         Command::Classify(a) => use_model::classify(a),
@@ -52,11 +46,7 @@ pub fn is_dbn_file(path: &Path) -> bool {
 
 /// DbnErrors that are the user's fault become BadInput (exit code 2).
 pub fn dbn_error(e: DbnError) -> anyhow::Error {
-    if e.is_bad_input() {
-        BadInput(e.to_string()).into()
-    } else {
-        e.into()
-    }
+    crate::report::library_error(e, DbnError::is_bad_input)
 }
 
 /// Examples as rows of values in [0, 1] (any finite numbers when `real`,

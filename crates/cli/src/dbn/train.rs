@@ -495,12 +495,29 @@ fn fine_tune_config(args: &Args) -> anyhow::Result<Option<FineTuneConfig>> {
         weight_decay: 0.0,
         batch_size: batch_size.get(),
         epochs: args.fine_tune_epochs,
-        seed: args.seed,
+        seed: trainer_key(args.seed, FINE_TUNE_KEY, 0),
     }))
 }
 
+/// The purposes of the streams `dbn train` derives from --seed besides the
+/// greedy training's own (purpose `rbm::streams::TRAINER`: layer k's initial
+/// weights and up-pass samples, index k).
+const LAYER_KEYS: u32 = 1;
+const FINE_TUNE_KEY: u32 = 2;
+
+/// The seed of a trainer that `dbn train` runs for --seed: the first number
+/// of stream (`purpose`, `index`). Each layer's trainer and the fine-tuning
+/// get a key of their own, so none of them draws what another, or the greedy
+/// training, draws, and neighbouring seeds share nothing (with seed + k + 1,
+/// seed s's layer 2 drew what seed s + 1's layer 1 drew). Two derived keys
+/// coincide only by chance, with probability 2^-64 for a pair.
+fn trainer_key(seed: u64, purpose: u32, index: usize) -> u64 {
+    let index = u32::try_from(index).expect("fewer than 2^32 layers");
+    rand::Rng::random(&mut rbm::stream(seed, purpose, index))
+}
+
 /// The greedy configuration from the flags (layer k's trainer seeded with
-/// seed + k).
+/// its own key, see [`trainer_key`]).
 fn greedy_config(args: &Args) -> anyhow::Result<GreedyConfig> {
     let n = args.layers.len();
     let per_layer = |name: &str, count: usize| -> Result<(), BadInput> {
@@ -523,7 +540,7 @@ fn greedy_config(args: &Args) -> anyhow::Result<GreedyConfig> {
                 batch_size: args.batch_size,
                 epochs: args.epochs[k.min(args.epochs.len() - 1)],
                 estimator: Estimator::Cd { k: args.cd },
-                seed: args.seed.wrapping_add(k as u64 + 1),
+                seed: trainer_key(args.seed, LAYER_KEYS, k),
                 ..TrainConfig::default()
             },
             kind: LayerKind::Bernoulli,
@@ -778,4 +795,23 @@ fn resume_gaussian(state: TrainerState, config: &LayerConfig) -> anyhow::Result<
         state.epochs_done,
     )?;
     Ok(LayerTrainer::Gaussian(trainer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With seed + k + 1, seed s's layer 2 had the key of seed s + 1's
+    /// layer 1, and both met the greedy training's key of seed s + 2.
+    #[test]
+    fn neighbouring_seeds_give_every_trainer_a_key_of_its_own() {
+        let mut keys = std::collections::HashSet::new();
+        for seed in 0..100 {
+            assert!(keys.insert(seed), "greedy key {seed}");
+            for k in 0..5 {
+                assert!(keys.insert(trainer_key(seed, LAYER_KEYS, k)));
+            }
+            assert!(keys.insert(trainer_key(seed, FINE_TUNE_KEY, 0)));
+        }
+    }
 }

@@ -13,14 +13,8 @@ mod sample;
 mod score;
 mod train;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    #[command(subcommand)]
-    command: Command,
-}
-
 #[derive(Debug, clap::Subcommand)]
-enum Command {
+pub enum Command {
     /// Train an MLP energy on real-valued data (CSV or IDX folder) by maximum
     /// likelihood with Langevin negatives or by denoising score matching;
     /// atomic checkpoints, --resume.
@@ -31,8 +25,8 @@ enum Command {
     Score(score::Args),
 }
 
-pub fn run(args: &Args) -> anyhow::Result<()> {
-    match &args.command {
+pub fn run(command: &Command) -> anyhow::Result<()> {
+    match command {
         Command::Train(a) => train::run(a),
         Command::Sample(a) => sample::run(a),
         Command::Score(a) => score::run(a),
@@ -41,11 +35,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 
 /// The crate's errors, with bad input marked so that the exit status is 2.
 fn ebm_error(e: EbmError) -> anyhow::Error {
-    if e.is_bad_input() {
-        BadInput(e.to_string()).into()
-    } else {
-        e.into()
-    }
+    crate::report::library_error(e, EbmError::is_bad_input)
 }
 
 /// Read through bm-exact's reader, so that a folder, a missing file, binary

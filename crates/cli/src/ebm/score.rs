@@ -2,41 +2,22 @@
 //! typical, an anomaly score) and, for d <= 2, log p(x) = -E(x) - log Z with
 //! log Z by quadrature (eq. 11.8) on [-a, a]^d, reported with its error terms.
 
-use std::io::Write;
-use std::path::PathBuf;
-
-use anyhow::Context;
 use ebm_langevin::oracle::{Grid2d, LogPartition, log_partition, log_partition_1d};
 use serde::Serialize;
 
-use crate::common::{check_outputs, print_report};
 use crate::report::BadInput;
+use crate::score::ScoreFiles;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The model: a TOML file with format = "ebm".
-    #[arg(value_name = "MODEL.toml")]
-    model: PathBuf,
-    /// The examples: a real-valued CSV file or an IDX folder.
-    #[arg(value_name = "DATA")]
-    data: PathBuf,
-    /// Which split of an IDX folder to score: "t10k" or "train".
-    #[arg(long, value_name = "SPLIT", default_value = "t10k", value_parser = ["t10k", "train"])]
-    split: String,
+    #[command(flatten)]
+    files: ScoreFiles,
     /// Half width a of the quadrature square [-a, a]^d (d <= 2).
     #[arg(long, value_name = "A", default_value_t = 6.0)]
     half_width: f64,
     /// Cells per side of the coarser quadrature grid (the finer has twice as many).
     #[arg(long, value_name = "N", default_value_t = 256)]
     cells: usize,
-    /// Write the scores here (CSV with the header `index,energy,log_probability`).
-    #[arg(long, value_name = "SCORES.csv")]
-    out: Option<PathBuf>,
-    #[arg(long)]
-    force: bool,
-    /// Print a JSON summary on standard output (needs --out).
-    #[arg(long, requires = "out")]
-    json: bool,
 }
 
 #[derive(Serialize)]
@@ -60,20 +41,18 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         ))
         .into());
     }
-    if let Some(out) = &args.out {
-        let inputs = [args.model.as_path(), args.data.as_path()];
-        check_outputs(&[out.as_path()], &inputs, args.force)?;
-    }
-    let model = super::load_model(&args.model)?;
-    let data = super::read_data(&args.data, &args.split)?;
-    super::check_width(&data, &model, &args.data)?;
+    let files = &args.files;
+    files.check_outputs()?;
+    let model = super::load_model(&files.model)?;
+    let data = super::read_data(&files.data, &files.split)?;
+    super::check_width(&data, &model, &files.data)?;
     let energies = model.energies(data.view());
     if let Some(i) = energies.iter().position(|e| !e.is_finite()) {
         return Err(BadInput(format!(
             "{}: the energy of example {i} of {} is {}; expected finite energies \
              (parameters or values this large overflow f64)",
-            args.model.display(),
-            args.data.display(),
+            files.model.display(),
+            files.data.display(),
             energies[i]
         ))
         .into());
@@ -90,31 +69,19 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         _ => None,
     };
     if let Some(z) = &log_z {
-        check_quadrature(z, &args.model)?;
+        check_quadrature(z, &files.model)?;
     }
     let log_p = log_z.as_ref().map(|z| energies.mapv(|e| -e - z.value));
-    let mut table = String::from("index,energy,log_probability\n");
-    for (i, e) in energies.iter().enumerate() {
-        let lp = log_p.as_ref().map_or(String::new(), |l| l[i].to_string());
-        table.push_str(&format!("{i},{e},{lp}\n"));
-    }
-    match &args.out {
-        Some(out) => ebm_langevin::model_file::write_atomically(out, table.as_bytes(), args.force)
-            .map_err(super::ebm_error)?,
-        None => std::io::stdout()
-            .write_all(table.as_bytes())
-            .context("writing to standard output")?,
-    }
     let report = ScoreReport {
-        model_file: args.model.display().to_string(),
-        data_file: args.data.display().to_string(),
+        model_file: files.model.display().to_string(),
+        data_file: files.data.display().to_string(),
         n_examples: data.nrows(),
         mean_energy: energies.mean().unwrap_or(f64::NAN),
         mean_log_probability: log_p.as_ref().and_then(|l| l.mean()),
         warning: log_z.as_ref().and_then(quadrature_warning),
         log_partition: log_z,
     };
-    print_report(&report, human_text, args.json, args.out.is_none())
+    files.write("energy", &energies, log_p.as_ref(), &report, human_text)
 }
 
 /// Refuse a quadrature that f64 cannot resolve: log Z not finite, or cell

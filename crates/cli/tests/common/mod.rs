@@ -217,16 +217,29 @@ pub fn assert_close(got: f64, want: f64, relative: f64, what: &str) {
     );
 }
 
-/// Run the command and expect exit code 2 with one line on stderr that
-/// contains every string in `wanted`.
-pub fn expect_bad_input(args: &[&str], wanted: &[&str]) {
-    let output = boltzmann().args(args).output().unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+/// Run `boltzmann` with `args`; expect exit code 2, nothing on stdout and
+/// one line on stderr, `error: ...` without a panic or a backtrace, that
+/// contains every string in `wanted`. Returns the line.
+pub fn expect_bad_input(args: &[&str], wanted: &[&str]) -> String {
+    let output = boltzmann().args(args).output().expect("runs");
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8 message");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "args {args:?}, stderr: {stderr}"
+    );
+    assert!(output.stdout.is_empty(), "nothing on stdout for {args:?}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
     for w in wanted {
         assert!(stderr.contains(w), "{stderr:?} should contain {w:?}");
     }
+    let lower = stderr.to_lowercase();
+    assert!(
+        !lower.contains("panicked") && !lower.contains("backtrace"),
+        "{stderr}"
+    );
+    stderr
 }
 
 /// 80 examples of 16 pixels in two classes (left or right half on, 10%

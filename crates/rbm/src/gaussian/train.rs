@@ -1,7 +1,7 @@
 //! Training a Gaussian-Bernoulli RBM: a checked configuration and a loop with
 //! minibatches, momentum and weight decay, as for the binary RBM.
 
-use ndarray::{Array, ArrayView2, Axis, Dimension};
+use ndarray::{ArrayView2, Axis};
 use rand::Rng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{GaussianGradient, GaussianPersistentChains, GaussianRbm};
 use crate::error::{RbmError, config_error};
 use crate::monitor::EpochMonitors;
-use crate::train::{Estimator, optimiser_settings};
+use crate::train::{Estimator, add_momentum, optimiser_settings};
 
 /// Learned log-variances are kept in [-LOG_VARIANCE_LIMIT, LOG_VARIANCE_LIMIT]:
 /// sigma^2 between 3e-4 and 3e3 on standardised data. All 2^n components
@@ -301,16 +301,6 @@ fn apply(
         rbm.log_variance
             .mapv_inplace(|z| z.clamp(-LOG_VARIANCE_LIMIT, LOG_VARIANCE_LIMIT));
     }
-}
-
-fn add_momentum<D: Dimension>(
-    velocity: &mut Array<f32, D>,
-    momentum: f32,
-    learning_rate: f32,
-    update: &Array<f32, D>,
-) {
-    *velocity *= momentum;
-    velocity.scaled_add(learning_rate, update);
 }
 
 fn diverged(epoch: usize, problem: RbmError) -> RbmError {
