@@ -58,6 +58,19 @@ fn smoke_run_writes_everything_and_repeats_exactly() {
     assert_eq!(summary.contains("**unreliable**"), !b.reliable, "{summary}");
     assert!(summary.contains("| read as that label |"), "{summary}");
     assert!(summary.contains("than guessing (1 in 10)"), "{summary}");
+    let s = r
+        .label_strength
+        .as_ref()
+        .expect("the smoke config measures it");
+    assert!(
+        s.input_sd_from_h2 > 0.0 && s.input_sd_from_label > 0.0,
+        "{s:?}"
+    );
+    for f in [s.follows, s.follows_with_gain] {
+        let chains = (10 * s.n_chains_per_label) as f64;
+        assert!((f * chains - (f * chains).round()).abs() < 1e-9, "{f}");
+    }
+    assert!(summary.contains("Why? "), "{summary}");
 }
 
 #[test]

@@ -200,7 +200,9 @@ fn layer_rng(seed: u64, layer: usize) -> ChaCha8Rng {
 // ANCHOR: train_greedy
 /// Greedy layer-wise training of a DBN on the rows of `data` (values in
 /// [0, 1]). With `labels` (one class in 0..n_labels per row), the top RBM
-/// is trained on the up-pass joined with the one-hot labels. `after_epoch`
+/// is trained on the up-pass joined with the one-hot labels, the labels as
+/// one softmax group (`rbm::Trainer::set_softmax_group`): its negative phase
+/// draws them one-hot from p(l | h) = softmax(d + U^T h). `after_epoch`
 /// is called after every epoch of every layer.
 pub fn train_greedy(
     data: ArrayView2<f32>,
@@ -258,6 +260,13 @@ pub fn train_greedy_from(
             Some(trainer) => trainer,
             None => new_trainer(layer, visible.view(), &mut rng).map_err(|e| e.in_layer(k + 1))?,
         };
+        if let (Some((_, n_labels)), LayerTrainer::Bernoulli(t)) =
+            (labels.filter(|_| k + 1 == n_layers), &mut trainer)
+        {
+            let n = t.rbm().n_visible();
+            t.set_softmax_group(n - n_labels..n)
+                .map_err(|e| DbnError::from(e).in_layer(k + 1))?;
+        }
         // The user's data and a resumed trainer are checked; an up-pass is
         // in [0, 1] and fits the layer by construction, so it is not scanned.
         if k == 0 || resumed {

@@ -531,3 +531,55 @@ fn the_clamped_top_chain_samples_the_exact_p_of_h2_given_the_label() {
     let p = top_chain_p_value(0, Some(2));
     assert!(p < 1e-6, "label 2 instead of label 0: p-value {p}");
 }
+
+#[test]
+fn greedy_training_trains_the_labels_as_one_softmax_group() {
+    // One labelled layer trained by train_greedy against the same layer
+    // trained by hand on (v, one-hot l), with and without the softmax group.
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let classes: Vec<usize> = (0..60).map(|n| n % 3).collect();
+    let data = Array2::from_shape_fn((60, 5), |(n, j)| {
+        f32::from(rng.random::<f32>() < 0.2 + 0.2 * ((classes[n] + j) % 3) as f32)
+    });
+    let config = GreedyConfig {
+        seed: 4,
+        up_pass: UpPass::Probabilities,
+        layers: vec![layer(4, 3, 5)],
+    };
+    let net = train_greedy(data.view(), Some((&classes, 3)), &config, &mut |_| ()).unwrap();
+    let joint = ndarray::concatenate![ndarray::Axis(1), data, dbn::one_hot(&classes, 3)];
+    // Layer 1's initial weights come from stream 1 of the greedy seed.
+    let mut init_rng = ChaCha8Rng::seed_from_u64(config.seed);
+    init_rng.set_stream(1);
+    let initial = Rbm::initialise(4, joint.view(), &mut init_rng);
+    let by_hand = |softmax: bool| {
+        let mut trainer =
+            rbm::Trainer::new(initial.clone(), config.layers[0].train.clone()).unwrap();
+        if softmax {
+            trainer.set_softmax_group(5..8).unwrap();
+        }
+        for _ in 0..3 {
+            trainer.train_epoch(joint.view());
+        }
+        trainer.into_rbm()
+    };
+    let matches_the_net = |joint: &Rbm| {
+        let mut weights = joint.weights.clone();
+        weights
+            .slice_mut(ndarray::s![.., ..5])
+            .assign(&net.top().weights);
+        weights
+            .slice_mut(ndarray::s![.., 5..])
+            .assign(&net.labels().unwrap().weights);
+        weights == joint.weights
+    };
+    assert!(
+        matches_the_net(&by_hand(true)),
+        "the softmax-group trainer's weights"
+    );
+    // The broken variant: labels as independent Bernoulli units.
+    assert!(
+        !matches_the_net(&by_hand(false)),
+        "Bernoulli labels gave the same weights"
+    );
+}

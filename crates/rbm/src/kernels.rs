@@ -31,6 +31,8 @@ use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use rand::Rng;
 use rayon::prelude::*;
 
+use crate::softmax_group::SoftmaxGroup;
+
 /// Columns handled at once by [`sum_of_rows`]: 64 f32 live in registers.
 const CHUNK: usize = 64;
 
@@ -208,6 +210,8 @@ pub(crate) struct Workspace {
     /// For each visible unit j, the (row of [hidden_data; hidden_model], ±v_nj).
     column_starts: Vec<usize>,
     column_picks: Vec<(u32, f32)>,
+    /// Visible units drawn one-hot (label units), if any.
+    softmax_group: Option<SoftmaxGroup>,
 }
 
 /// What one update needs besides the workspace.
@@ -238,7 +242,15 @@ impl Workspace {
             uniforms: Vec::new(),
             column_starts: Vec::new(),
             column_picks: Vec::new(),
+            softmax_group: None,
         }
+    }
+
+    /// Draw the visible units of `group` one-hot in every Gibbs step, as
+    /// [`crate::softmax_gibbs_step`] does.
+    pub(crate) fn with_softmax_group(mut self, group: Option<SoftmaxGroup>) -> Self {
+        self.softmax_group = group;
+        self
     }
 
     /// Write the weights and their velocity back, in the model's layout.
@@ -374,9 +386,35 @@ impl Workspace {
             ArrayViewMut2::from_shape(shape, &mut self.visible).expect("shape"),
             ArrayViewMut2::from_shape(shape, &mut self.visible_sample).expect("shape"),
         );
+        if let Some(group) = self.softmax_group.clone() {
+            self.resample_softmax_group(&group, visible_bias);
+        }
         let states =
             ArrayView2::from_shape((n_chains, n_visible), &self.visible_sample).expect("shape");
         self.chain.assign(states);
+    }
+
+    /// Replace the group's Bernoulli draws by one-hot draws from
+    /// softmax(b_G + (W^T h)_G), with the uniform of the group's first unit
+    /// (see [`SoftmaxGroup::resample_row`]). Few units: plain dot products.
+    fn resample_softmax_group(&mut self, group: &SoftmaxGroup, visible_bias: &Array1<f32>) {
+        let (n_hidden, n_visible) = (self.n_hidden, self.n_visible());
+        let units = group.units();
+        let mut activations = vec![0.0f32; units.len()];
+        let rows = self
+            .visible
+            .chunks_mut(n_visible)
+            .zip(self.visible_sample.chunks_mut(n_visible))
+            .zip(self.hidden_sample.chunks(n_hidden))
+            .zip(self.uniforms.chunks(n_visible));
+        for (((p, v), h), u) in rows {
+            for (a, j) in activations.iter_mut().zip(units.clone()) {
+                let w = self.weights_t.row(j);
+                *a = visible_bias[j] + h.iter().zip(w.iter()).map(|(h, w)| h * w).sum::<f32>();
+            }
+            let u = ((u[units.start] >> 8) as f32) * U32_TO_UNIT;
+            group.resample_row(&activations, u, p, v);
+        }
     }
 
     /// For each visible unit j, the rows of [hidden_data; hidden_model] to
@@ -560,6 +598,7 @@ fn add_momentum(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::softmax_group::SoftmaxGroup;
     use crate::{PersistentChains, Rbm, TrainConfig, Trainer, cd_gradient, numerics};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
@@ -630,22 +669,7 @@ mod tests {
         k: usize,
         seed: u64,
     ) -> Rbm {
-        let mut result = rbm.clone();
-        let mut velocity = crate::Gradient::zeros_like(rbm);
-        let mut workspace = Workspace::new(rbm.weights.view(), velocity.weights.view());
-        let update = Update {
-            visible_bias: &mut result.visible_bias,
-            hidden_bias: &mut result.hidden_bias,
-            velocity_visible: &mut velocity.visible_bias,
-            velocity_hidden: &mut velocity.hidden_bias,
-            learning_rate: config().learning_rate,
-            momentum: 0.5,
-            weight_decay: config().weight_decay,
-        };
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        workspace.step(batch, chains, k, update, &mut rng);
-        workspace.store(result.weights.view_mut(), velocity.weights.view_mut());
-        result
+        softmax_kernel_update(rbm, batch, chains, None, k, seed)
     }
 
     fn assert_close(a: &Rbm, b: &Rbm) {
@@ -725,6 +749,94 @@ mod tests {
             let fast = kernel_update(&rbm, batch.view(), Some(&mut states), k, 7);
             assert_close(&fast, trainer.rbm());
             assert_eq!(states.view(), chains.states());
+        }
+    }
+
+    /// A batch whose last 5 of 23 visible units are one-hot (label units).
+    fn labelled_fixture(seed: u64) -> (Rbm, Array2<f32>, SoftmaxGroup) {
+        let (rbm, mut batch) = fixture(seed);
+        for (n, mut row) in batch.rows_mut().into_iter().enumerate() {
+            for j in 18..23 {
+                row[j] = if j == 18 + (n * 3 + seed as usize) % 5 {
+                    1.0
+                } else {
+                    0.0
+                };
+            }
+        }
+        (rbm, batch, SoftmaxGroup::new(18..23, 23).unwrap())
+    }
+
+    /// [`kernel_update`] with a softmax group of visible units, if given.
+    fn softmax_kernel_update(
+        rbm: &Rbm,
+        batch: ArrayView2<f32>,
+        chains: Option<&mut Array2<f32>>,
+        group: Option<&SoftmaxGroup>,
+        k: usize,
+        seed: u64,
+    ) -> Rbm {
+        let mut result = rbm.clone();
+        let mut velocity = crate::Gradient::zeros_like(rbm);
+        let mut workspace = Workspace::new(rbm.weights.view(), velocity.weights.view())
+            .with_softmax_group(group.cloned());
+        let update = Update {
+            visible_bias: &mut result.visible_bias,
+            hidden_bias: &mut result.hidden_bias,
+            velocity_visible: &mut velocity.visible_bias,
+            velocity_hidden: &mut velocity.hidden_bias,
+            learning_rate: config().learning_rate,
+            momentum: 0.5,
+            weight_decay: config().weight_decay,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        workspace.step(batch, chains, k, update, &mut rng);
+        workspace.store(result.weights.view_mut(), velocity.weights.view_mut());
+        result
+    }
+
+    #[test]
+    fn softmax_group_cd_k_matches_the_readable_softmax_cd_gradient() {
+        for (seed, k) in [(21, 1), (22, 1), (23, 2), (24, 3)] {
+            let (rbm, batch, group) = labelled_fixture(seed);
+            let mut rng = ChaCha8Rng::seed_from_u64(99);
+            let gradient = crate::softmax_cd_gradient(&rbm, batch.view(), k, &group, &mut rng);
+            let mut trainer = Trainer::new(rbm.clone(), config()).unwrap();
+            trainer.apply(&gradient, 0.5);
+            let fast = softmax_kernel_update(&rbm, batch.view(), None, Some(&group), k, 99);
+            assert_close(&fast, trainer.rbm());
+            // The broken variant: the kernels without the group differ.
+            let bernoulli = kernel_update(&rbm, batch.view(), None, k, 99);
+            let gap = (&bernoulli.visible_bias - &trainer.rbm().visible_bias)
+                .slice(ndarray::s![18..])
+                .mapv(f32::abs)
+                .sum();
+            assert!(
+                gap > 1e-3,
+                "seed {seed}: Bernoulli labels gave the same update"
+            );
+        }
+    }
+
+    #[test]
+    fn softmax_group_pcd_matches_the_readable_persistent_chains() {
+        for (seed, k) in [(25, 1), (26, 2)] {
+            let (rbm, batch, group) = labelled_fixture(seed);
+            let (_, start, _) = labelled_fixture(seed + 100);
+            let mut chains = PersistentChains::from_states(start.view());
+            let mut rng = ChaCha8Rng::seed_from_u64(7);
+            let gradient =
+                crate::softmax_pcd_gradient(&mut chains, &rbm, batch.view(), k, &group, &mut rng);
+            let mut trainer = Trainer::new(rbm.clone(), config()).unwrap();
+            trainer.apply(&gradient, 0.5);
+            let mut states = start.clone();
+            let fast =
+                softmax_kernel_update(&rbm, batch.view(), Some(&mut states), Some(&group), k, 7);
+            assert_close(&fast, trainer.rbm());
+            assert_eq!(states.view(), chains.states());
+            for row in states.rows() {
+                assert_eq!(row.slice(ndarray::s![18..]).sum(), 1.0, "one-hot labels");
+            }
         }
     }
 }

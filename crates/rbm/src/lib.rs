@@ -25,7 +25,7 @@
 //! describe their algorithms in full.
 //!
 //! ## The block Gibbs steps: which is which
-//! Six places draw h given v and then v given h (eq. (5.1)). The readable
+//! Seven places draw h given v and then v given h (eq. (5.1)). The readable
 //! ones are what the book shows; each fast one is tested against its
 //! readable one.
 //!
@@ -35,6 +35,7 @@
 //! | [`tempered_gibbs_step`] ([`tempering`]) | the RBM at inverse temperature beta | readable (chapter 6) | at beta = 1 the same draws as [`gibbs_step`] (`tests/gibbs.rs`) |
 //! | the annealing step of [`ais`](mod@ais) (private) | p_beta between the base-rate model and the RBM, eq. (7.2) | fast: work arrays reused, uniforms drawn per layer | the same draws as [`tempered_gibbs_step`] up to rounding (`ais.rs` tests) |
 //! | `kernels` (private, inside [`Trainer::train_epoch`]) | the CD-k / PCD update | fast: sparse products, two cores | the same update as [`cd_gradient`] plus the readable momentum step (`kernels.rs` tests) |
+//! | [`softmax_gibbs_step`] ([`softmax_group`]) | the RBM with a softmax group of visible units (label units, chapter 10) | readable; the kernels run it when [`Trainer::set_softmax_group`] is set | the exact joint over one-hot groups (`tests/softmax_group.rs`); the kernels against it (`kernels.rs` tests) |
 //! | [`GaussianRbm::gibbs_step`] ([`gaussian`]) | the Gaussian-Bernoulli RBM, eq. (9.2)-(9.3) | readable (chapter 9); no fast one | the exact mixture marginal (`tests/gaussian.rs`) |
 //! | [`layerwise_gibbs_sweep`], [`sequential_gibbs_sweep`] (`bm_gibbs`) | a general Boltzmann machine, f64, eq. (6.2) | readable (chapter 6); layerwise only for R = T = 0 | bm-exact's tables (`tests/samplers.rs`) |
 //!
@@ -77,6 +78,7 @@ pub mod negative_phase;
 pub mod numerics;
 mod pseudo_likelihood;
 mod sampling;
+pub mod softmax_group;
 pub mod streams;
 pub mod tempering;
 mod train;
@@ -117,6 +119,10 @@ pub use negative_phase::{
 };
 pub use pseudo_likelihood::{pseudo_log_likelihood, stochastic_pseudo_log_likelihood};
 pub use sampling::{gibbs_chain, gibbs_step, sample_bernoulli};
+pub use softmax_group::{
+    SoftmaxGroup, softmax_cd_gradient, softmax_gibbs_chain, softmax_gibbs_step,
+    softmax_pcd_gradient,
+};
 pub use streams::{initial_weights_rng, stream};
 #[doc(inline)]
 pub use tempering::{ParallelTempering, TemperatureLadder, tempered_gibbs_step};

@@ -21,6 +21,7 @@ use crate::negative_phase::{
     FastWeights, FastWeightsConfig, TemperingConfig, fast_pcd_gradient, learning_rate_at,
     tempered_gradient,
 };
+use crate::softmax_group::{SoftmaxGroup, softmax_cd_gradient, softmax_pcd_gradient};
 use crate::tempering::ParallelTempering;
 
 /// Where the negative statistics come from. In TOML:
@@ -333,6 +334,8 @@ pub struct Trainer {
     /// Replaces `chains` when the negative phase is tempered.
     tempering: Option<ParallelTempering>,
     offsets: Option<Offsets>,
+    /// Visible units drawn one-hot in the negative phase (label units).
+    softmax_group: Option<SoftmaxGroup>,
 }
 
 impl Trainer {
@@ -369,6 +372,7 @@ impl Trainer {
             epochs_done: 0,
             updates_done: 0,
             tempering,
+            softmax_group: None,
         })
     }
 
@@ -536,7 +540,10 @@ impl Trainer {
     /// Panics if `batch` does not have `n_visible` columns; see [`check_data`].
     pub fn step(&mut self, batch: ArrayView2<f32>, momentum: f32) {
         let mut rng = self.rng.clone();
-        self.update(batch, momentum, &mut rng);
+        match self.softmax_group.clone() {
+            Some(group) => self.softmax_update(&group, batch, momentum, &mut rng),
+            None => self.update(batch, momentum, &mut rng),
+        }
         self.rng = rng;
     }
 }
@@ -654,7 +661,8 @@ impl Trainer {
             self.epochs_done += 1;
             return Some(momentum);
         }
-        let mut workspace = Workspace::new(self.rbm.weights.view(), self.velocity.weights.view());
+        let mut workspace = Workspace::new(self.rbm.weights.view(), self.velocity.weights.view())
+            .with_softmax_group(self.softmax_group.clone());
         let mut batch = Array2::zeros((0, data.ncols()));
         for (done, rows) in order.chunks(self.config.batch_size).enumerate() {
             gather_rows(data, rows, &mut batch);
@@ -687,5 +695,57 @@ impl Trainer {
     pub fn train(&mut self, data: ArrayView2<f32>) -> Result<Vec<EpochMonitors>, RbmError> {
         check_data(&self.rbm, data)?;
         Ok((0..self.config.epochs).map(|_| self.epoch(data)).collect())
+    }
+}
+
+impl Trainer {
+    /// Train the visible units `units` as one softmax group (label units,
+    /// chapter 10): the negative phase draws them one-hot from
+    /// softmax(b_G + (W^T h)_G) instead of as independent Bernoulli units,
+    /// in both the fast kernels and [`Trainer::step`]. The data should be
+    /// one-hot on the group. PCD chains start as [`PersistentChains::new`]
+    /// makes them and are one-hot on the group after their first step.
+    /// Refused for a group that does not fit the model, and with fast
+    /// weights, tempering or centering, which do not support it.
+    pub fn set_softmax_group(&mut self, units: std::ops::Range<usize>) -> Result<(), RbmError> {
+        let group = SoftmaxGroup::new(units, self.rbm.n_visible())?;
+        if let Some(field) = [
+            self.fast_weights.is_some().then_some("fast_weights"),
+            self.tempering.is_some().then_some("tempering"),
+            self.offsets.is_some().then_some("centering"),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        {
+            return Err(config_error(
+                field,
+                "cannot be combined with a softmax group of visible units (label units); remove it",
+            ));
+        }
+        self.softmax_group = Some(group);
+        Ok(())
+    }
+
+    /// The update of [`Trainer::step`] with the softmax group drawn one-hot
+    /// (plain CD-k or PCD: the other options are refused with a group).
+    fn softmax_update(
+        &mut self,
+        group: &SoftmaxGroup,
+        batch: ArrayView2<f32>,
+        momentum: f32,
+        rng: &mut ChaCha8Rng,
+    ) {
+        let (rbm, k) = (&self.rbm, self.config.estimator.n_gibbs_steps());
+        let gradient = match self.chains.as_mut() {
+            Some(chains) => softmax_pcd_gradient(chains, rbm, batch, k, group, rng),
+            None => softmax_cd_gradient(rbm, batch, k, group, rng),
+        };
+        self.apply(&gradient, momentum);
+    }
+
+    /// The softmax group of visible units, if one was set.
+    pub fn softmax_group(&self) -> Option<&SoftmaxGroup> {
+        self.softmax_group.as_ref()
     }
 }

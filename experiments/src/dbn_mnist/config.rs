@@ -22,6 +22,9 @@ pub struct DbnMnistConfig {
     pub fine_tune: FineTuneConfig,
     pub samples: SamplesConfig,
     pub bound: BoundConfig,
+    /// How strongly the label drives the top RBM (optional).
+    #[serde(default)]
+    pub label_strength: Option<super::label_strength::LabelStrengthConfig>,
 }
 
 /// The AIS bound of eq. (10.11)-(10.12) on the test digits.

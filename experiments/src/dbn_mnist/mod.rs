@@ -7,6 +7,7 @@
 //! label clamped; the variational bound with log Z by AIS (eq. 10.11-10.12).
 
 pub mod config;
+pub mod label_strength;
 
 use std::path::Path;
 
@@ -111,6 +112,9 @@ pub struct DbnMnistResults {
     pub fine_tune_random: Vec<EpochPoint>,
     pub bound: BoundResult,
     pub generated: GeneratedCheck,
+    /// Why the label steers or not (with `[label_strength]` in the config).
+    #[serde(default)]
+    pub label_strength: Option<label_strength::LabelStrength>,
 }
 
 pub fn run(path: &Path) -> Result<Outputs> {
@@ -210,6 +214,15 @@ fn measure(config: &DbnMnistConfig, split: &Split) -> Result<(DbnMnistResults, A
     let bound = measure_bound(&labelled, split, config)?;
     let generated = generate_per_label(&labelled, &config.samples, config.seed)?;
     let generated_check = follows_label(&tuned_net, &generated, &config.samples);
+    let label_strength = match &config.label_strength {
+        Some(c) => {
+            let x = labelled.up_probabilities(split.train.view(), below_top);
+            let s =
+                label_strength::measure(&labelled, x.view(), &split.train_labels, c, config.seed)?;
+            Some(s)
+        }
+        None => None,
+    };
     let results = DbnMnistResults {
         experiment: NAME.into(),
         config: config.clone(),
@@ -227,6 +240,7 @@ fn measure(config: &DbnMnistConfig, split: &Split) -> Result<(DbnMnistResults, A
         fine_tune_random,
         bound,
         generated: generated_check,
+        label_strength,
     };
     Ok((results, generated))
 }
@@ -338,6 +352,9 @@ pub fn summary(r: &DbnMnistResults) -> String {
         pct(e.fine_tuned_dbn),
     );
     text += &generated_sentence(&r.generated);
+    if let Some(s) = &r.label_strength {
+        text += &format!("\n{}", label_strength::sentence(s));
+    }
     text += &bound_sentence(&r.bound);
     text
 }
