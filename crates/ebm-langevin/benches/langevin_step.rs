@@ -9,8 +9,10 @@
 //!
 //! - the products: the six products of the forward and backward pass
 //!   (X W1^T, H1 W2^T, H2 w3^T, delta3 W3, delta2 W2, delta1 W1) into reused
-//!   buffers, nothing else; on one thread over the whole batch, on two
-//!   threads over the fast step's chunks of `CHUNK_ROWS` rows in parallel;
+//!   buffers, nothing else, by the fast step's kernel (the `gemm` crate);
+//!   on one thread over the whole batch, on two threads over the fast
+//!   step's chunks of `CHUNK_ROWS` rows in parallel; and on one thread by
+//!   ndarray's `general_mat_mul` (`matrixmultiply`), the kernel before;
 //! - the fast step: `samplers::ula_step_batched` (the network's batched pass
 //!   per chunk, the noise and the update x <- x - eps grad E + sqrt(2 eps) xi),
 //!   on a rayon pool of one thread and of two;
@@ -30,6 +32,7 @@
 
 use std::time::{Duration, Instant};
 
+use ebm_langevin::numerics::Real;
 use ebm_langevin::samplers::{CHUNK_ROWS, LangevinWorkspace, mala_step_batched, ula_step_batched};
 use ebm_langevin::{Activation, Mlp};
 use ndarray::linalg::general_mat_mul;
@@ -108,8 +111,21 @@ impl Products {
         }
     }
 
-    /// The six products of the step for the rows `x`.
+    /// The six products of the step for the rows `x`, by the kernel the
+    /// fast step uses (`Real::mat_mul_into`: the `gemm` crate for f32).
     fn run(&mut self, net: &Mlp<f32>, x: ArrayView2<f32>) {
+        let w = |l: usize| net.layers[l].weights.view();
+        f32::mat_mul_into(x, w(0).t(), self.a1.view_mut());
+        f32::mat_mul_into(self.a1.view(), w(1).t(), self.a2.view_mut());
+        f32::mat_mul_into(self.a2.view(), w(2).t(), self.a3.view_mut());
+        f32::mat_mul_into(self.a3.view(), w(2), self.d2.view_mut());
+        f32::mat_mul_into(self.d2.view(), w(1), self.d1.view_mut());
+        f32::mat_mul_into(self.d1.view(), w(0), self.gx.view_mut());
+    }
+
+    /// The same six products by ndarray's `general_mat_mul` (the
+    /// `matrixmultiply` crate), the fast step's kernel before `gemm`.
+    fn run_matrixmultiply(&mut self, net: &Mlp<f32>, x: ArrayView2<f32>) {
         let w = |l: usize| &net.layers[l].weights;
         general_mat_mul(1.0, &x, &w(0).t(), 0.0, &mut self.a1);
         general_mat_mul(1.0, &self.a1, &w(1).t(), 0.0, &mut self.a2);
@@ -155,6 +171,7 @@ fn main() {
     let (net, x0) = (&net, &x0);
 
     let mut whole = Products::new(BATCH);
+    let mut whole_mm = Products::new(BATCH);
     let mut chunks: Vec<Products> = x0
         .axis_chunks_iter(Axis(0), CHUNK_ROWS)
         .map(|rows| Products::new(rows.nrows()))
@@ -171,6 +188,10 @@ fn main() {
         (
             "products, 1 thread",
             Box::new(|| one.install(|| whole.run(net, x0.view()))),
+        ),
+        (
+            "products by matrixmultiply, 1 thread",
+            Box::new(|| one.install(|| whole_mm.run_matrixmultiply(net, x0.view()))),
         ),
         (
             "products, 2 threads",
@@ -206,7 +227,8 @@ fn main() {
     let t = time_in_turns(&mut variants);
     drop(variants);
     let names = [
-        "products (6 matrix products), 1 thread",
+        "products (6 matrix products, gemm), 1 thread",
+        "the same products by matrixmultiply (the kernel before gemm), 1 thread",
         "products, 2 threads (chunks of CHUNK_ROWS rows in parallel)",
         "fast step (ula_step_batched), 1 thread",
         "fast step, 2 threads",
@@ -243,31 +265,35 @@ fn main() {
     let acceptance = accepted as f64 / ((REPEATS + 10) * BATCH) as f64;
     println!(
         "  MALA throughput: {:.0} chain steps per second (acceptance {acceptance:.2} at eps = {STEP_SIZE})",
-        BATCH as f64 / t[4].as_secs_f64()
+        BATCH as f64 / t[5].as_secs_f64()
     );
     println!("ratios (goal: 2-thread step / 2-thread products <= 1.3):");
     println!(
         "  2-thread step / 2-thread products: {:.2}",
-        ms(t[3]) / ms(t[1])
+        ms(t[4]) / ms(t[2])
     );
     println!(
         "  1-thread step / 1-thread products: {:.2}",
-        ms(t[2]) / ms(t[0])
+        ms(t[3]) / ms(t[0])
     );
     println!(
         "  1-thread step / 2-thread step (speed-up): {:.2}",
-        ms(t[2]) / ms(t[3])
+        ms(t[3]) / ms(t[4])
     );
     println!(
         "  1-thread products / 2-thread products (speed-up): {:.2}",
-        ms(t[0]) / ms(t[1])
+        ms(t[0]) / ms(t[2])
+    );
+    println!(
+        "  matrixmultiply products / gemm products, 1 thread: {:.2}",
+        ms(t[1]) / ms(t[0])
     );
     println!(
         "  MALA step / 2-thread ULA step: {:.2}",
-        ms(t[4]) / ms(t[3])
+        ms(t[5]) / ms(t[4])
     );
     println!(
         "  readable step / 1-thread fast step: {:.2}",
-        ms(readable) / ms(t[2])
+        ms(readable) / ms(t[3])
     );
 }

@@ -6,7 +6,6 @@
 
 use std::borrow::Cow;
 
-use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, Zip};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -306,22 +305,16 @@ impl<F: Real> Mlp<F> {
     // ANCHOR: batched
     /// The fast path of [`Mlp::energies_and_input_grads`], the same
     /// eqs. (11.1)-(11.3) arranged for speed: every layer is one matrix
-    /// product over the whole batch, the activation and its derivative are
-    /// one fused pass, and all buffers live in `ws` (results in
-    /// `ws.energies` and `ws.input_grads`).
+    /// product over the whole batch (`Real::mat_mul_into`), the activation
+    /// and its derivative are one fused pass, and all buffers live in `ws`
+    /// (results in `ws.energies` and `ws.input_grads`).
     pub fn energies_and_input_grads_into(&self, x: ArrayView2<F>, ws: &mut Workspace<F>) {
         ws.fit(self, x.nrows());
         let last = self.layers.len() - 1;
         for l in 0..last {
             let (done, rest) = ws.hidden.split_at_mut(l);
             let input = done.last().map_or(x, |h| h.view());
-            general_mat_mul(
-                F::one(),
-                &input,
-                &self.layers[l].weights.t(),
-                F::zero(),
-                &mut rest[0],
-            );
+            F::mat_mul_into(input, self.layers[l].weights.t(), rest[0].view_mut());
             let (a, slope) = (&mut rest[0], &mut ws.slopes[l]);
             let (a, slope) = (a.as_slice_mut(), slope.as_slice_mut());
             let (a, slope) = (a.expect("owned buffer"), slope.expect("owned buffer"));
@@ -330,13 +323,7 @@ impl<F: Real> Mlp<F> {
         }
         let output = &self.layers[last];
         let top = ws.hidden.last().map_or(x, |h| h.view());
-        general_mat_vec_mul(
-            F::one(),
-            &top,
-            &output.weights.row(0),
-            F::zero(),
-            &mut ws.energies,
-        );
+        F::mat_vec_into(top, output.weights.row(0), ws.energies.view_mut());
         let b = output.bias[0];
         ws.energies.mapv_inplace(|e| e + b);
         self.backward_into(ws);
@@ -365,23 +352,19 @@ impl<F: Real> Mlp<F> {
         for l in (1..last).rev() {
             let (below, above) = ws.deltas.split_at_mut(l);
             let delta = &mut below[l - 1];
-            general_mat_mul(
-                F::one(),
-                &above[0],
-                &self.layers[l].weights,
-                F::zero(),
-                delta,
+            F::mat_mul_into(
+                above[0].view(),
+                self.layers[l].weights.view(),
+                delta.view_mut(),
             );
             Zip::from(delta)
                 .and(&ws.slopes[l - 1])
                 .for_each(|d, &s| *d = *d * s);
         }
-        general_mat_mul(
-            F::one(),
-            &ws.deltas[0],
-            &self.layers[0].weights,
-            F::zero(),
-            &mut ws.input_grads,
+        F::mat_mul_into(
+            ws.deltas[0].view(),
+            self.layers[0].weights.view(),
+            ws.input_grads.view_mut(),
         );
     }
     // ANCHOR_END: batched

@@ -3,6 +3,11 @@
 //! no finite input gives NaN or infinity: `exp` only ever sees a
 //! non-positive argument.
 
+use ndarray::linalg::{general_mat_mul, general_mat_vec_mul};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
+
+use numerics::products::gemm_into;
+
 /// The float types the networks run in: f64 for the oracle and the tests,
 /// f32 for speed. `of` converts a constant written in f64.
 pub trait Real:
@@ -31,6 +36,15 @@ pub trait Real:
     /// Fill `out` with standard normal numbers made from `words` (the
     /// `numerics` crate's Box-Muller kernels).
     fn standard_normals(words: &[u64], out: &mut [Self]);
+
+    /// c <- a b: the matrix products of the fast path. f32 (the speed path)
+    /// uses the `gemm` crate, `numerics::products::gemm_into`; f64 keeps
+    /// ndarray's `general_mat_mul`, so the f64 runs of the experiments and
+    /// of `boltzmann ebm sample` keep their bytes.
+    fn mat_mul_into(a: ArrayView2<Self>, b: ArrayView2<Self>, c: ArrayViewMut2<Self>);
+
+    /// y <- a x, the output layer's product, as [`Real::mat_mul_into`].
+    fn mat_vec_into(a: ArrayView2<Self>, x: ArrayView1<Self>, y: ArrayViewMut1<Self>);
 }
 
 impl Real for f32 {
@@ -49,6 +63,14 @@ impl Real for f32 {
     fn standard_normals(words: &[u64], out: &mut [f32]) {
         numerics::neural::standard_normals_f32(words, out)
     }
+
+    fn mat_mul_into(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
+        gemm_into(a, b, c)
+    }
+
+    fn mat_vec_into(a: ArrayView2<f32>, x: ArrayView1<f32>, y: ArrayViewMut1<f32>) {
+        gemm_into(a, x.insert_axis(Axis(1)), y.insert_axis(Axis(1)))
+    }
 }
 
 impl Real for f64 {
@@ -66,6 +88,14 @@ impl Real for f64 {
 
     fn standard_normals(words: &[u64], out: &mut [f64]) {
         numerics::neural::standard_normals_f64(words, out)
+    }
+
+    fn mat_mul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: ArrayViewMut2<f64>) {
+        general_mat_mul(1.0, &a, &b, 0.0, &mut c)
+    }
+
+    fn mat_vec_into(a: ArrayView2<f64>, x: ArrayView1<f64>, mut y: ArrayViewMut1<f64>) {
+        general_mat_vec_mul(1.0, &a, &x, 0.0, &mut y)
     }
 }
 

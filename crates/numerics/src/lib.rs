@@ -255,6 +255,7 @@ mod tests {
 }
 
 pub mod neural;
+pub mod products;
 
 /// log sum_i e^{x_i}, shifted by the largest term; -inf for an empty slice
 /// or when every term is -inf.
