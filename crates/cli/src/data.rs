@@ -96,8 +96,9 @@ fn binarize(data: &mut Array2<f32>, how: &Binarize, index: u32) {
         Binarize::Threshold { threshold } => {
             datasets::binarize_threshold_in_place(data.view_mut(), threshold)
         }
-        Binarize::Sample { seed } => {
-            let mut rng = rbm::stream(seed, BINARIZE_STREAMS, index);
+        Binarize::Sample { .. } => {
+            // `settings::check` refuses a missing seed: the 0 is never used.
+            let mut rng = rbm::stream(how.seed_or(0), BINARIZE_STREAMS, index);
             datasets::binarize_sample_in_place(data.view_mut(), &mut rng);
         }
         Binarize::None => {}

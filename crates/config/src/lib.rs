@@ -36,10 +36,12 @@
 //! assert_eq!(ok.n_chains.get(), 4);
 //! ```
 
+mod binarize;
 pub mod de;
 mod load;
 mod values;
 
+pub use binarize::Binarize;
 pub use load::{TomlError, from_toml_str};
 pub use values::{
     FieldError, Fraction, Momentum, NonNegative, Positive, PositiveCount, ProperFraction, Real,

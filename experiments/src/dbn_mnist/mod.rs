@@ -140,7 +140,11 @@ pub fn run(path: &Path) -> Result<Outputs> {
 /// that names `config_path` and the field.
 pub fn load_split(config: &DbnMnistConfig, config_path: &Path) -> Result<Split> {
     let folder = crate::mnist_rbm::workspace_root().join(&config.data.folder);
-    let mut rng = stream(config.seed, STREAM_BINARIZE, 0);
+    let mut rng = stream(
+        config.data.binarize.seed_or(config.seed),
+        STREAM_BINARIZE,
+        0,
+    );
     let mut load = |split: &str, n: usize, field: &str| -> Result<(Array2<f32>, Vec<usize>)> {
         let (images, labels, _) = datasets::load_idx_folder(&folder, split).with_context(|| {
             format!(
@@ -163,7 +167,8 @@ pub fn load_split(config: &DbnMnistConfig, config_path: &Path) -> Result<Split> 
         let x = images.slice(s![..n, ..]).mapv(f64::from);
         let binary = match config.data.binarize {
             Binarize::Threshold { threshold } => datasets::binarize_threshold(x.view(), threshold),
-            Binarize::Sample => datasets::binarize_sample(x.view(), &mut rng),
+            Binarize::Sample { .. } => datasets::binarize_sample(x.view(), &mut rng),
+            Binarize::None => x,
         };
         let labels = labels[..n].iter().map(|&l| usize::from(l)).collect();
         Ok((binary.mapv(|v| v as f32), labels))

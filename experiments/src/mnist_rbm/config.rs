@@ -41,68 +41,12 @@ pub struct DataConfig {
     pub binarize: Binarize,
 }
 
-/// How intensities in [0, 1] become binary pixels, once, before training.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(try_from = "BinarizeTable", into = "BinarizeTable")]
-pub enum Binarize {
-    /// 1 where the intensity is above `threshold`.
-    Threshold { threshold: f64 },
-    /// Each pixel 1 with probability equal to its intensity, drawn once from
-    /// the experiment's seed (what Salakhutdinov & Murray did).
-    Sample,
-}
-
-/// [`Binarize`] as read and written: a plain table, as for `rbm::Estimator`
-/// (see there why not a tagged enum); a threshold outside [0, 1) is refused
-/// as it is read, named `data.binarize.threshold`.
-#[derive(Clone, Copy, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-struct BinarizeTable {
-    kind: BinarizeKind,
-    #[serde(
-        default,
-        deserialize_with = "config::de::optional_proper_fraction",
-        skip_serializing_if = "Option::is_none"
-    )]
-    threshold: Option<f64>,
-}
-
-#[derive(Clone, Copy, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum BinarizeKind {
-    Threshold,
-    Sample,
-}
-
-impl TryFrom<BinarizeTable> for Binarize {
-    type Error = &'static str;
-
-    fn try_from(table: BinarizeTable) -> Result<Self, Self::Error> {
-        match (table.kind, table.threshold) {
-            (BinarizeKind::Threshold, Some(threshold)) => Ok(Binarize::Threshold { threshold }),
-            (BinarizeKind::Sample, None) => Ok(Binarize::Sample),
-            (BinarizeKind::Threshold, None) => {
-                Err("kind = \"threshold\" needs `threshold`, e.g. 0.5")
-            }
-            (BinarizeKind::Sample, Some(_)) => Err("kind = \"sample\" takes no threshold"),
-        }
-    }
-}
-
-impl From<Binarize> for BinarizeTable {
-    fn from(binarize: Binarize) -> Self {
-        match binarize {
-            Binarize::Threshold { threshold } => Self {
-                kind: BinarizeKind::Threshold,
-                threshold: Some(threshold),
-            },
-            Binarize::Sample => Self {
-                kind: BinarizeKind::Sample,
-                threshold: None,
-            },
-        }
-    }
-}
+/// How intensities in [0, 1] become binary pixels, once, before training:
+/// the `config` crate's, with an f64 threshold. `kind = "sample"` draws
+/// each pixel on with probability its intensity (what Salakhutdinov &
+/// Murray did), from its `seed` if given, else from the experiment's seed;
+/// `kind = "none"` keeps the intensities as probabilities.
+pub type Binarize = config::Binarize<f64>;
 
 /// The training settings shared by every model (Hinton's practical guide).
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -343,59 +287,5 @@ impl FiltersConfig {
             n_hidden,
             "a model has only models.n_hidden filters",
         )
-    }
-}
-
-#[cfg(test)]
-mod binarize_tests {
-    use super::*;
-
-    #[derive(Debug, Deserialize, Serialize)]
-    struct File {
-        data: Data,
-    }
-    #[derive(Debug, Deserialize, Serialize)]
-    struct Data {
-        binarize: Binarize,
-    }
-
-    /// Checked as it is read, naming `data.binarize.threshold`; written back
-    /// in the same form.
-    #[test]
-    fn binarize_is_checked_as_it_is_read() {
-        let read =
-            |value: &str| config::from_toml_str::<File>(&format!("[data]\nbinarize = {value}\n"));
-        for (value, expected) in [
-            (
-                "{ kind = \"threshold\", threshold = 0.5 }",
-                Binarize::Threshold { threshold: 0.5 },
-            ),
-            ("{ kind = \"sample\" }", Binarize::Sample),
-        ] {
-            let file = read(value).unwrap();
-            assert_eq!(file.data.binarize, expected);
-            let again = config::from_toml_str::<File>(&toml::to_string(&file).unwrap()).unwrap();
-            assert_eq!(again.data.binarize, expected);
-        }
-        for (value, starts) in [
-            (
-                "{ kind = \"threshold\", threshold = 1.0 }",
-                "field `data.binarize.threshold`: is 1;",
-            ),
-            (
-                "{ kind = \"threshold\" }",
-                "field `data.binarize`: kind = \"threshold\" needs",
-            ),
-            (
-                "{ kind = \"sample\", threshold = 0.5 }",
-                "field `data.binarize`: kind = \"sample\" takes",
-            ),
-        ] {
-            let message = read(value).unwrap_err().to_string();
-            assert!(
-                message.starts_with(starts),
-                "expected `{starts}...`, got: {message}"
-            );
-        }
     }
 }

@@ -58,12 +58,13 @@ pub fn load(config: &DataConfig, root: &Path, seed: u64) -> Result<Digits> {
             );
         }
     }
-    let mut rng = stream(seed, STREAM_BINARIZE, 0);
+    let mut rng = stream(config.binarize.seed_or(seed), STREAM_BINARIZE, 0);
     let mut binarize = |x: Array2<f32>| -> Array2<f32> {
         let x = x.mapv(f64::from);
         let b = match config.binarize {
             Binarize::Threshold { threshold } => datasets::binarize_threshold(x.view(), threshold),
-            Binarize::Sample => datasets::binarize_sample(x.view(), &mut rng),
+            Binarize::Sample { .. } => datasets::binarize_sample(x.view(), &mut rng),
+            Binarize::None => x,
         };
         b.mapv(|v| v as f32)
     };

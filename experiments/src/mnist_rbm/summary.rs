@@ -30,10 +30,15 @@ pub fn markdown(r: &MnistRbmResults, config_file: &str) -> String {
     );
     let binarize = match c.data.binarize {
         Binarize::Threshold { threshold } => format!("thresholded at {threshold}"),
-        Binarize::Sample => {
+        Binarize::Sample { seed: None } => {
             "binarised stochastically (each pixel on with probability its intensity, drawn once)"
                 .into()
         }
+        Binarize::Sample { seed: Some(seed) } => format!(
+            "binarised stochastically (each pixel on with probability its intensity, \
+             drawn once from seed {seed})"
+        ),
+        Binarize::None => "intensities kept as probabilities".into(),
     };
     let _ = writeln!(
         md,
