@@ -265,14 +265,7 @@ impl Toy {
                 std,
             } => {
                 let d = x.len() as f64;
-                let terms: Vec<f64> = means
-                    .outer_iter()
-                    .zip(weights)
-                    .map(|(m, w)| {
-                        let r2: f64 = m.iter().zip(x).map(|(a, b)| (a - b).powi(2)).sum();
-                        w.ln() - r2 / (2.0 * std * std)
-                    })
-                    .collect();
+                let terms = mixture_log_terms(weights, means.view(), *std, x);
                 log_sum_exp(&terms) - 0.5 * d * (2.0 * PI * std * std).ln()
             }
             Toy::Ring { radius, width } => {
@@ -358,14 +351,7 @@ impl Toy {
                 means,
                 std,
             } => {
-                let log_terms: Vec<f64> = means
-                    .outer_iter()
-                    .zip(weights)
-                    .map(|(m, w)| {
-                        let r2: f64 = m.iter().zip(x).map(|(a, b)| (a - b).powi(2)).sum();
-                        w.ln() - r2 / (2.0 * std * std)
-                    })
-                    .collect();
+                let log_terms = mixture_log_terms(weights, means.view(), *std, x);
                 let total = log_sum_exp(&log_terms);
                 let mut g = vec![0.0; x.len()];
                 for (m, lt) in means.outer_iter().zip(&log_terms) {
@@ -422,6 +408,20 @@ impl Energy for Toy {
         }
         (energies, grads)
     }
+}
+
+/// log w_k - |x - m_k|^2 / (2 std^2) for each component k of a mixture of
+/// isotropic Gaussians: the terms whose log-sum-exp is log p(x) up to the
+/// normaliser, and whose softmax gives the responsibilities.
+fn mixture_log_terms(weights: &[f64], means: ArrayView2<f64>, std: f64, x: &[f64]) -> Vec<f64> {
+    means
+        .outer_iter()
+        .zip(weights)
+        .map(|(m, w)| {
+            let r2: f64 = m.iter().zip(x).map(|(a, b)| (a - b).powi(2)).sum();
+            w.ln() - r2 / (2.0 * std * std)
+        })
+        .collect()
 }
 
 /// log of the ring's normaliser 2 pi int_0^inf r exp(-(r - R)^2 / (2 w^2)) dr
