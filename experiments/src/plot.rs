@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 
 use anyhow::{Result, anyhow};
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
@@ -165,15 +166,11 @@ where
     let (x_log, y_log) = panel.log_axes;
     let x_format = move |v: &f64| tick_label(*v, x_log);
     let y_format = move |v: &f64| tick_label(*v, y_log);
-    chart
-        .configure_mesh()
+    book_mesh_style(&mut chart.configure_mesh())
         .x_label_formatter(&x_format)
         .y_label_formatter(&y_format)
         .x_desc(&panel.x_label)
         .y_desc(&panel.y_label)
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
-        .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(plot_error)?;
     for s in &panel.series {
@@ -183,6 +180,21 @@ where
         draw_legend(&mut chart, position.clone())?;
     }
     Ok(())
+}
+
+/// The book's axis style, shared by every chart: 13-point tick labels,
+/// 14-point axis titles and no light grid lines.
+pub fn book_mesh_style<'m, 'a, 'b, X, Y, XT, YT, DB>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+    DB: DrawingBackend,
+{
+    mesh.label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 14))
+        .light_line_style(WHITE.mix(0.0))
 }
 
 /// One series of a [`LinePanel`] as its mark says, with its legend entry.

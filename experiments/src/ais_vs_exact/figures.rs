@@ -93,15 +93,11 @@ fn error_panel(
         .y_label_area_size(70)
         .build_cartesian_2d(x.clone().log_scale(), y.clone())
         .map_err(plot_error)?;
-    chart
-        .configure_mesh()
+    crate::plot::book_mesh_style(&mut chart.configure_mesh())
         .x_label_formatter(&|v| tick_label(*v, true))
         .y_label_formatter(&|v| tick_label(*v, false))
         .x_desc(x_label)
         .y_desc("estimate - exact log Z (nats)")
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
-        .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(plot_error)?;
     chart

@@ -471,15 +471,11 @@ fn histogram(area: &crate::plot::Area<'_>, values: &[f64]) -> Result<()> {
         .y_label_area_size(62)
         .build_cartesian_2d(range.clone(), 0.0..top)
         .map_err(plot_error)?;
-    chart
-        .configure_mesh()
+    crate::plot::book_mesh_style(&mut chart.configure_mesh())
         .x_label_formatter(&|v| crate::plot::tick_label(*v, false))
         .y_label_formatter(&|v| crate::plot::tick_label(*v, false))
         .x_desc("(KL(CD-1) - KL(ML)) / KL(ML) in %, outer bins hold the tails")
         .y_desc("number of targets")
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
-        .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(plot_error)?;
     chart

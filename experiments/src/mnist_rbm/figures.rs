@@ -227,15 +227,11 @@ fn draw_column_axes(chart: &mut Chart<'_, '_>, labels: &[String]) -> Result<()> 
             String::new()
         }
     };
-    chart
-        .configure_mesh()
+    crate::plot::book_mesh_style(&mut chart.configure_mesh())
         .x_labels(4 * labels.len() + 1)
         .x_label_formatter(&x_format)
         .y_label_formatter(&|v| crate::plot::tick_label(*v, false))
         .y_desc("mean log p(v), nats")
-        .label_style(("sans-serif", 13))
-        .axis_desc_style(("sans-serif", 14))
-        .light_line_style(WHITE.mix(0.0))
         .disable_x_mesh()
         .draw()
         .map_err(plot_error)
