@@ -27,7 +27,6 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,31 +35,9 @@ from pathlib import Path
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = "2"
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-VENV = Path(os.environ.get("BENCH_VENV", HERE / ".venv"))
-PYTHON = VENV / "bin" / "python"
+from bench_env import ROOT, ensure_venv, mnist_like
+
 BOLTZMANN = ROOT / "target" / "release" / "boltzmann"
-
-
-def ensure_venv():
-    if Path(sys.prefix).resolve() == VENV.resolve():
-        return
-    if not PYTHON.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "scikit-learn", "numpy"],
-                       check=True)
-    os.execv(str(PYTHON), [str(PYTHON), str(Path(__file__).resolve())] + sys.argv[1:])
-
-
-def mnist_like(np, rows):
-    """data/mnist-10k's training images, binarised at 0.5, tiled to `rows`."""
-    import gzip
-    raw = gzip.decompress((ROOT / "data/mnist-10k/train-images-idx3-ubyte.gz").read_bytes())
-    n, r, c = (int.from_bytes(raw[4 * k:4 * k + 4], "big") for k in (1, 2, 3))
-    images = np.frombuffer(raw[16:], dtype=np.uint8).reshape(n, r * c)
-    binary = (images / 255.0 > 0.5).astype(np.uint8)
-    return np.ascontiguousarray(binary[np.arange(rows) % n])
 
 
 def write_csv(np, path, binary):
@@ -110,7 +87,7 @@ def compare(np, rows, runs, folder):
 
 
 def main():
-    ensure_venv()
+    ensure_venv(__file__)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append",
                         help="rows of the CSV (repeatable; default 20000 and 60000)")

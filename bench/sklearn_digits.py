@@ -5,8 +5,8 @@ digit classification" on the shipped digits, for comparison with
 
     python3 bench/sklearn_digits.py          # creates a venv on first use
 
-The venv lives outside the repository, in ~/.cache/boltzmann-workbench/venv
-(or $BOLTZMANN_VENV), with scikit-learn and numpy from PyPI. The script
+The venv is BENCH_VENV (default bench/.venv, git-ignored), with
+scikit-learn and numpy from PyPI. The script
 follows the example (nudge by one pixel in four directions, minmax scaling,
 train_test_split(test_size=0.2, random_state=0), BernoulliRBM with 100
 components, learning rate 0.06, 10 iterations, LogisticRegression with C=6000
@@ -15,27 +15,12 @@ on RBM features and C=100 on pixels), reading data/digits-8x8/digits.csv.gz
 the example's tol=1 and with tol=1e-4.
 """
 import gzip
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-VENV = Path(os.environ.get("BOLTZMANN_VENV", Path.home() / ".cache/boltzmann-workbench/venv"))
-PYTHON = VENV / "bin" / "python"
-
-
-def ensure_venv():
-    if Path(sys.prefix).resolve() == VENV.resolve():
-        return
-    if not PYTHON.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "scikit-learn", "numpy"], check=True)
-    os.execv(str(PYTHON), [str(PYTHON), str(Path(__file__).resolve())] + sys.argv[1:])
+from bench_env import ROOT, ensure_venv
 
 
 def main():
-    ensure_venv()
+    ensure_venv(__file__)
     import numpy as np
     import sklearn
     from scipy.ndimage import convolve
@@ -45,7 +30,7 @@ def main():
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import minmax_scale
 
-    rows = gzip.decompress((HERE.parent / "data/digits-8x8/digits.csv.gz").read_bytes()).decode().split()
+    rows = gzip.decompress((ROOT / "data/digits-8x8/digits.csv.gz").read_bytes()).decode().split()
     table = np.array([[float(x) for x in r.split(",")] for r in rows])
     X, Y = table[:, :64], table[:, 64].astype(int)
 
