@@ -193,24 +193,26 @@ impl Dbn {
         Ok(Some(one_hot))
     }
 
-    /// One-hot labels drawn from p(l | h) = softmax(d + U^T h), one per row.
+    /// One-hot labels drawn from p(l | h) = softmax(d + U^T h), one per row,
+    /// by the categorical draw the top RBM's label group is trained with
+    /// ([`rbm::draw_one_hot`]).
     fn sample_labels(&self, h: ArrayView2<f32>, rng: &mut impl Rng) -> Array2<f32> {
         let units = self.labels().expect("called only with label units");
         let logits = h.dot(&units.weights) + &units.bias;
+        let mut probabilities = Array2::zeros(logits.dim());
         let mut one_hot = Array2::zeros(logits.dim());
-        for (mut row, logit) in one_hot.rows_mut().into_iter().zip(logits.rows()) {
-            let max = logit.fold(f32::NEG_INFINITY, |m, &x| m.max(x));
-            let weights: Vec<f32> = logit.iter().map(|&x| (x - max).exp()).collect();
-            let mut u = rng.random::<f32>() * weights.iter().sum::<f32>();
-            let mut chosen = weights.len() - 1;
-            for (l, w) in weights.iter().enumerate() {
-                if u < *w {
-                    chosen = l;
-                    break;
-                }
-                u -= w;
-            }
-            row[chosen] = 1.0;
+        let rows = logits
+            .rows()
+            .into_iter()
+            .zip(probabilities.rows_mut())
+            .zip(one_hot.rows_mut());
+        for ((logit, mut p), mut l) in rows {
+            rbm::draw_one_hot(
+                logit.as_slice().expect("standard layout"),
+                rng.random::<f32>(),
+                p.as_slice_mut().expect("standard layout"),
+                l.as_slice_mut().expect("standard layout"),
+            );
         }
         one_hot
     }

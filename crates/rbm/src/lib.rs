@@ -120,7 +120,7 @@ pub use negative_phase::{
 pub use pseudo_likelihood::{pseudo_log_likelihood, stochastic_pseudo_log_likelihood};
 pub use sampling::{gibbs_chain, gibbs_step, sample_bernoulli};
 pub use softmax_group::{
-    SoftmaxGroup, softmax_cd_gradient, softmax_gibbs_chain, softmax_gibbs_step,
+    SoftmaxGroup, draw_one_hot, softmax_cd_gradient, softmax_gibbs_chain, softmax_gibbs_step,
     softmax_pcd_gradient,
 };
 pub use streams::{initial_weights_rng, stream};

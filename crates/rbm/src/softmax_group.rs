@@ -51,9 +51,7 @@ impl SoftmaxGroup {
         self.units.clone()
     }
 
-    /// Overwrite the group's entries of one row: `probabilities` become
-    /// softmax(`activations`) and `samples` the one-hot draw with the uniform
-    /// `u` in [0, 1): the first unit l with u < p_1 + ... + p_l. With
+    /// Overwrite the group's entries of one row by [`draw_one_hot`]: with
     /// `activations` = b_G + (W^T h)_G this is p(l | h) = softmax(d + U^T h)
     /// of chapter 10 ("Label units"); the other entries are left alone.
     pub fn resample_row(
@@ -64,26 +62,38 @@ impl SoftmaxGroup {
         samples: &mut [f32],
     ) {
         let group = self.units();
-        let max = activations.iter().fold(f32::NEG_INFINITY, |m, &a| m.max(a));
-        let mut total = 0.0;
-        for (p, &a) in probabilities[group.clone()].iter_mut().zip(activations) {
-            *p = (a - max).exp(); // at most 1: no overflow for any activation
-            total += *p;
+        draw_one_hot(
+            activations,
+            u,
+            &mut probabilities[group.clone()],
+            &mut samples[group],
+        );
+    }
+}
+
+/// One categorical draw: `probabilities` become softmax(`activations`) and
+/// `samples` the one-hot draw with the uniform `u` in [0, 1), the first l
+/// with u < p_1 + ... + p_l. All three slices have one entry per category.
+pub fn draw_one_hot(activations: &[f32], u: f32, probabilities: &mut [f32], samples: &mut [f32]) {
+    let max = activations.iter().fold(f32::NEG_INFINITY, |m, &a| m.max(a));
+    let mut total = 0.0;
+    for (p, &a) in probabilities.iter_mut().zip(activations) {
+        *p = (a - max).exp(); // at most 1: no overflow for any activation
+        total += *p;
+    }
+    let mut chosen = None;
+    let mut cumulative = 0.0;
+    for (l, p) in probabilities.iter_mut().enumerate() {
+        *p /= total;
+        cumulative += *p;
+        if chosen.is_none() && u < cumulative {
+            chosen = Some(l);
         }
-        let mut chosen = None;
-        let mut cumulative = 0.0;
-        for (l, p) in probabilities[group.clone()].iter_mut().enumerate() {
-            *p /= total;
-            cumulative += *p;
-            if chosen.is_none() && u < cumulative {
-                chosen = Some(l);
-            }
-        }
-        // Rounding can leave u just past the last sum: then the last unit.
-        let chosen = chosen.unwrap_or(group.len() - 1);
-        for (l, s) in samples[group].iter_mut().enumerate() {
-            *s = if l == chosen { 1.0 } else { 0.0 };
-        }
+    }
+    // Rounding can leave u just past the last sum: then the last category.
+    let chosen = chosen.unwrap_or(samples.len() - 1);
+    for (l, s) in samples.iter_mut().enumerate() {
+        *s = if l == chosen { 1.0 } else { 0.0 };
     }
 }
 
