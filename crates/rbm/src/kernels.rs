@@ -39,6 +39,13 @@ const CHUNK: usize = 64;
 /// rand's f32 from a u32: the top 24 bits times 2^-24, a number in [0, 1).
 const U32_TO_UNIT: f32 = 1.0 / (1u32 << 24) as f32;
 
+/// A uniform in [0, 1) from a u32, as rand makes an f32: its top 24 bits
+/// times 2^-24.
+#[inline(always)]
+fn unit_from_u32(u: u32) -> f32 {
+    ((u >> 8) as f32) * U32_TO_UNIT
+}
+
 /// A batch of vectors stored by their non-zero entries: row n is
 /// `entries[starts[n]..starts[n + 1]]`, each entry (column, value).
 #[derive(Clone, Debug, Default)]
@@ -158,11 +165,7 @@ fn sigmoid_and_sample_body(probabilities: &mut [f32], uniforms: &[u32], samples:
         *p = sigmoid_approx(*p);
     }
     for ((s, &p), &u) in samples.iter_mut().zip(&*probabilities).zip(uniforms) {
-        *s = if ((u >> 8) as f32) * U32_TO_UNIT < p {
-            1.0
-        } else {
-            0.0
-        };
+        *s = if unit_from_u32(u) < p { 1.0 } else { 0.0 };
     }
 }
 
@@ -412,7 +415,7 @@ impl Workspace {
                 let w = self.weights_t.row(j);
                 *a = visible_bias[j] + h.iter().zip(w.iter()).map(|(h, w)| h * w).sum::<f32>();
             }
-            let u = ((u[units.start] >> 8) as f32) * U32_TO_UNIT;
+            let u = unit_from_u32(u[units.start]);
             group.resample_row(&activations, u, p, v);
         }
     }
@@ -569,11 +572,7 @@ fn visible_probabilities_and_sample(
 
 fn sample_only(probabilities: &[f32], uniforms: &[u32], samples: &mut [f32]) {
     for ((s, &p), &u) in samples.iter_mut().zip(probabilities).zip(uniforms) {
-        *s = if ((u >> 8) as f32) * U32_TO_UNIT < p {
-            1.0
-        } else {
-            0.0
-        };
+        *s = if unit_from_u32(u) < p { 1.0 } else { 0.0 };
     }
 }
 
@@ -628,7 +627,7 @@ mod tests {
         a.fill(&mut block[..]);
         for &u in &block {
             let f: f32 = b.random();
-            assert_eq!(((u >> 8) as f32) * U32_TO_UNIT, f);
+            assert_eq!(unit_from_u32(u), f);
         }
     }
 
