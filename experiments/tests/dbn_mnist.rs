@@ -7,10 +7,11 @@ mod common;
 
 use experiments::dbn_mnist::DbnMnistResults;
 
-const FILES: [&str; 4] = [
+const FILES: [&str; 5] = [
     "dbn-mnist.json",
     "dbn-mnist-fine-tuning.svg",
     "dbn-mnist-generated.png",
+    "dbn-mnist-generated-gain.png",
     "dbn-mnist-summary.md",
 ];
 
@@ -66,11 +67,28 @@ fn smoke_run_writes_everything_and_repeats_exactly() {
         s.input_sd_from_h2 > 0.0 && s.input_sd_from_label > 0.0,
         "{s:?}"
     );
-    for f in [s.follows, s.follows_with_gain] {
+    let tempered = s.follows_tempered.expect("the smoke config tempers");
+    assert!(s.lowest_swap_rate.is_some_and(|r| (0.0..=1.0).contains(&r)));
+    assert_eq!(s.with_gain.len(), 2);
+    let gains = s.with_gain.iter().map(|g| g.follows);
+    for f in [s.follows, s.follows_from_own_class, tempered]
+        .into_iter()
+        .chain(gains)
+    {
         let chains = (10 * s.n_chains_per_label) as f64;
         assert!((f * chains - (f * chains).round()).abs() < 1e-9, "{f}");
     }
     assert!(summary.contains("Why? "), "{summary}");
+    let a = r
+        .generated_with_gain
+        .as_ref()
+        .expect("the smoke config sets a gain");
+    assert_eq!((a.label_gain, g.label_gain), (3.0, 1.0));
+    assert!(summary.contains("| the same, label gain 3 |"), "{summary}");
+    assert!(
+        summary.contains("Parallel tempering on the clamped top RBM"),
+        "{summary}"
+    );
 }
 
 #[test]

@@ -154,6 +154,33 @@ fn sample_classify_and_features_write_what_they_promise() {
         &["dbn", "sample", arg(&model), "--out", arg(&samples)],
         &["samples.csv", "--force"],
     );
+    // A label gain (eq. 10.14): 1 is the net itself, other gains change the
+    // samples, and a gain that is not a finite number > 0 is refused.
+    let sample_with = |gain: Option<&str>, out: &Path| {
+        let mut args = vec!["dbn", "sample", arg(&model), "--label", "1", "-n", "9"];
+        args.extend(["--gibbs-steps", "20", "--out", arg(out)]);
+        if let Some(g) = gain {
+            args.extend(["--label-gain", g]);
+        }
+        boltzmann().args(&args).assert().success();
+        std::fs::read(out).unwrap()
+    };
+    let plain = sample_with(None, &fx.path("plain.csv"));
+    assert_eq!(sample_with(Some("1"), &fx.path("gain1.csv")), plain);
+    assert_ne!(sample_with(Some("8"), &fx.path("gain8.csv")), plain);
+    for gain in ["--label-gain=0", "--label-gain=-2", "--label-gain=inf"] {
+        expect_bad_input(
+            &[
+                "dbn",
+                "sample",
+                arg(&model),
+                gain,
+                "--out",
+                arg(&fx.path("bad-gain.csv")),
+            ],
+            &["model.toml", "label_gain"],
+        );
+    }
 
     let predictions = fx.path("predictions.csv");
     let json = run_json(&[

@@ -227,6 +227,25 @@ impl Dbn {
         self.classifier.as_ref()
     }
 
+    /// The label units, when `label` is one of them; refused, naming the
+    /// field, without label units or for a label that does not exist.
+    pub(crate) fn units_clamping(&self, label: usize) -> Result<&Labels, DbnError> {
+        let units = self.labels().ok_or_else(|| {
+            field_error(
+                "labels",
+                "this net has no label units, so no label can be clamped",
+            )
+        })?;
+        if label >= units.n_labels() {
+            let problem = format!(
+                "label {label} does not exist; labels run from 0 to {}",
+                units.n_labels() - 1
+            );
+            return Err(field_error("labels", problem));
+        }
+        Ok(units)
+    }
+
     /// The layers, bottom first.
     pub fn layers(&self) -> &[Rbm] {
         &self.layers
@@ -260,3 +279,47 @@ impl Dbn {
             .collect()
     }
 }
+
+// ANCHOR: label_gain
+impl Dbn {
+    /// The top RBM with label `label` clamped on: its hidden bias becomes
+    /// c + U_l (the label's bias d_l is a constant and drops out). Its
+    /// visible marginal is the net's p(x | l) of eq. (10.8), so any RBM
+    /// sampler, parallel tempering included, samples the clamped top RBM.
+    /// Refused, naming the field, without label units or for a label that
+    /// does not exist.
+    pub fn clamped_top(&self, label: usize) -> Result<Rbm, DbnError> {
+        let units = self.units_clamping(label)?;
+        let mut clamped = self.top().clone();
+        clamped.hidden_bias += &units.weights.column(label);
+        Ok(clamped)
+    }
+
+    /// The net with its label weights U multiplied by `gain` (eq. 10.14): with
+    /// label l clamped, its chains sample the tilted
+    /// p_g(x | l), proportional to sum_h exp(b^T x + h^T (c + W x + g U_l)),
+    /// which at g = 1 is the net's own p(x | l) and for g > 1 favours the
+    /// states whose top hidden units agree with the label. A sampling knob,
+    /// not the trained model: classification and the bound use the net.
+    /// Refused, naming the field, without label units or for a gain that is
+    /// not a finite number > 0.
+    pub fn with_label_gain(&self, gain: f32) -> Result<Dbn, DbnError> {
+        if !(gain.is_finite() && gain > 0.0) {
+            return Err(field_error(
+                "label_gain",
+                format!("is {gain}; expected a finite number > 0 (1 samples the net itself)"),
+            ));
+        }
+        let mut net = self.clone();
+        let units = net.labels.as_mut().ok_or_else(|| {
+            field_error(
+                "labels",
+                "this net has no label units, so no label gain applies",
+            )
+        })?;
+        units.weights *= gain;
+        net.to_exact()?; // every parameter still finite
+        Ok(net)
+    }
+}
+// ANCHOR_END: label_gain

@@ -170,21 +170,12 @@ impl Dbn {
         rng: &mut impl Rng,
     ) -> Result<Option<Array2<f32>>, DbnError> {
         let n_labels = self.n_labels();
-        if n_labels == 0 {
-            return match label {
-                Some(_) => Err(field_error(
-                    "labels",
-                    "this net has no label units, so no label can be clamped",
-                )),
-                None => Ok(None),
-            };
-        }
-        if let Some(l) = label.filter(|&l| l >= n_labels) {
-            let problem = format!(
-                "label {l} does not exist; labels run from 0 to {}",
-                n_labels - 1
-            );
-            return Err(field_error("labels", problem));
+        match label {
+            Some(l) => {
+                self.units_clamping(l)?;
+            }
+            None if n_labels == 0 => return Ok(None),
+            None => {}
         }
         let mut one_hot = Array2::zeros((n, n_labels));
         for mut row in one_hot.rows_mut() {

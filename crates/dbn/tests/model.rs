@@ -477,6 +477,12 @@ fn classifier_tables_that_do_not_fit_are_refused_naming_the_field() {
 /// p(x | l) of the top RBM by brute force over x and h in f64:
 /// p(x, l) is proportional to sum_h e^{b.x + d_l + c.h + h.W x + h.U_l}.
 fn exact_top_conditional(net: &Dbn, label: usize) -> Vec<f64> {
+    exact_tilted_conditional(net, label, 1.0)
+}
+
+/// The tilted p_g(x | l) of eq. (10.14) by the same brute force, with the
+/// label weights U_l multiplied by `gain`.
+fn exact_tilted_conditional(net: &Dbn, label: usize, gain: f64) -> Vec<f64> {
     let (top, units) = (net.top(), net.labels().unwrap());
     let (n_x, n_h) = (top.n_visible(), top.n_hidden());
     let weights: Vec<f64> = (0..1u64 << n_x)
@@ -490,8 +496,8 @@ fn exact_top_conditional(net: &Dbn, label: usize) -> Vec<f64> {
                         energy += f64::from(top.visible_bias[j]) * x[j];
                     }
                     for i in 0..n_h {
-                        let mut input =
-                            f64::from(top.hidden_bias[i]) + f64::from(units.weights[[i, label]]);
+                        let mut input = f64::from(top.hidden_bias[i])
+                            + gain * f64::from(units.weights[[i, label]]);
                         for j in 0..n_x {
                             input += f64::from(top.weights[[i, j]]) * x[j];
                         }
@@ -530,6 +536,79 @@ fn the_clamped_top_chain_samples_the_exact_p_of_h2_given_the_label() {
     assert!(p < 1e-6, "free label instead of label 0: p-value {p}");
     let p = top_chain_p_value(0, Some(2));
     assert!(p < 1e-6, "label 2 instead of label 0: p-value {p}");
+}
+
+/// Chi-square of the final states x of `sampler`'s clamped chains against
+/// `probabilities` over the 2^4 states of x.
+fn clamped_chains_p_value(sampler: &Dbn, label: usize, probabilities: &[f64]) -> f64 {
+    let mut rng = ChaCha8Rng::seed_from_u64(35);
+    let (x, _) = sampler
+        .sample_top(20_000, 30, Some(label), &mut rng)
+        .unwrap();
+    let mut counts = vec![0.0; 16];
+    for row in x.rows() {
+        counts[bm_exact::state_index(row.mapv(f64::from).view()) as usize] += 1.0;
+    }
+    chi_square_p_value(&counts, probabilities)
+}
+
+#[test]
+fn a_label_gain_samples_the_tilted_conditional() {
+    let net = random_net(&[3, 4, 3], 4, 33);
+    let gain = 2.5;
+    let amplified = net.with_label_gain(gain).unwrap();
+    for label in 0..4 {
+        let exact = exact_tilted_conditional(&net, label, f64::from(gain));
+        let p = clamped_chains_p_value(&amplified, label, &exact);
+        assert!(p > 1e-3, "label {label}: p-value {p}");
+    }
+    // Broken variant: the gain ignored (the net's own chains).
+    let exact = exact_tilted_conditional(&net, 0, f64::from(gain));
+    let p = clamped_chains_p_value(&net, 0, &exact);
+    assert!(p < 1e-6, "gain ignored: p-value {p}");
+    // A gain of 1 is the net itself.
+    assert_eq!(net.with_label_gain(1.0).unwrap(), net);
+}
+
+#[test]
+fn a_label_gain_is_refused_when_it_cannot_apply() {
+    let net = random_net(&[3, 4, 3], 4, 33);
+    for gain in [0.0, -1.0, f32::NAN, f32::INFINITY] {
+        let e = net.with_label_gain(gain).unwrap_err().to_string();
+        assert!(e.contains("label_gain"), "{gain}: {e}");
+    }
+    let unlabelled = random_net(&[3, 4, 3], 0, 33);
+    let e = unlabelled.with_label_gain(2.0).unwrap_err().to_string();
+    assert!(e.contains("labels"), "{e}");
+    let e = net.clamped_top(4).unwrap_err().to_string();
+    assert!(e.contains("label 4"), "{e}");
+}
+
+#[test]
+fn parallel_tempering_on_the_clamped_top_rbm_samples_p_of_x_given_the_label() {
+    // clamped_top makes an ordinary RBM of the top with l clamped, so rbm's
+    // parallel tempering samples p(x | l); the exact p(x | l) by brute force.
+    let net = random_net(&[3, 4, 3], 4, 33);
+    let tempered_p_value = |rbm: &Rbm, label: usize| {
+        let mut rng = ChaCha8Rng::seed_from_u64(36);
+        let ladder = rbm::TemperatureLadder::geometric(4, 0.3).unwrap();
+        let mut tempering = rbm::ParallelTempering::new(rbm, ladder, 20_000, &mut rng).unwrap();
+        for _ in 0..30 {
+            tempering.sweep(rbm, &mut rng);
+        }
+        let mut counts = vec![0.0; 16];
+        for row in tempering.samples().rows() {
+            counts[bm_exact::state_index(row.mapv(f64::from).view()) as usize] += 1.0;
+        }
+        chi_square_p_value(&counts, &exact_top_conditional(&net, label))
+    };
+    for label in 0..4 {
+        let p = tempered_p_value(&net.clamped_top(label).unwrap(), label);
+        assert!(p > 1e-3, "label {label}: p-value {p}");
+    }
+    // Broken variant: the top RBM without the label's input.
+    let p = tempered_p_value(net.top(), 0);
+    assert!(p < 1e-6, "label left out: p-value {p}");
 }
 
 #[test]

@@ -41,6 +41,10 @@ pub struct SamplesConfig {
     pub n_per_label: usize,
     /// Gibbs steps in the top RBM before the down-pass.
     pub n_gibbs_steps: usize,
+    /// Also generate with the label weights multiplied by this gain
+    /// (eq. 10.14): a second grid, `NAME-generated-gain.png`.
+    #[serde(default)]
+    pub label_gain: Option<f32>,
 }
 
 fn field(prefix: &str, e: dbn::DbnError) -> FieldError {

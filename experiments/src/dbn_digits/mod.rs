@@ -85,7 +85,8 @@ pub fn run(path: &Path) -> Result<Outputs> {
         layer_sizes: &results.layer_sizes,
         pretrained: &results.fine_tune_pretrained,
         random: &results.fine_tune_random,
-        generated: &generated,
+        generated: &generated.plain,
+        generated_with_gain: generated.with_gain.as_ref(),
         side: datasets::DIGITS_SIDE,
         per_row: config.samples.n_per_label,
         summary: summary_table(&results),
@@ -104,6 +105,8 @@ pub(crate) struct DbnOutputs<'a> {
     /// Generated digits of `side` x `side` pixels, `per_row` per label:
     /// `NAME-generated.png`.
     pub generated: &'a Array2<f32>,
+    /// The same under a label gain (eq. 10.14), if asked: `NAME-generated-gain.png`.
+    pub generated_with_gain: Option<&'a Array2<f32>>,
     pub side: usize,
     pub per_row: usize,
     /// The chapter's table and sentences: `generated/NAME-summary.md`.
@@ -123,6 +126,12 @@ pub(crate) fn dbn_outputs(o: DbnOutputs) -> Result<Outputs> {
         format!("{}-generated.png", o.name),
         crate::mnist_rbm::figures::png_grid(o.generated, (o.side, o.side), o.per_row)?,
     );
+    if let Some(amplified) = o.generated_with_gain {
+        outputs.add_binary_figure(
+            format!("{}-generated-gain.png", o.name),
+            crate::mnist_rbm::figures::png_grid(amplified, (o.side, o.side), o.per_row)?,
+        );
+    }
     outputs.add_generated(format!("{}-summary.md", o.name), o.summary);
     Ok(outputs)
 }
@@ -217,7 +226,7 @@ pub(crate) fn fine_tune_in_place(
     Ok((last, curve))
 }
 
-fn measure(config: &DbnDigitsConfig, split: &Split) -> Result<(DbnDigitsResults, Array2<f32>)> {
+fn measure(config: &DbnDigitsConfig, split: &Split) -> Result<(DbnDigitsResults, GeneratedDigits)> {
     let raw_pixels = logistic_accuracy(
         split.train.view(),
         split.test.view(),
@@ -276,12 +285,31 @@ fn measure(config: &DbnDigitsConfig, split: &Split) -> Result<(DbnDigitsResults,
     Ok((results, generated))
 }
 
-/// `n_per_label` digits for each clamped label 0..9, one label per row of the grid.
+/// Digits generated with each label clamped, `n_per_label` per label, label
+/// 0 first: by the net, and with `samples.label_gain` also by the net under
+/// that gain (eq. 10.14), from the same random numbers.
+pub(crate) struct GeneratedDigits {
+    pub plain: Array2<f32>,
+    pub with_gain: Option<Array2<f32>>,
+}
+
+/// [`GeneratedDigits`] of `net`, as `samples` asks.
 pub(crate) fn generate_per_label(
     net: &Dbn,
     samples: &config::SamplesConfig,
     seed: u64,
-) -> Result<Array2<f32>> {
+) -> Result<GeneratedDigits> {
+    let with_gain = match samples.label_gain {
+        Some(gain) => Some(generate_rows(&net.with_label_gain(gain)?, samples, seed)?),
+        None => None,
+    };
+    Ok(GeneratedDigits {
+        plain: generate_rows(net, samples, seed)?,
+        with_gain,
+    })
+}
+
+fn generate_rows(net: &Dbn, samples: &config::SamplesConfig, seed: u64) -> Result<Array2<f32>> {
     let mut rng = stream(seed, STREAM_SAMPLES, 0);
     let blocks = (0..10)
         .map(|label| {

@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::ConfigError;
 use crate::dbn_digits::config::SamplesConfig;
 use crate::dbn_digits::{
-    DbnOutputs, EpochPoint, Split, classifier_table, dbn_outputs, dbn_rows, fine_tune_curve,
-    fine_tune_in_place, generate_per_label, logistic_accuracy, sizes_text,
+    DbnOutputs, EpochPoint, GeneratedDigits, Split, classifier_table, dbn_outputs, dbn_rows,
+    fine_tune_curve, fine_tune_in_place, generate_per_label, logistic_accuracy, sizes_text,
 };
 use crate::mnist_rbm::config::Binarize;
 use crate::output::Outputs;
@@ -96,6 +96,8 @@ pub struct GeneratedCheck {
     pub mean_accuracy: f64,
     pub n_per_label: usize,
     pub n_gibbs_steps: usize,
+    /// The factor the label weights were multiplied by (eq. 10.14); 1 is the net.
+    pub label_gain: f32,
 }
 
 /// Everything measured: the contents of `dbn-mnist.json`.
@@ -112,6 +114,9 @@ pub struct DbnMnistResults {
     pub fine_tune_random: Vec<EpochPoint>,
     pub bound: BoundResult,
     pub generated: GeneratedCheck,
+    /// The same for the digits generated under `samples.label_gain`.
+    #[serde(default)]
+    pub generated_with_gain: Option<GeneratedCheck>,
     /// Why the label steers or not (with `[label_strength]` in the config).
     #[serde(default)]
     pub label_strength: Option<label_strength::LabelStrength>,
@@ -127,7 +132,8 @@ pub fn run(path: &Path) -> Result<Outputs> {
         layer_sizes: &results.layer_sizes,
         pretrained: &results.fine_tune_pretrained,
         random: &results.fine_tune_random,
-        generated: &generated,
+        generated: &generated.plain,
+        generated_with_gain: generated.with_gain.as_ref(),
         side: 28,
         per_row: config.samples.n_per_label,
         summary: summary(&results),
@@ -183,7 +189,7 @@ pub fn load_split(config: &DbnMnistConfig, config_path: &Path) -> Result<Split> 
     })
 }
 
-fn measure(config: &DbnMnistConfig, split: &Split) -> Result<(DbnMnistResults, Array2<f32>)> {
+fn measure(config: &DbnMnistConfig, split: &Split) -> Result<(DbnMnistResults, GeneratedDigits)> {
     let error = |accuracy: f64| 1.0 - accuracy;
     let raw_pixels = logistic_accuracy(
         split.train.view(),
@@ -218,7 +224,12 @@ fn measure(config: &DbnMnistConfig, split: &Split) -> Result<(DbnMnistResults, A
     let (random_init, fine_tune_random) = fine_tune_curve(random, split, &config.fine_tune)?;
     let bound = measure_bound(&labelled, split, config)?;
     let generated = generate_per_label(&labelled, &config.samples, config.seed)?;
-    let generated_check = follows_label(&tuned_net, &generated, &config.samples);
+    let generated_check = follows_label(&tuned_net, &generated.plain, &config.samples, 1.0);
+    let generated_with_gain = generated
+        .with_gain
+        .as_ref()
+        .zip(config.samples.label_gain)
+        .map(|(digits, gain)| follows_label(&tuned_net, digits, &config.samples, gain));
     let label_strength = match &config.label_strength {
         Some(c) => {
             let x = labelled.up_probabilities(split.train.view(), below_top);
@@ -245,6 +256,7 @@ fn measure(config: &DbnMnistConfig, split: &Split) -> Result<(DbnMnistResults, A
         fine_tune_random,
         bound,
         generated: generated_check,
+        generated_with_gain,
         label_strength,
     };
     Ok((results, generated))
@@ -256,6 +268,7 @@ fn follows_label(
     net: &Classifier,
     generated: &Array2<f32>,
     samples: &SamplesConfig,
+    label_gain: f32,
 ) -> GeneratedCheck {
     let predictions = net.predict(generated.view());
     let per_label_accuracy: Vec<f64> = predictions
@@ -270,6 +283,7 @@ fn follows_label(
         per_label_accuracy,
         n_per_label: samples.n_per_label,
         n_gibbs_steps: samples.n_gibbs_steps,
+        label_gain,
     }
 }
 
@@ -356,7 +370,7 @@ pub fn summary(r: &DbnMnistResults) -> String {
         pct(e.generative_dbn),
         pct(e.fine_tuned_dbn),
     );
-    text += &generated_sentence(&r.generated);
+    text += &generated_sentence(&r.generated, r.generated_with_gain.as_ref());
     if let Some(s) = &r.label_strength {
         text += &format!("\n{}", label_strength::sentence(s));
     }
@@ -364,47 +378,70 @@ pub fn summary(r: &DbnMnistResults) -> String {
     text
 }
 
-/// The table of how often the generated digits are read as their label.
-fn generated_sentence(g: &GeneratedCheck) -> String {
+/// The table of how often the generated digits are read as their label:
+/// one row for the net and one for the net under a label gain, if run.
+fn generated_sentence(g: &GeneratedCheck, with_gain: Option<&GeneratedCheck>) -> String {
     let header: Vec<String> = (0..g.per_label_accuracy.len())
         .map(|l| l.to_string())
         .collect();
-    let cells: Vec<String> = g
-        .per_label_accuracy
-        .iter()
-        .map(|a| format!("{:.0}%", 100.0 * a))
-        .collect();
+    let row = |name: String, c: &GeneratedCheck| {
+        let cells: Vec<String> = c
+            .per_label_accuracy
+            .iter()
+            .map(|a| format!("{:.0}%", 100.0 * a))
+            .collect();
+        format!("| {name} | {} |\n", cells.join(" | "))
+    };
+    let mut rows = row("read as that label".into(), g);
+    let mut verdicts = chance_verdict(g);
+    if let Some(a) = with_gain {
+        rows += &row(format!("the same, label gain {}", a.label_gain), a);
+        verdicts += &format!(
+            " With the label weights multiplied by {} for sampling (eq. 10.14, second figure), \
+             the fine-tuned net reads {:.0}% of the digits as their label. {}",
+            a.label_gain,
+            100.0 * a.mean_accuracy,
+            chance_verdict(a),
+        );
+    }
     format!(
         "\nDo the generated digits follow the clamped label? The fine-tuned net reads \
          {:.0}% of them as their label ({} digits per label, {} Gibbs steps in the top RBM):\n\n\
-         | clamped label | {} |\n|---|{}\n| read as that label | {} |\n\n{}\n",
+         | clamped label | {} |\n|---|{}\n{rows}\n{verdicts}\n",
         100.0 * g.mean_accuracy,
         g.n_per_label,
         thousands(g.n_gibbs_steps),
         header.join(" | "),
         "---|".repeat(header.len()),
-        cells.join(" | "),
-        chance_verdict(g),
     )
 }
 
 /// Whether the generated digits follow their labels better than guessing:
-/// the mean accuracy against chance, 1 / n_labels, plus two binomial
-/// standard errors of that many digits.
-fn chance_verdict(g: &GeneratedCheck) -> String {
+/// the mean accuracy above chance, 1 / n_labels, plus two binomial standard
+/// errors of that many digits.
+fn better_than_chance(g: &GeneratedCheck) -> bool {
     let n_labels = g.per_label_accuracy.len() as f64;
     let chance = 1.0 / n_labels;
     let n = n_labels * g.n_per_label as f64;
-    let threshold = chance + 2.0 * (chance * (1.0 - chance) / n).sqrt();
-    if g.mean_accuracy <= threshold {
+    g.mean_accuracy > chance + 2.0 * (chance * (1.0 - chance) / n).sqrt()
+}
+
+/// The verdict of [`better_than_chance`] in words.
+fn chance_verdict(g: &GeneratedCheck) -> String {
+    let n_labels = g.per_label_accuracy.len();
+    let steered = if g.label_gain == 1.0 {
+        "the clamped label"
+    } else {
+        "the amplified label"
+    };
+    if better_than_chance(g) {
         format!(
-            "That is no better than guessing (1 in {n_labels}): after this training the clamped \
-             label does not steer the top RBM's chain."
+            "That is better than guessing (1 in {n_labels}): {steered} steers the top RBM's chain."
         )
     } else {
         format!(
-            "That is better than guessing (1 in {n_labels}): the clamped label steers the top \
-             RBM's chain."
+            "That is no better than guessing (1 in {n_labels}): after this training {steered} \
+             does not steer the top RBM's chain."
         )
     }
 }
