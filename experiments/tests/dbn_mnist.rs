@@ -108,6 +108,21 @@ fn bad_configurations_are_refused() {
         |t| t.replace("[bound]\n", "[bound]\ncolour = 1\n"),
         "colour",
     );
+    common::assert_refused(
+        "dbn-mnist",
+        |t| t.replace("label_gain = 3.0", "label_gain = 0.0"),
+        "samples.label_gain",
+    );
+    common::assert_refused(
+        "dbn-mnist",
+        |t| t.replace("n_temperatures = 3", "n_temperatures = 1"),
+        "label_strength.tempering.n_temperatures",
+    );
+    common::assert_refused(
+        "dbn-mnist",
+        |t| t.replace("gains = [2.0, 20.0]", "gains = [2.0, -1.0]"),
+        "label_strength.gains",
+    );
 }
 
 #[test]

@@ -178,7 +178,7 @@ fn sample_classify_and_features_write_what_they_promise() {
                 "--out",
                 arg(&fx.path("bad-gain.csv")),
             ],
-            &["model.toml", "label_gain"],
+            &["--label-gain", "finite number > 0"],
         );
     }
 

@@ -229,7 +229,7 @@ impl Dbn {
 
     /// The label units, when `label` is one of them; refused, naming the
     /// field, without label units or for a label that does not exist.
-    pub(crate) fn units_clamping(&self, label: usize) -> Result<&Labels, DbnError> {
+    pub(crate) fn labels_for(&self, label: usize) -> Result<&Labels, DbnError> {
         let units = self.labels().ok_or_else(|| {
             field_error(
                 "labels",
@@ -284,12 +284,12 @@ impl Dbn {
 impl Dbn {
     /// The top RBM with label `label` clamped on: its hidden bias becomes
     /// c + U_l (the label's bias d_l is a constant and drops out). Its
-    /// visible marginal is the net's p(x | l) of eq. (10.8), so any RBM
-    /// sampler, parallel tempering included, samples the clamped top RBM.
-    /// Refused, naming the field, without label units or for a label that
-    /// does not exist.
+    /// visible marginal is p(x | l), proportional to e^{-F(x, l)} with the
+    /// free energy F of eq. (10.8), so any RBM sampler, parallel tempering
+    /// included, samples p(x | l) on it. Refused, naming the field, without
+    /// label units or for a label that does not exist.
     pub fn clamped_top(&self, label: usize) -> Result<Rbm, DbnError> {
-        let units = self.units_clamping(label)?;
+        let units = self.labels_for(label)?;
         let mut clamped = self.top().clone();
         clamped.hidden_bias += &units.weights.column(label);
         Ok(clamped)

@@ -170,12 +170,10 @@ impl Dbn {
         rng: &mut impl Rng,
     ) -> Result<Option<Array2<f32>>, DbnError> {
         let n_labels = self.n_labels();
-        match label {
-            Some(l) => {
-                self.units_clamping(l)?;
-            }
-            None if n_labels == 0 => return Ok(None),
-            None => {}
+        if let Some(l) = label {
+            self.labels_for(l)?; // refuses a net without labels, or a label it lacks
+        } else if n_labels == 0 {
+            return Ok(None);
         }
         let mut one_hot = Array2::zeros((n, n_labels));
         for mut row in one_hot.rows_mut() {

@@ -580,6 +580,8 @@ fn a_label_gain_is_refused_when_it_cannot_apply() {
     let unlabelled = random_net(&[3, 4, 3], 0, 33);
     let e = unlabelled.with_label_gain(2.0).unwrap_err().to_string();
     assert!(e.contains("labels"), "{e}");
+    let e = unlabelled.clamped_top(0).unwrap_err().to_string();
+    assert!(e.contains("labels"), "{e}");
     let e = net.clamped_top(4).unwrap_err().to_string();
     assert!(e.contains("label 4"), "{e}");
 }

@@ -47,6 +47,19 @@ pub struct SamplesConfig {
     pub label_gain: Option<f32>,
 }
 
+impl SamplesConfig {
+    /// Refuse a label gain that is not a finite number > 0.
+    pub fn check(&self) -> Result<(), FieldError> {
+        match self.label_gain.filter(|g| !(g.is_finite() && *g > 0.0)) {
+            Some(g) => Err(FieldError::new(
+                "samples.label_gain",
+                format!("is {g}; expected a finite number > 0 (1 is the net itself)"),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 fn field(prefix: &str, e: dbn::DbnError) -> FieldError {
     FieldError::new(prefix, e.to_string())
 }
@@ -71,6 +84,6 @@ impl Check for DbnDigitsConfig {
         self.dbn.check().map_err(|e| field("dbn.layers", e))?;
         self.logistic.check().map_err(|e| field("logistic", e))?;
         self.fine_tune.check().map_err(|e| field("fine_tune", e))?;
-        Ok(())
+        self.samples.check()
     }
 }

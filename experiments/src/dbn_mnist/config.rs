@@ -68,6 +68,10 @@ impl Check for DbnMnistConfig {
                 "must be at least 2 (0 and 1)",
             ));
         }
+        self.samples.check()?;
+        if let Some(l) = &self.label_strength {
+            l.check()?;
+        }
         if self.bound.n_samples < 2 {
             return Err(FieldError::new(
                 "bound.n_samples",

@@ -97,7 +97,12 @@ pub struct GeneratedCheck {
     pub n_per_label: usize,
     pub n_gibbs_steps: usize,
     /// The factor the label weights were multiplied by (eq. 10.14); 1 is the net.
+    #[serde(default = "unit_gain")]
     pub label_gain: f32,
+}
+
+fn unit_gain() -> f32 {
+    1.0
 }
 
 /// Everything measured: the contents of `dbn-mnist.json`.
@@ -430,9 +435,9 @@ fn better_than_chance(g: &GeneratedCheck) -> bool {
 fn chance_verdict(g: &GeneratedCheck) -> String {
     let n_labels = g.per_label_accuracy.len();
     let steered = if g.label_gain == 1.0 {
-        "the clamped label"
+        "the clamped label".to_string()
     } else {
-        "the amplified label"
+        format!("the label under gain {}", g.label_gain)
     };
     if better_than_chance(g) {
         format!(

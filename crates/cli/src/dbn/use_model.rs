@@ -20,8 +20,9 @@ pub struct SampleArgs {
     #[arg(long)]
     label: Option<usize>,
     /// Multiply the label weights U by this gain for sampling (eq. 10.14):
-    /// the chains sample the tilted p_g(x | l), which follows the label more
-    /// strongly than the net's own p(x | l) (gain 1). Needs label units.
+    /// with --label the chains sample the tilted p_g(x | l), which follows
+    /// the label more strongly than the net's own p(x | l) (gain 1); without
+    /// it the free labels are also resampled under the gain. Needs label units.
     #[arg(long, value_name = "GAIN")]
     label_gain: Option<f32>,
     /// Number of samples.
@@ -48,6 +49,10 @@ pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
     if args.gibbs_steps == 0 {
         // The top RBM's chain would stay at its random start: not a sample of the net.
         return Err(BadInput("--gibbs-steps 0: expected at least 1 Gibbs step".into()).into());
+    }
+    if let Some(g) = args.label_gain.filter(|g| !(g.is_finite() && *g > 0.0)) {
+        let problem = format!("--label-gain {g}: expected a finite number > 0 (1 samples the net)");
+        return Err(BadInput(problem).into());
     }
     let mut outputs = vec![args.out.as_path()];
     outputs.extend(args.png.as_deref());
