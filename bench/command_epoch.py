@@ -4,6 +4,7 @@ five products such an epoch needs, timed alternately in the same run.
 
     python3 bench/command_epoch.py            # 5 runs of each
     python3 bench/command_epoch.py --runs 3
+    python3 bench/command_epoch.py --batch-size 100   # both with minibatches of 100
 
 Alternates
 - `boltzmann train --data data/mnist-10k --hidden 200 --cd 1 --epochs 10`
@@ -11,7 +12,8 @@ Alternates
   with its monitors and checkpoint;
 - `cargo bench -p rbm --bench epoch -- --command-shape --skip-reference`:
   the dense floor of one epoch at that shape (8,000 x 784, 200 hidden,
-  batch 100: the five products of CD-1, dense, both cores) and the trainer's
+  the command's default batch of 10: the five products of CD-1, dense, both
+  cores) and the trainer's
   epoch with and without the monitors;
 and prints the medians (and the minima: on a busy machine the quietest
 moment is closest to an idle machine) as ratios of the floor.
@@ -34,18 +36,18 @@ BOLTZMANN = ROOT / "target" / "release" / "boltzmann"
 EPOCHS = 10
 
 
-def command_epoch(folder):
+def command_epoch(folder, batch_size):
     out = Path(folder) / "model.toml"
     command = [str(BOLTZMANN), "train", "--data", str(ROOT / "data/mnist-10k"), "--hidden",
                "200", "--cd", "1", "--epochs", str(EPOCHS), "--out", str(out), "--force",
-               "--quiet", "--json"]
+               "--quiet", "--json", "--batch-size", str(batch_size)]
     report = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
     return report["epoch_seconds"]
 
 
-def bench_epoch():
+def bench_epoch(batch_size):
     command = ["cargo", "bench", "--quiet", "-p", "rbm", "--bench", "epoch", "--",
-               "--command-shape", "--skip-reference"]
+               "--command-shape", "--skip-reference", "--batch-size", str(batch_size)]
     text = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     seconds = lambda label: float(re.search(label + r"[^:]*: ([0-9.]+) s", text).group(1))
     return seconds("dense floor"), seconds("Trainer::train_epoch"), seconds("train_epoch \\+ monitors")
@@ -54,17 +56,20 @@ def bench_epoch():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=10,
+                        help="minibatch size of both (default 10, the command's default)")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "boltzmann-cli"], cwd=ROOT,
                    check=True)
-    bench_epoch()  # builds the benchmark before anything is timed
-    print(f"{os.cpu_count()} processors, load average {os.getloadavg()[0]:.1f} before")
+    bench_epoch(args.batch_size)  # builds the benchmark before anything is timed
+    print(f"{os.cpu_count()} processors, minibatches of {args.batch_size}, "
+          f"load average {os.getloadavg()[0]:.1f} before")
     commands, floors, epochs, monitored = [], [], [], []
     with tempfile.TemporaryDirectory() as folder:
         for run in range(args.runs):
-            per_epoch = command_epoch(folder)
+            per_epoch = command_epoch(folder, args.batch_size)
             commands += per_epoch
-            floor, epoch, with_monitors = bench_epoch()
+            floor, epoch, with_monitors = bench_epoch(args.batch_size)
             floors.append(floor)
             epochs.append(epoch)
             monitored.append(with_monitors)

@@ -3,7 +3,8 @@
 //! ```console
 //! $ cargo bench -p rbm --bench epoch            # 60,000 x 784, 500 hidden, batch 100
 //! $ cargo bench -p rbm --bench epoch -- --rows 6000 --skip-reference
-//! $ cargo bench -p rbm --bench epoch -- --command-shape   # 8,000 x 784, 200 hidden, with monitors
+//! $ cargo bench -p rbm --bench epoch -- --command-shape   # 8,000 x 784, 200 hidden, batch 10, with monitors
+//! $ cargo bench -p rbm --bench epoch -- --command-shape --batch-size 100   # any minibatch size
 //! $ cargo bench -p rbm --bench epoch -- --trainer-only    # the trainer's epoch alone (5 times), for a profiler
 //! ```
 //!
@@ -22,7 +23,8 @@
 //!   code the book shows (skip with `--skip-reference`);
 //! - the trainer's epoch: `Trainer::train_epoch`, the optimised kernels;
 //!   with `--command-shape` (the shape of `boltzmann train --data
-//!   data/mnist-10k --hidden 200`: 8,000 rows, 200 hidden) also the epoch
+//!   data/mnist-10k --hidden 200`: 8,000 rows, 200 hidden, and the
+//!   command's default minibatches of 10, also for the floor) also the epoch
 //!   plus the monitors that command computes after each epoch
 //!   (reconstruction error on 1,000 training rows, free-energy gap against
 //!   1,000 other rows).
@@ -46,6 +48,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rbm::{Estimator, Rbm, TrainConfig, Trainer, cd_gradient};
 
+/// Minibatch size of the benchmark, unless `--command-shape` says otherwise.
 const BATCH_SIZE: usize = 100;
 /// Rows of each monitor set of `boltzmann train` (its MONITOR_EXAMPLES).
 const MONITOR_ROWS: usize = 1000;
@@ -53,6 +56,7 @@ const MONITOR_ROWS: usize = 1000;
 struct Options {
     rows: usize,
     n_hidden: usize,
+    batch_size: usize,
     skip_reference: bool,
     trainer_only: bool,
     with_monitors: bool,
@@ -63,14 +67,20 @@ fn options() -> Options {
     let mut options = Options {
         rows: 60_000,
         n_hidden: 500,
+        batch_size: BATCH_SIZE,
         skip_reference: false,
         trainer_only: false,
         with_monitors: false,
         estimator: Estimator::Cd { k: 1 },
     };
+    let mut batch_size = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--batch-size" => {
+                batch_size = args.next().and_then(|s| s.parse().ok());
+                assert!(batch_size > Some(0), "--batch-size needs a number > 0");
+            }
             "--rows" => {
                 options.rows = args
                     .next()
@@ -85,18 +95,19 @@ fn options() -> Options {
             }
             "--command-shape" => {
                 (options.rows, options.n_hidden) = (8000, 200);
+                // The command's own settings: minibatches of 10 by default.
+                options.batch_size = TrainConfig::default().batch_size;
                 options.with_monitors = true;
             }
             "--skip-reference" => options.skip_reference = true,
             "--trainer-only" => options.trainer_only = true,
-            "--pcd" => {
-                options.estimator = Estimator::Pcd {
-                    k: 1,
-                    n_chains: BATCH_SIZE,
-                }
-            }
+            "--pcd" => options.estimator = Estimator::Pcd { k: 1, n_chains: 0 },
             _ => {} // cargo bench passes --bench
         }
+    }
+    options.batch_size = batch_size.unwrap_or(options.batch_size);
+    if let Estimator::Pcd { n_chains, .. } = &mut options.estimator {
+        *n_chains = options.batch_size; // one persistent chain per example
     }
     options
 }
@@ -143,16 +154,21 @@ fn par_mat_mul_into(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32
 /// The five products of one CD-1 minibatch, dense, into reused buffers, by
 /// `product` (`par_mat_mul_into` or `par_gemm`); the two statistics into
 /// buffers of their own.
-fn dense_floor(data: ArrayView2<f32>, weights: ArrayView2<f32>, product: Product) -> Duration {
+fn dense_floor(
+    data: ArrayView2<f32>,
+    weights: ArrayView2<f32>,
+    batch_size: usize,
+    product: Product,
+) -> Duration {
     let (n_hidden, n_visible) = weights.dim();
-    let mut h0 = Array2::<f32>::zeros((BATCH_SIZE, n_hidden));
-    let mut v1 = Array2::<f32>::zeros((BATCH_SIZE, n_visible));
-    let mut h1 = Array2::<f32>::zeros((BATCH_SIZE, n_hidden));
+    let mut h0 = Array2::<f32>::zeros((batch_size, n_hidden));
+    let mut v1 = Array2::<f32>::zeros((batch_size, n_visible));
+    let mut h1 = Array2::<f32>::zeros((batch_size, n_hidden));
     let mut positive = Array2::<f32>::zeros((n_hidden, n_visible));
     let mut negative = Array2::<f32>::zeros((n_hidden, n_visible));
     let start = Instant::now();
-    for batch in data.axis_chunks_iter(Axis(0), BATCH_SIZE) {
-        if batch.nrows() != BATCH_SIZE {
+    for batch in data.axis_chunks_iter(Axis(0), batch_size) {
+        if batch.nrows() != batch_size {
             continue;
         }
         product(batch, weights.t(), h0.view_mut());
@@ -203,10 +219,10 @@ fn minimal_work(dense_macs: f64, gemm_seconds: f64, rho: [f64; 3]) -> (f64, f64)
     (minimal, minimal / (dense_macs / gemm_seconds))
 }
 
-fn config(estimator: Estimator) -> TrainConfig {
+fn config(estimator: Estimator, batch_size: usize) -> TrainConfig {
     TrainConfig {
         learning_rate: 0.05,
-        batch_size: BATCH_SIZE,
+        batch_size,
         epochs: 1,
         estimator,
         seed: 42,
@@ -215,13 +231,14 @@ fn config(estimator: Estimator) -> TrainConfig {
 }
 
 /// The readable path: what `Trainer::step` did before the kernels.
-fn readable_epoch(start: &Rbm, data: ArrayView2<f32>) -> Duration {
-    let mut trainer = Trainer::new(start.clone(), config(Estimator::Cd { k: 1 })).unwrap();
+fn readable_epoch(start: &Rbm, data: ArrayView2<f32>, batch_size: usize) -> Duration {
+    let config = config(Estimator::Cd { k: 1 }, batch_size);
+    let mut trainer = Trainer::new(start.clone(), config).unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let timer = Instant::now();
     let mut order: Vec<usize> = (0..data.nrows()).collect();
     order.shuffle(&mut rng);
-    for rows in order.chunks(BATCH_SIZE) {
+    for rows in order.chunks(batch_size) {
         let batch = data.select(Axis(0), rows);
         let gradient = cd_gradient(trainer.rbm(), batch.view(), 1, &mut rng);
         trainer.apply(&gradient, 0.5);
@@ -234,10 +251,11 @@ fn readable_epoch(start: &Rbm, data: ArrayView2<f32>) -> Duration {
 fn trainer_epoch(
     start: &Rbm,
     data: ArrayView2<f32>,
-    estimator: Estimator,
+    options: &Options,
     with_monitors: bool,
 ) -> (Duration, Duration, Rbm) {
-    let mut trainer = Trainer::new(start.clone(), config(estimator)).unwrap();
+    let config = config(options.estimator, options.batch_size);
+    let mut trainer = Trainer::new(start.clone(), config).unwrap();
     let timer = Instant::now();
     trainer.train_epoch(data);
     let elapsed = timer.elapsed();
@@ -270,11 +288,12 @@ fn main() {
     let data = mnist_like(options.rows);
     let ones = data.mean().unwrap_or(0.0);
     println!(
-        "data: {} x {} binary ({:.1}% ones), {} hidden, batch {BATCH_SIZE}, f32, {:?}, {} threads",
+        "data: {} x {} binary ({:.1}% ones), {} hidden, batch {}, f32, {:?}, {} threads",
         data.nrows(),
         data.ncols(),
         100.0 * ones,
         options.n_hidden,
+        options.batch_size,
         options.estimator,
         rayon::current_num_threads()
     );
@@ -287,7 +306,7 @@ fn main() {
         // For a profiler, or to compare builds on a busy machine: the
         // trainer's epoch alone, five times, the fastest and the median.
         let mut times: Vec<f64> = (0..5)
-            .map(|_| trainer_epoch(&start, data.view(), options.estimator, false).0)
+            .map(|_| trainer_epoch(&start, data.view(), &options, false).0)
             .map(|d| d.as_secs_f64())
             .collect();
         times.sort_by(f64::total_cmp);
@@ -297,14 +316,25 @@ fn main() {
         );
         return;
     }
-    let floor = dense_floor(data.view(), start.weights.view(), par_mat_mul_into);
+    let floor = dense_floor(
+        data.view(),
+        start.weights.view(),
+        options.batch_size,
+        par_mat_mul_into,
+    );
     println!(
         "dense floor (5 dense products per minibatch): {:.3} s",
         floor.as_secs_f64()
     );
-    let gemm_time = dense_floor(data.view(), start.weights.view(), par_gemm);
-    let full_batches = (data.nrows() / BATCH_SIZE) as f64;
-    let dense_macs = 5.0 * full_batches * (BATCH_SIZE * data.ncols() * options.n_hidden) as f64;
+    let gemm_time = dense_floor(
+        data.view(),
+        start.weights.view(),
+        options.batch_size,
+        par_gemm,
+    );
+    let batch_size = options.batch_size;
+    let full_batches = (data.nrows() / batch_size) as f64;
+    let dense_macs = 5.0 * full_batches * (batch_size * data.ncols() * options.n_hidden) as f64;
     println!(
         "dense floor by gemm (AVX-512 where present): {:.3} s = {:.2} x the matrixmultiply floor; {:.1} GFLOP/s",
         gemm_time.as_secs_f64(),
@@ -313,19 +343,15 @@ fn main() {
     );
     let ratio = |d: Duration| d.as_secs_f64() / floor.as_secs_f64();
     if !options.skip_reference {
-        let readable = readable_epoch(&start, data.view());
+        let readable = readable_epoch(&start, data.view(), options.batch_size);
         println!(
             "readable epoch (cd_gradient + apply): {:.3} s = {:.2} x floor",
             readable.as_secs_f64(),
             ratio(readable)
         );
     }
-    let (fast, monitors, trained) = trainer_epoch(
-        &start,
-        data.view(),
-        options.estimator,
-        options.with_monitors,
-    );
+    let (fast, monitors, trained) =
+        trainer_epoch(&start, data.view(), &options, options.with_monitors);
     println!(
         "Trainer::train_epoch: {:.3} s = {:.2} x floor",
         fast.as_secs_f64(),
