@@ -31,6 +31,18 @@ fn train_args<'a>(data: &'a Path, labels: &'a Path, out: &'a Path) -> Vec<&'a st
     ]
 }
 
+/// `dbn classify MODEL --data DATA --labels LABELS --out OUT`.
+fn classify_args<'a>(
+    model: &'a Path,
+    data: &'a Path,
+    labels: &'a Path,
+    out: &'a Path,
+) -> Vec<&'a str> {
+    let mut args = vec!["dbn", "classify", arg(model), "--data", arg(data)];
+    args.extend(["--labels", arg(labels), "--out", arg(out)]);
+    args
+}
+
 #[test]
 fn resume_gives_the_same_model_as_an_uninterrupted_run() {
     let fx = Fixture::new();
@@ -183,17 +195,7 @@ fn sample_classify_and_features_write_what_they_promise() {
     }
 
     let predictions = fx.path("predictions.csv");
-    let json = run_json(&[
-        "dbn",
-        "classify",
-        arg(&model),
-        "--data",
-        arg(&data),
-        "--labels",
-        arg(&labels),
-        "--out",
-        arg(&predictions),
-    ]);
+    let json = run_json(&classify_args(&model, &data, &labels, &predictions));
     let accuracy = json["accuracy"].as_f64().unwrap();
     let predicted = datasets::read_csv(&predictions).unwrap();
     let truth: Vec<f64> = (0..80).map(|n| (n % 2) as f64).collect();
@@ -314,4 +316,102 @@ fn ctrl_c_stops_at_the_next_checkpoint_and_resume_finishes_the_same_model() {
         std::fs::read(&straight).unwrap(),
         std::fs::read(&interrupted).unwrap()
     );
+}
+
+/// A 2-2-1 net without label units whose fine-tuned classifier has three
+/// classes and always says class 2 (the bias of class 2 is 5).
+const THREE_CLASS_NET: &str = r#"format = "dbn"
+version = 1
+
+[[layers]]
+visible_bias = [0.0, 0.0]
+hidden_bias = [0.0, 0.0]
+weights = [[0.0, 0.0], [0.0, 0.0]]
+
+[[layers]]
+visible_bias = [0.0, 0.0]
+hidden_bias = [0.0]
+weights = [[0.0, 0.0]]
+
+[[classifier.layers]]
+weights = [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
+bias = [0.0, 0.0, 5.0]
+"#;
+
+#[test]
+fn classify_writes_every_class_and_refuses_labels_the_model_cannot_give() {
+    let fx = Fixture::new();
+    let model = fx.write("three.toml", THREE_CLASS_NET);
+    let data = fx.write("data.csv", "0,1\n1,0\n1,1\n");
+    let labels = fx.write("labels.txt", "2\n2\n0\n");
+    let predictions = fx.path("predictions.csv");
+    let json = run_json(&classify_args(&model, &data, &labels, &predictions));
+    assert_eq!(json["accuracy"].as_f64(), Some(2.0 / 3.0), "{json}");
+    assert_eq!(std::fs::read_to_string(&predictions).unwrap(), "2\n2\n2\n");
+
+    let beyond = fx.write("beyond.txt", "2\n3\n0\n");
+    expect_bad_input(
+        &[
+            "dbn",
+            "classify",
+            arg(&model),
+            "--data",
+            arg(&data),
+            "--labels",
+            arg(&beyond),
+        ],
+        &["beyond.txt", "label 3", "example 2", "classes 0 to 2"],
+    );
+    // With two label units, a classifier of three classes does not fit.
+    let labelled = THREE_CLASS_NET.replace(
+        "[[classifier.layers]]",
+        "[labels]\nn_labels = 2\nbias = [0.0, 0.0]\nweights = [[0.0, 0.0]]\n\n[[classifier.layers]]",
+    );
+    let mismatched = fx.write("mismatched.toml", &labelled);
+    expect_bad_input(
+        &["dbn", "classify", arg(&mismatched), "--data", arg(&data)],
+        &[
+            "mismatched.toml",
+            "classifier.layers[1].weights",
+            "3 classes",
+            "2 label units",
+        ],
+    );
+    expect_bad_input(
+        &["exact", arg(&mismatched)],
+        &["mismatched.toml", "classifier.layers[1].weights"],
+    );
+}
+
+#[test]
+fn requests_too_large_for_memory_are_refused_before_allocating() {
+    let fx = Fixture::new();
+    let (data, labels) = write_two_class_data(&fx);
+    let out = fx.path("huge.toml");
+    let mut huge_layer = train_args(&data, &labels, &out);
+    let at = huge_layer.iter().position(|a| *a == "6,8").unwrap();
+    huge_layer[at] = "6,1000000000";
+    expect_bad_input(&huge_layer, &["--layers", "GiB"]);
+    assert!(!out.exists());
+
+    let model = THREE_CLASS_NET;
+    let model = fx.write("three.toml", model);
+    let samples = fx.path("samples.csv");
+    for (n, wanted) in [
+        ("1000000000000", "GiB"),
+        ("18446744073709551615", "GiB"),
+        ("0", "-n 0"),
+    ] {
+        let args = [
+            "dbn",
+            "sample",
+            arg(&model),
+            "-n",
+            n,
+            "--out",
+            arg(&samples),
+        ];
+        expect_bad_input(&args, &["-n", wanted]);
+    }
+    assert!(!samples.exists());
 }

@@ -156,6 +156,9 @@ fn parse(text: &str) -> Result<Parsed, DbnError> {
         .classifier
         .map(|c| classifier_from_toml(c, exact.n_visible()))
         .transpose()?;
+    if let Some(c) = &classifier {
+        crate::model::check_classes(c, exact.labels().map(|l| l.bias.len()))?;
+    }
     Ok(Parsed {
         exact,
         classifier,

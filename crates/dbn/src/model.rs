@@ -45,6 +45,28 @@ pub enum VisibleUnits {
     Gaussian { log_variance: Array1<f32> },
 }
 
+/// On a net with `n_labels` label units a classifier must give one class
+/// per label; refused, naming its last layer's weights, when it does not.
+pub(crate) fn check_classes(
+    classifier: &Classifier,
+    n_labels: Option<usize>,
+) -> Result<(), DbnError> {
+    match n_labels {
+        Some(n_labels) if classifier.n_classes() != n_labels => {
+            let problem = format!(
+                "the last layer has {} classes but the net has {n_labels} label units",
+                classifier.n_classes()
+            );
+            let last = classifier.layers.len();
+            Err(field_error(
+                format!("classifier.layers[{last}].weights"),
+                problem,
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 // ANCHOR: dbn_type
 /// A deep belief net of K layers. Layer k (counted from 1) is an RBM between
 /// h_{k-1} and h_k, with h_0 = v. The top two layers, h_{K-1} and h_K, form
@@ -208,7 +230,8 @@ impl Dbn {
 
     /// The net with a fine-tuned feed-forward classifier attached (saved as
     /// the `[classifier]` table of the model file); refused, naming the
-    /// field, when the classifier does not take the net's visible units.
+    /// field, when the classifier does not take the net's visible units or,
+    /// on a net with label units, does not give one class per label.
     pub fn with_classifier(mut self, classifier: Classifier) -> Result<Self, DbnError> {
         if classifier.n_features() != self.n_visible() {
             let problem = format!(
@@ -218,6 +241,7 @@ impl Dbn {
             );
             return Err(field_error("classifier.layers[1].weights", problem));
         }
+        check_classes(&classifier, self.labels.as_ref().map(Labels::n_labels))?;
         self.classifier = Some(classifier);
         Ok(self)
     }

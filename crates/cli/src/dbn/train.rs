@@ -244,6 +244,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let (x, own_labels) = load_examples(&args.data, greedy.gaussian_first_layer())?;
     let own_labels = own_labels.filter(|_| !args.no_labels);
     let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
+    check_greedy_memory(&greedy, x.dim())?;
     let standardizer = if args.standardize {
         Some(rbm::Standardizer::fit(x.view()).map_err(rbm_error)?)
     } else {
@@ -345,6 +346,23 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 }
 
 /// RbmErrors that are the user's fault become BadInput (exit code 2).
+/// Each layer's weights with their velocity and statistics, a copy of the
+/// layer's input and its up-pass for every example (f32), before any is
+/// allocated: a layer of a billion units is refused, not attempted.
+fn check_greedy_memory(
+    greedy: &GreedyConfig,
+    (n_examples, n_visible): (usize, usize),
+) -> Result<(), BadInput> {
+    let mut n_in = n_visible as u128;
+    let mut n_values = 0u128;
+    for layer in &greedy.layers {
+        let n_out = layer.n_hidden as u128;
+        n_values = n_values.saturating_add(4 * n_in * n_out + 2 * n_examples as u128 * n_out);
+        n_in = n_out;
+    }
+    crate::common::check_memory("--layers", n_values, 4)
+}
+
 fn rbm_error(e: rbm::RbmError) -> anyhow::Error {
     dbn_error(dbn::DbnError::from(e))
 }

@@ -46,6 +46,9 @@ pub struct SampleArgs {
 }
 
 pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
+    if args.n_samples == 0 {
+        return Err(BadInput("-n 0: expected at least 1 sample".into()).into());
+    }
     if args.gibbs_steps == 0 {
         // The top RBM's chain would stay at its random start: not a sample of the net.
         return Err(BadInput("--gibbs-steps 0: expected at least 1 Gibbs step".into()).into());
@@ -58,6 +61,7 @@ pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
     outputs.extend(args.png.as_deref());
     check_outputs(&outputs, &[args.model.as_path()], args.force)?;
     let net = Dbn::load(&args.model).map_err(dbn_error)?;
+    check_sample_memory(&net, args.n_samples)?;
     let sampler = match args.label_gain {
         Some(gain) => net
             .with_label_gain(gain)
@@ -87,6 +91,15 @@ pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
     }
     eprintln!("wrote {} samples to {}", args.n_samples, args.out.display());
     Ok(())
+}
+
+/// The chains' states in every layer (f32) and the samples with their CSV
+/// text (about 14 bytes a value), before any is allocated.
+fn check_sample_memory(net: &Dbn, n_samples: usize) -> Result<(), BadInput> {
+    let states: usize = net.layers().iter().map(|l| l.n_hidden()).sum::<usize>()
+        + net.labels().map_or(0, |l| l.n_labels());
+    let per_sample = 4 * states as u128 + 14 * net.n_visible() as u128;
+    crate::common::check_memory("-n", n_samples as u128 * per_sample, 1)
 }
 
 /// Grey levels in [0, 1] for a PNG: probabilities as they are, Gaussian
@@ -145,6 +158,9 @@ pub fn classify(args: &ClassifyArgs) -> anyhow::Result<()> {
     let (x, own_labels) = load_examples(&args.data, net.gaussian_first_layer().is_some())?;
     check_width(&net, x.ncols(), &args.data)?;
     let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
+    if let Some(labels) = &labels {
+        check_classes(&net, labels, args.labels.as_deref().unwrap_or(&args.data))?;
+    }
     let (predicted, method) = match net.classifier().filter(|_| !args.free_energy) {
         Some(classifier) => (classifier.predict(x.view()), "classifier"),
         None => {
@@ -154,9 +170,10 @@ pub fn classify(args: &ClassifyArgs) -> anyhow::Result<()> {
         }
     };
     if let Some(out) = &args.out {
+        // Class numbers, one per line (written as integers: 3, not 3.0).
         let column =
             ndarray::Array2::from_shape_fn((predicted.len(), 1), |(n, _)| predicted[n] as f64);
-        datasets::write_csv(out, column.view(), args.force)?;
+        datasets::write_real_csv(out, column.view(), args.force)?;
     }
     let report = ClassifyReport {
         model_file: args.model.display().to_string(),
@@ -219,6 +236,28 @@ pub fn features(args: &FeaturesArgs) -> anyhow::Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The true labels must be classes the model can predict: 0 to one less
+/// than its label units (or its classifier's classes).
+fn check_classes(net: &Dbn, labels: &[usize], source: &std::path::Path) -> Result<(), BadInput> {
+    let n_classes = net
+        .classifier()
+        .map(|c| c.n_classes())
+        .or(net.labels().map(|l| l.n_labels()));
+    let Some(n_classes) = n_classes else {
+        return Ok(()); // classify refuses a net with neither, naming the model
+    };
+    match labels.iter().position(|&l| l >= n_classes) {
+        Some(n) => Err(BadInput(format!(
+            "{}: label {} (example {}) is not a class of the model, which has classes 0 to {}",
+            source.display(),
+            labels[n],
+            n + 1,
+            n_classes - 1
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn check_width(net: &Dbn, n_values: usize, data: &std::path::Path) -> Result<(), BadInput> {
