@@ -19,7 +19,9 @@ pub enum ExactError {
     /// Enumeration would take too many states. Only log Z of an RBM has a
     /// stochastic estimate to suggest (AIS); other requests get none.
     #[error(
-        "{what} would enumerate 2^{n_units} = {n_states} states, more than the limit of 2^{max_units}{}",
+        "{what} would enumerate 2^{n_units}{} states, more than the limit of 2^{max_units}{}",
+        // n_states saturates at u128::MAX: print it only when it is exact.
+        if *n_units < 128 { format!(" = {n_states}") } else { String::new() },
         if what.starts_with("log Z of this RBM") {
             "; use AIS (`boltzmann logz --ais`) to estimate log Z of a model this large"
         } else {

@@ -199,7 +199,12 @@ impl ExactDbn {
     /// net of two layers this is the top RBM's marginal itself.
     pub fn log_marginal_h1(&self) -> Result<Array1<f64>, DbnError> {
         self.check_two_layers()?;
-        let (mut table, _) = self.top_log_marginal()?;
+        let (top, _) = self.top_log_marginal()?;
+        self.push_down_to_h1(top)
+    }
+
+    /// The table of log p(h_{K-1}) pushed down to log p(h1).
+    fn push_down_to_h1(&self, mut table: Array1<f64>) -> Result<Array1<f64>, DbnError> {
         for layer in self.layers[1..self.layers.len() - 1].iter().rev() {
             table = push_down(layer, table.view())?;
         }
@@ -283,6 +288,37 @@ impl ExactDbn {
             let n_units = layer.n_visible() + layer.n_hidden();
             check_enumerable("a directed layer's table", n_units, MAX_TABLE_UNITS)?;
         }
+        self.check_table_work()
+    }
+
+    /// Refuse a net whose tables alone would take hours: the top RBM's
+    /// marginal costs 2^{n_{K-1}} x n_{K-1} x (n_K + labels) multiply-adds,
+    /// each directed layer's table 2^{n_{k-1} + n_k} x n_{k-1} x n_k; all
+    /// together at most [`MAX_SUMMARY_WORK`].
+    fn check_table_work(&self) -> Result<(), DbnError> {
+        let top = self.top();
+        let n_labels = self.labels.as_ref().map_or(0, |l| l.bias.len());
+        let (n_x, n_top) = (top.n_visible(), top.n_hidden());
+        let top_work = 2f64.powi(n_x as i32) * (n_x.max(1) * (n_top + n_labels).max(1)) as f64;
+        let directed_work: f64 = self.layers[1..self.layers.len() - 1]
+            .iter()
+            .map(|l| {
+                let (a, b) = (l.n_visible(), l.n_hidden());
+                2f64.powi((a + b) as i32) * (a.max(1) * b.max(1)) as f64
+            })
+            .sum();
+        let work = top_work + directed_work;
+        if work > MAX_SUMMARY_WORK {
+            return Err(field_error(
+                "layers",
+                format!(
+                    "2^{n_x} states of the top RBM's visible layer x {n_x} x {} weights and \
+                     the directed layers' tables are about {work:.1e} multiply-adds, more than \
+                     the limit of {MAX_SUMMARY_WORK:.1e}; this needs a smaller net",
+                    n_top + n_labels
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -292,8 +328,8 @@ impl ExactDbn {
         self.check_size()?;
         check_binary_data(data, self.n_visible())?;
         self.check_work(data.nrows())?;
-        let log_p_h1 = self.log_marginal_h1()?;
-        let (_, log_partition) = self.top_log_marginal()?;
+        let (top, log_partition) = self.top_log_marginal()?;
+        let log_p_h1 = self.push_down_to_h1(top)?;
         let n = data.nrows() as f64;
         let mut total_log_p = 0.0;
         let mut total_bound = 0.0;

@@ -380,3 +380,27 @@ fn summary_refuses_work_of_hours_before_starting() {
     assert!(error.is_bad_input());
     random_net(&[20, 16, 4], 0, 5).check_work(100).unwrap();
 }
+
+/// A 4-22-3000 net has 2^22 states of h1, within the table limit, but its
+/// top RBM's marginal alone is about 2.8e11 multiply-adds (minutes to
+/// hours): `check_size` refuses it at once, naming `layers`; with 30 top
+/// units it is within the limit.
+#[test]
+fn the_top_rbm_table_counts_towards_the_work_limit() {
+    let zeros = |n_visible: usize, n_hidden: usize| {
+        Rbm::new(
+            Array1::zeros(n_visible),
+            Array1::zeros(n_hidden),
+            Array2::zeros((n_hidden, n_visible)),
+        )
+        .unwrap()
+    };
+    let wide = ExactDbn::new(vec![zeros(4, 22), zeros(22, 3000)], None).unwrap();
+    let message = wide.check_size().unwrap_err().to_string();
+    assert!(
+        message.contains("layers") && message.contains("multiply-adds"),
+        "{message}"
+    );
+    let narrow = ExactDbn::new(vec![zeros(4, 22), zeros(22, 30)], None).unwrap();
+    narrow.check_size().unwrap();
+}

@@ -54,7 +54,10 @@ pub fn run(model: &Path, data: Option<&PathBuf>, gradient: bool, json: bool) -> 
         }
         None => None,
     };
-    let (_, log_partition) = net.top_log_marginal().map_err(dbn_error)?;
+    let log_partition = match &data_report {
+        Some((_, _, summary)) => summary.log_partition,
+        None => net.top_log_marginal().map_err(dbn_error)?.1,
+    };
     let report = DbnExactReport {
         model_file: model.display().to_string(),
         model_format: "dbn",
