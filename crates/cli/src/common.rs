@@ -15,8 +15,18 @@ pub const DEFAULT_SEED: u64 = 42;
 /// Check every output of a command before any work, so that an error never
 /// leaves a new partial output behind: an output must not be a folder, its
 /// folder must exist, it must not exist unless `force`, and it must never be
-/// one of the command's `inputs`, not even with `force`.
+/// one of the command's `inputs`, not even with `force`; two outputs must
+/// be two files.
 pub fn check_outputs(outputs: &[&Path], inputs: &[&Path], force: bool) -> anyhow::Result<()> {
+    for (k, out) in outputs.iter().enumerate() {
+        if outputs[..k].iter().any(|earlier| same_path(earlier, out)) {
+            return Err(BadInput(format!(
+                "{}: given as two of this command's outputs; give each output a file of its own",
+                out.display()
+            ))
+            .into());
+        }
+    }
     for out in outputs {
         let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
         if let Some(folder) = folder.filter(|f| !f.is_dir()) {
@@ -61,6 +71,18 @@ pub fn check_outputs(outputs: &[&Path], inputs: &[&Path], force: bool) -> anyhow
         }
     }
     Ok(())
+}
+
+/// Whether two paths name the same file: the same name in the same folder
+/// (its links and `..` resolved), or, when both exist, the same file.
+fn same_path(a: &Path, b: &Path) -> bool {
+    let resolved = |p: &Path| {
+        let folder = p.parent().filter(|f| !f.as_os_str().is_empty());
+        let folder = folder.unwrap_or(Path::new(".")).canonicalize().ok()?;
+        Some(folder.join(p.file_name()?))
+    };
+    resolved(a).is_some_and(|x| Some(x) == resolved(b))
+        || same_file::is_same_file(a, b).unwrap_or(false)
 }
 
 /// The most memory one request may ask for: 8 GiB, a third of this

@@ -415,3 +415,21 @@ fn requests_too_large_for_memory_are_refused_before_allocating() {
     }
     assert!(!samples.exists());
 }
+
+#[test]
+fn one_file_cannot_be_two_outputs() {
+    let fx = Fixture::new();
+    let model = fx.write("three.toml", THREE_CLASS_NET);
+    let both = fx.path("both.png");
+    let same = fx.path("sub/../both.png");
+    std::fs::create_dir(fx.path("sub")).unwrap();
+    for force in [false, true] {
+        let mut args = vec!["dbn", "sample", arg(&model), "-n", "4"];
+        args.extend(["--out", arg(&both), "--png", arg(&same)]);
+        if force {
+            args.push("--force");
+        }
+        expect_bad_input(&args, &["both.png", "two of this command's outputs"]);
+        assert!(!both.exists());
+    }
+}

@@ -30,11 +30,24 @@ pub struct ExactDbn {
 
 impl ExactDbn {
     /// Refused, naming the layer (counted from 1) or the field, when there
-    /// is no layer, when layer k's visible units are not layer k-1's hidden
-    /// units, or when the label units do not fit the top layer.
+    /// is no layer, when a layer has no visible or no hidden unit, when
+    /// layer k's visible units are not layer k-1's hidden units, or when
+    /// the label units do not fit the top layer.
     pub fn new(layers: Vec<Rbm>, labels: Option<ExactLabels>) -> Result<Self, DbnError> {
         if layers.is_empty() {
             return Err(field_error("layers", "a DBN needs at least one layer"));
+        }
+        for (k, layer) in layers.iter().enumerate() {
+            for (field, n_units) in [
+                ("visible_bias", layer.n_visible()),
+                ("hidden_bias", layer.n_hidden()),
+            ] {
+                if n_units == 0 {
+                    let problem = "is empty; every layer needs at least one visible and one \
+                                   hidden unit";
+                    return Err(field_error(field, problem).in_layer(k + 1));
+                }
+            }
         }
         for k in 1..layers.len() {
             if layers[k].n_visible() != layers[k - 1].n_hidden() {

@@ -89,6 +89,16 @@ fn files_whose_layers_do_not_fit_are_refused_naming_the_layer() {
         err.starts_with("layer 1:") && err.contains("hidden_bias"),
         "{err}"
     );
+    // A layer without hidden units (layer 1 empty, so layer 2 empty below).
+    let empty = "[[layers]]\nvisible_bias = [0.0, 0.0]\nhidden_bias = []\nweights = []\n\n\
+                 [[layers]]\nvisible_bias = []\nhidden_bias = [0.0]\nweights = [[]]\n";
+    let err = ExactDbn::from_toml_str(&format!("format = \"dbn\"\nversion = 1\n\n{empty}"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("layer 1:") && err.contains("hidden_bias") && err.contains("empty"),
+        "{err}"
+    );
     let labels = "[labels]\nn_labels = 2\nbias = [0.0, 0.0]\nweights = [[0.3, -0.3], [1.0, 1.0]]\n";
     let err = ExactDbn::from_toml_str(&(TWO_LAYERS.to_string() + labels))
         .unwrap_err()
