@@ -433,3 +433,16 @@ fn one_file_cannot_be_two_outputs() {
         assert!(!both.exists());
     }
 }
+
+#[test]
+fn diverging_training_stops_naming_the_learning_rate_and_saves_nothing_infinite() {
+    let fx = Fixture::new();
+    let (data, labels) = write_two_class_data(&fx);
+    let out = fx.path("diverged.toml");
+    let mut args = train_args(&data, &labels, &out);
+    let at = args.iter().position(|a| *a == "0.1").unwrap();
+    args[at] = "1e30";
+    expect_bad_input(&args, &["layer 1, epoch 1", "diverged", "--learning-rate"]);
+    assert!(!out.exists());
+    assert!(!fx.path("diverged.toml.checkpoint").exists());
+}

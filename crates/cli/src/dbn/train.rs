@@ -14,6 +14,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
+use anyhow::Context;
 use dbn::{
     Dbn, FineTuneConfig, GreedyConfig, GreedyResume, LayerConfig, LayerKind, LayerTrainer, UpPass,
     train_greedy_from,
@@ -384,12 +385,17 @@ impl GreedyPhase<'_> {
         resume: GreedyResume,
         stopper: &mut Stopper,
     ) -> anyhow::Result<Dbn> {
-        let mut write_error = None;
+        let mut failure = None;
         let mut last_saved = (0, 0); // (layer, epochs done in it)
         let mut after_epoch = |done: dbn::EpochDone| {
             self.bar.inc(1);
-            if let Err(e) = write_checkpoint(self.checkpoint, self.settings, &done) {
-                write_error = Some(e);
+            let saved = check_finite(&done, self.checkpoint).and_then(|()| {
+                write_checkpoint(self.checkpoint, self.settings, &done).with_context(|| {
+                    format!("writing the checkpoint {}", self.checkpoint.display())
+                })
+            });
+            if let Err(e) = saved {
+                failure = Some(e);
                 return ControlFlow::Break(());
             }
             last_saved = (done.layer, done.trainer.epochs_done());
@@ -400,11 +406,8 @@ impl GreedyPhase<'_> {
         let greedy = &self.settings.greedy;
         let net =
             train_greedy_from(x, labels, greedy, resume, &mut after_epoch).map_err(dbn_error)?;
-        if let Some(e) = write_error {
-            return Err(e.context(format!(
-                "writing the checkpoint {}",
-                self.checkpoint.display()
-            )));
+        if let Some(e) = failure {
+            return Err(e);
         }
         let Some(net) = net else {
             let (layer, epochs_done) = last_saved;
@@ -652,6 +655,35 @@ fn trainer_state(trainer: &LayerTrainer) -> TrainerState {
             }
         }
     }
+}
+
+/// Refuse to go on (and to replace the checkpoint) once the layer in
+/// training has a parameter that is not a finite number: its training
+/// diverged, and the message names the setting to change.
+fn check_finite(done: &dbn::EpochDone, checkpoint: &Path) -> anyhow::Result<()> {
+    let state = trainer_state(done.trainer).rbm;
+    let weights = state.weights.iter().flatten();
+    let mut values = state
+        .visible_bias
+        .iter()
+        .chain(&state.hidden_bias)
+        .chain(weights);
+    if values.all(|x| x.is_finite()) && state.log_variance.iter().flatten().all(|x| x.is_finite()) {
+        return Ok(());
+    }
+    let kept = if checkpoint.exists() {
+        format!("{} still holds the last finite epoch", checkpoint.display())
+    } else {
+        "nothing was saved".to_string()
+    };
+    Err(BadInput(format!(
+        "layer {}, epoch {}: the parameters are no longer finite numbers (training diverged); \
+         lower this layer's learning rate (--learning-rate, or learning_rate in its [layers.train]); \
+         {kept}",
+        done.layer,
+        done.trainer.epochs_done()
+    ))
+    .into())
 }
 
 fn write_checkpoint(path: &Path, settings: &Settings, done: &dbn::EpochDone) -> anyhow::Result<()> {
