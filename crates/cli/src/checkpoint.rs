@@ -4,10 +4,10 @@
 //! half-written checkpoint.
 //!
 //! Format: the line `boltzmann-checkpoint 2`, the line `sha256 HEX` with the
-//! SHA-256 of everything after it, one line of JSON (settings, epochs done,
-//! shapes), then the raw little-endian f32 values of the visible bias,
-//! hidden bias, weights (row-major), their three velocities, and the
-//! persistent chains (PCD only). Raw f32 keeps every bit; the checksum makes
+//! SHA-256 of everything after it, one line of JSON (settings, the SHA-256
+//! of the training data, epochs done, shapes), then the raw little-endian
+//! f32 values of the visible bias, hidden bias, weights (row-major), their
+//! three velocities, and the persistent chains (PCD only). Raw f32 keeps every bit; the checksum makes
 //! a changed or damaged checkpoint fail to load instead of resuming from it.
 
 use anyhow::Context;
@@ -31,9 +31,27 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The SHA-256 of the training data as the trainer saw them (shape, then
+/// the f32 values little-endian, then the labels if any): `--resume`
+/// compares it, so a file changed since the first run is refused, and the
+/// same data under another path name is accepted.
+pub fn data_sha256(data: ndarray::ArrayView2<f32>, labels: Option<&[usize]>) -> String {
+    let mut bytes = Vec::with_capacity(16 + 4 * data.len());
+    for n in [data.nrows(), data.ncols()] {
+        bytes.extend((n as u64).to_le_bytes());
+    }
+    push_f32(&mut bytes, data.iter());
+    for &label in labels.unwrap_or_default() {
+        bytes.extend((label as u64).to_le_bytes());
+    }
+    sha256_hex(&bytes)
+}
+
 /// The saved state of a run after `epochs_done` epochs.
 pub struct Checkpoint {
     pub settings: Settings,
+    /// [`data_sha256`] of the training data.
+    pub data_sha256: String,
     pub epochs_done: usize,
     pub rbm: Rbm,
     pub velocity: Gradient,
@@ -43,6 +61,8 @@ pub struct Checkpoint {
 #[derive(Serialize, Deserialize)]
 struct Header {
     settings: Settings,
+    #[serde(default)]
+    data_sha256: String,
     epochs_done: usize,
     n_visible: usize,
     n_hidden: usize,
@@ -59,6 +79,7 @@ pub fn path_for(model: &Path) -> PathBuf {
 pub fn write(path: &Path, c: &Checkpoint) -> anyhow::Result<()> {
     let header = Header {
         settings: c.settings.clone(),
+        data_sha256: c.data_sha256.clone(),
         epochs_done: c.epochs_done,
         n_visible: c.rbm.n_visible(),
         n_hidden: c.rbm.n_hidden(),
@@ -159,6 +180,7 @@ pub fn read(path: &Path) -> anyhow::Result<Checkpoint> {
     rbm.to_exact().map_err(|e| damaged(&e.to_string()))?; // NaN or infinite values
     Ok(Checkpoint {
         settings: header.settings,
+        data_sha256: header.data_sha256,
         epochs_done: header.epochs_done,
         rbm,
         velocity,
@@ -187,6 +209,7 @@ mod tests {
                 held_out_fraction: 0.0,
                 train: rbm::TrainConfig::default(),
             },
+            data_sha256: data_sha256(Array2::zeros((4, 3)).view(), None),
             epochs_done: 1,
             velocity: Gradient::zeros_like(&rbm),
             chains: Some(PersistentChains::from_states(Array2::zeros((2, 3)).view())),

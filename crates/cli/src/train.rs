@@ -98,8 +98,14 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let (train, held_out) = data::training_data(&settings)?;
     check_train_memory(&settings, train.ncols())?;
-    let (mut trainer, resumed_from) =
-        start(&settings, &checkpoint_path, args.resume, train.view())?;
+    let data_sha256 = checkpoint::data_sha256(train.view(), None);
+    let (mut trainer, resumed_from) = start(
+        &settings,
+        &checkpoint_path,
+        args.resume,
+        train.view(),
+        &data_sha256,
+    )?;
     let stop = progress::ctrl_c_flag();
     let started = Instant::now();
     let progress = EpochProgress::new(
@@ -128,7 +134,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         if trainer.train_epoch_with(train.view(), &mut tick).is_none() {
             progress.finish();
             if let Some(start) = &unsaved_start {
-                save_checkpoint(&checkpoint_path, &settings, start)?;
+                save_checkpoint(&checkpoint_path, &settings, &data_sha256, start)?;
             }
             crate::common::eprint_text(&format!(
                 "interrupted: {} holds the state after epoch {} of {}; \
@@ -145,7 +151,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             &checkpoint_path,
             unsaved_start.is_some(),
         )?;
-        save_checkpoint(&checkpoint_path, &settings, &trainer)?;
+        save_checkpoint(&checkpoint_path, &settings, &data_sha256, &trainer)?;
         unsaved_start = None;
         let measured = measure(trainer.rbm(), train.view(), held_out.view());
         progress.epoch(trainer.epochs_done(), measured);
@@ -200,11 +206,24 @@ fn start(
     checkpoint_path: &Path,
     resume: bool,
     train: ArrayView2<f32>,
+    data_sha256: &str,
 ) -> anyhow::Result<(Trainer, usize)> {
     if resume {
         let saved = checkpoint::read(checkpoint_path)?;
         let mut saved_settings = saved.settings.clone();
         saved_settings.train.epochs = settings.train.epochs;
+        // The data are compared by their contents, not by the name given.
+        saved_settings.data.clone_from(&settings.data);
+        if saved.data_sha256 != data_sha256 {
+            return Err(BadInput(format!(
+                "{}: saved from other training data than {} (their SHA-256 differs: the file \
+                 changed, or another file or split was given); resume with the data of the \
+                 first run, or train again without --resume",
+                checkpoint_path.display(),
+                settings.data.display()
+            ))
+            .into());
+        }
         if saved_settings != *settings {
             return Err(BadInput(format!(
                 "{}: saved with other settings than these ({}); resume with the same \
@@ -311,9 +330,15 @@ fn check_still_finite(
     )))
 }
 
-fn save_checkpoint(path: &Path, settings: &Settings, trainer: &Trainer) -> anyhow::Result<()> {
+fn save_checkpoint(
+    path: &Path,
+    settings: &Settings,
+    data_sha256: &str,
+    trainer: &Trainer,
+) -> anyhow::Result<()> {
     let saved = Checkpoint {
         settings: settings.clone(),
+        data_sha256: data_sha256.to_string(),
         epochs_done: trainer.epochs_done(),
         rbm: trainer.rbm().clone(),
         velocity: trainer.velocity().clone(),

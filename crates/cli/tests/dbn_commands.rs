@@ -70,7 +70,20 @@ fn resume_gives_the_same_model_as_an_uninterrupted_run() {
         );
         assert!(!resumed.exists(), "no model before training ends");
     }
-    let mut args = train_args(&data, &labels, &resumed);
+    // Other labels (the data's contents, not their name, are compared).
+    let swapped: String = std::fs::read_to_string(&labels)
+        .unwrap()
+        .lines()
+        .map(|l| if l == "0" { "1\n" } else { "0\n" })
+        .collect();
+    let other = fx.write("other-labels.txt", &swapped);
+    let mut args = train_args(&data, &other, &resumed);
+    args.push("--resume");
+    expect_bad_input(&args, &["resumed.toml.checkpoint", "other data or labels"]);
+    // The same data under another name resume.
+    std::fs::create_dir(fx.path("sub")).unwrap();
+    let renamed = fx.path("sub/../data.csv");
+    let mut args = train_args(&renamed, &labels, &resumed);
     args.push("--resume");
     boltzmann().args(&args).assert().success();
     assert_eq!(

@@ -330,3 +330,35 @@ fn a_diverging_run_exits_2_and_keeps_the_last_finite_checkpoint() {
         assert!(!text.contains("nan") && !text.contains("inf"), "{text}");
     }
 }
+
+/// `--resume` compares the data by their contents: the same file under
+/// another name resumes, a file changed since the first run is refused.
+#[test]
+fn resume_compares_the_data_not_their_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data.csv");
+    std::fs::copy(repo("data/bars-and-stripes-3x3.csv"), &data).unwrap();
+    let out = dir.path().join("m.toml");
+    let train = |data: &Path, extra: &[&str]| {
+        let mut args = vec!["train", "--data", data.to_str().unwrap(), "--hidden", "4"];
+        args.extend(["--seed", "5", "--quiet", "--out", out.to_str().unwrap()]);
+        args.extend(extra);
+        boltzmann().args(&args).assert()
+    };
+    train(&data, &["--epochs", "1"]).success();
+    let renamed = dir.path().join("sub/../data.csv");
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    train(&renamed, &["--epochs", "2", "--resume"]).success();
+
+    let mut text = std::fs::read_to_string(&data).unwrap();
+    text = text.replacen('0', "1", 1);
+    std::fs::write(&data, text).unwrap();
+    let assert = train(&data, &["--epochs", "3", "--resume"])
+        .failure()
+        .code(2);
+    let message = stderr_of(&assert);
+    assert!(
+        message.contains("m.toml.checkpoint") && message.contains("other training data"),
+        "{message}"
+    );
+}

@@ -126,7 +126,11 @@ enum UpPassArg {
 /// What must match for `--resume`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Settings {
-    data: String,
+    /// The SHA-256 of the examples and labels as loaded
+    /// (`crate::checkpoint::data_sha256`): the data are compared by their
+    /// contents, not by the name they were given under.
+    #[serde(default)]
+    data_sha256: String,
     n_labels: usize,
     greedy: GreedyConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -267,7 +271,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .as_ref()
         .map_or(0, |l| l.iter().max().map_or(0, |m| m + 1).max(2));
     let settings = Settings {
-        data: args.data.display().to_string(),
+        data_sha256: crate::checkpoint::data_sha256(x.view(), labels.as_deref()),
         n_labels,
         greedy,
         fine_tune,
@@ -748,6 +752,15 @@ fn read_checkpoint(path: &Path, settings: &Settings) -> anyhow::Result<Resume> {
         .map_err(|e| damaged(format!("not a checkpoint of boltzmann dbn train: {e}")))?;
     if checkpoint.format != CHECKPOINT_FORMAT {
         return Err(damaged(format!("field `format`: expected {CHECKPOINT_FORMAT}")).into());
+    }
+    if checkpoint.settings.data_sha256 != settings.data_sha256 {
+        return Err(damaged(
+            "field `settings.data_sha256`: the run was started with other data or labels (the \
+             file changed, or another file was given); resume with the data of the first run, \
+             or start afresh without --resume"
+                .into(),
+        )
+        .into());
     }
     if checkpoint.settings != *settings {
         return Err(damaged(
