@@ -165,6 +165,16 @@ pub fn write_file(path: &Path, contents: &str, overwrite: bool) -> Result<()> {
 impl Model {
     /// A model from TOML text: `format = "rbm"` or `format = "bm"`.
     pub fn from_toml_str(text: &str) -> Result<Self> {
+        // Another format (say "dbn") is named as such, before its other
+        // tables are reported as unknown fields of these two.
+        let table = text.parse::<toml::Table>().ok();
+        let named = table.as_ref().and_then(|t| t.get("format")?.as_str());
+        if let Some(other) = named.filter(|f| !matches!(*f, "rbm" | "bm")) {
+            return Err(invalid(
+                "format",
+                format!("\"{other}\" is not a model format this reads; expected \"rbm\" or \"bm\""),
+            ));
+        }
         let (format, params) = parameters_from_toml(text)?;
         match format.as_str() {
             "rbm" => Ok(Model::Rbm(Rbm::from_parameters(params)?)),

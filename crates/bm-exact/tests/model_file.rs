@@ -122,3 +122,16 @@ fn files_are_not_overwritten_unless_asked() {
         "{bad}"
     );
 }
+
+/// A file of another format (a DBN, with its `[[layers]]`) is refused by
+/// its `format`, not by the first table these two formats do not know.
+#[test]
+fn another_format_is_named_by_its_format_field() {
+    let dbn = "format = \"dbn\"\nversion = 1\n\n[[layers]]\nvisible_bias = [0.0]\n\
+               hidden_bias = [0.0]\nweights = [[0.0]]\n";
+    let message = error_of(dbn);
+    assert!(
+        message.contains("format") && message.contains("\"dbn\" is not a model format"),
+        "{message}"
+    );
+}

@@ -237,7 +237,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         check_outputs(&[args.out.as_path()], &inputs, args.force)?;
     }
     let (greedy, fine_tune) = train_config(args)?;
-    greedy.check().map_err(dbn_error)?;
+    greedy.check().map_err(|e| match &args.config {
+        Some(path) => dbn_error(e.in_file(path)),
+        None => BadInput(format!("the flags (--layers, --epochs, ...): {e}")).into(),
+    })?;
     if args.standardize && !greedy.gaussian_first_layer() {
         return Err(BadInput(
             "--standardize: only a Gaussian first layer models standardised values; \

@@ -68,18 +68,25 @@ pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
             .map_err(|e| dbn_error(e.in_file(&args.model)))?,
         None => net.clone(),
     };
+    // The grid's side is checked before sampling, which can take minutes.
+    let png = match &args.png {
+        Some(png) => Some((
+            png,
+            square_side(net.n_visible()).ok_or_else(|| {
+                BadInput(format!(
+                    "{}: --png needs square images, but the model has {} visible units",
+                    png.display(),
+                    net.n_visible()
+                ))
+            })?,
+        )),
+        None => None,
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let samples = sampler
         .generate(args.n_samples, args.gibbs_steps, args.label, &mut rng)
         .map_err(|e| dbn_error(e.in_file(&args.model)))?;
-    if let Some(png) = &args.png {
-        let side = square_side(net.n_visible()).ok_or_else(|| {
-            BadInput(format!(
-                "{}: --png needs square images, but the model has {} visible units",
-                png.display(),
-                net.n_visible()
-            ))
-        })?;
+    if let Some((png, side)) = png {
         let per_row = (args.n_samples as f64).sqrt().ceil().max(1.0) as usize;
         let grey = grey_levels(&net, &samples);
         datasets::write_png_grid(png, grey.view(), side, side, per_row, args.force)?;
