@@ -39,14 +39,17 @@ impl ValueKind {
     }
 
     /// What was expected, for the error message; a word on line 1 is most
-    /// likely a header, which these files do not have.
+    /// likely a header, which these files do not have, and an empty value
+    /// a comma too many.
     fn expected(self, text: &str, line: u64) -> String {
         let what = match self {
             ValueKind::Intensity => "a number in [0, 1]",
             ValueKind::Binary => "0 or 1",
             ValueKind::Real => "a finite number",
         };
-        if line == 1 && text.parse::<f64>().is_err() {
+        if text.trim().is_empty() {
+            format!("{what} (two commas in a row, or a comma at the end of the line?)")
+        } else if line == 1 && text.parse::<f64>().is_err() {
             format!("{what} (these files have no header line; remove it)")
         } else {
             what.to_string()
@@ -710,6 +713,17 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("no header line"), "{message}");
+    }
+
+    #[test]
+    fn an_empty_value_gets_a_hint_about_commas() {
+        let (_dir, path) = file_with("0,1,1,\n1,0,0\n");
+        let message = error_of(read_binary_csv(&path));
+        assert!(
+            message.contains("line 1, column 4") && message.contains("a comma at the end"),
+            "{message}"
+        );
+        assert!(!message.contains("header"), "{message}");
     }
 
     #[test]
