@@ -459,3 +459,49 @@ fn diverging_training_stops_naming_the_learning_rate_and_saves_nothing_infinite(
     assert!(!out.exists());
     assert!(!fx.path("diverged.toml.checkpoint").exists());
 }
+
+#[test]
+fn classify_and_features_read_the_split_asked_for() {
+    let fx = Fixture::new();
+    let zeros = format!("[{}]", vec!["0.0"; 784].join(", "));
+    let net = format!(
+        "format = \"dbn\"\nversion = 1\n\n[[layers]]\nvisible_bias = {zeros}\n\
+         hidden_bias = [0.0, 0.0]\nweights = [{zeros}, {zeros}]\n\n[[layers]]\n\
+         visible_bias = [0.0, 0.0]\nhidden_bias = [0.0]\nweights = [[0.0, 0.0]]\n"
+    );
+    let model = fx.write("flat.toml", &net);
+    let mnist = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/mnist-10k");
+    for (split, rows) in [("train", 8000), ("t10k", 2000)] {
+        let out = fx.path(&format!("{split}.csv"));
+        let args = [
+            "dbn",
+            "features",
+            arg(&model),
+            "--data",
+            mnist,
+            "--split",
+            split,
+        ];
+        boltzmann()
+            .args(args)
+            .args(["--out", arg(&out)])
+            .assert()
+            .success();
+        assert_eq!(datasets::read_csv(&out).unwrap().dim(), (rows, 1));
+    }
+    let csv = fx.write("one.csv", &data_csv(&[vec![0.0; 784]]));
+    expect_bad_input(
+        &[
+            "dbn",
+            "features",
+            arg(&model),
+            "--data",
+            arg(&csv),
+            "--split",
+            "t10k",
+            "--out",
+            arg(&fx.path("from-csv.csv")),
+        ],
+        &["one.csv", "--split t10k", "IDX folder"],
+    );
+}

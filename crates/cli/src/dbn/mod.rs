@@ -51,11 +51,19 @@ pub fn dbn_error(e: DbnError) -> anyhow::Error {
 
 /// Examples as rows of values in [0, 1] (any finite numbers when `real`,
 /// for a Gaussian first layer), and their labels if the source has them:
-/// an MNIST-style IDX folder (its `train` split) or a CSV file.
-fn load_examples(path: &Path, real: bool) -> anyhow::Result<(Array2<f32>, Option<Vec<usize>>)> {
+/// an MNIST-style IDX folder (its `split`, "train" or "t10k") or a CSV file.
+fn load_examples(
+    path: &Path,
+    split: Split,
+    real: bool,
+) -> anyhow::Result<(Array2<f32>, Option<Vec<usize>>)> {
     if path.is_dir() {
-        let (images, labels, _) = datasets::load_idx_folder(path, "train")?;
+        let (images, labels, _) = datasets::load_idx_folder(path, split.name())?;
         return Ok((images, Some(labels.into_iter().map(usize::from).collect())));
+    }
+    if let Split::T10k = split {
+        let problem = "--split t10k: a split belongs to an IDX folder, and this is a file";
+        return Err(BadInput(format!("{}: {problem}", path.display())).into());
     }
     let values = if real {
         datasets::read_real_csv(path)?
@@ -63,6 +71,25 @@ fn load_examples(path: &Path, real: bool) -> anyhow::Result<(Array2<f32>, Option
         datasets::read_csv(path)?
     };
     Ok((values.mapv(|x| x as f32), None))
+}
+
+/// Which split of an IDX folder a command reads (`--split`).
+#[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
+pub enum Split {
+    /// The training images (`train-images-idx3-ubyte`).
+    #[default]
+    Train,
+    /// The test images (`t10k-images-idx3-ubyte`).
+    T10k,
+}
+
+impl Split {
+    fn name(self) -> &'static str {
+        match self {
+            Split::Train => "train",
+            Split::T10k => "t10k",
+        }
+    }
 }
 
 /// Labels from `--labels FILE` (one class 0, 1, ... per line) or the data's own.

@@ -27,7 +27,7 @@ use rbm::{
 use serde::{Deserialize, Serialize};
 
 use super::fine_tune::{self, FineTuneResume, FineTuneState};
-use super::{dbn_error, load_examples, resolve_labels};
+use super::{Split, dbn_error, load_examples, resolve_labels};
 use crate::common::{check_outputs, print_report};
 use crate::report::BadInput;
 
@@ -249,7 +249,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         )
         .into());
     }
-    let (x, own_labels) = load_examples(&args.data, greedy.gaussian_first_layer())?;
+    let (x, own_labels) = load_examples(&args.data, Split::Train, greedy.gaussian_first_layer())?;
     let own_labels = own_labels.filter(|_| !args.no_labels);
     let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
     check_greedy_memory(&greedy, x.dim())?;

@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::{dbn_error, load_examples, resolve_labels};
+use super::{Split, dbn_error, load_examples, resolve_labels};
 use crate::common::{check_outputs, print_report, square_side};
 use crate::report::BadInput;
 
@@ -126,9 +126,12 @@ pub struct ClassifyArgs {
     #[arg(value_name = "MODEL.toml")]
     model: PathBuf,
     /// Examples: a CSV file of values in [0, 1] (any real numbers for a
-    /// Gaussian first layer) or an MNIST-style IDX folder.
+    /// Gaussian first layer) or an MNIST-style IDX folder (see --split).
     #[arg(long, value_name = "DATA")]
     data: PathBuf,
+    /// Which images of an IDX folder: its training or its test split.
+    #[arg(long, value_enum, default_value_t = Split::Train)]
+    split: Split,
     /// True labels, one per line, to report the accuracy.
     #[arg(long, value_name = "LABELS.txt")]
     labels: Option<PathBuf>,
@@ -162,7 +165,8 @@ pub fn classify(args: &ClassifyArgs) -> anyhow::Result<()> {
         check_outputs(&[out.as_path()], &inputs, args.force)?;
     }
     let net = Dbn::load(&args.model).map_err(dbn_error)?;
-    let (x, own_labels) = load_examples(&args.data, net.gaussian_first_layer().is_some())?;
+    let (x, own_labels) =
+        load_examples(&args.data, args.split, net.gaussian_first_layer().is_some())?;
     check_width(&net, x.ncols(), &args.data)?;
     let labels = resolve_labels(args.labels.as_ref(), own_labels, x.nrows())?;
     if let Some(labels) = &labels {
@@ -215,9 +219,12 @@ pub struct FeaturesArgs {
     #[arg(value_name = "MODEL.toml")]
     model: PathBuf,
     /// Examples: a CSV file of values in [0, 1] (any real numbers for a
-    /// Gaussian first layer) or an MNIST-style IDX folder.
+    /// Gaussian first layer) or an MNIST-style IDX folder (see --split).
     #[arg(long, value_name = "DATA")]
     data: PathBuf,
+    /// Which images of an IDX folder: its training or its test split.
+    #[arg(long, value_enum, default_value_t = Split::Train)]
+    split: Split,
     /// The top layer's probabilities, one example per line.
     #[arg(long, value_name = "OUT.csv")]
     out: PathBuf,
@@ -232,7 +239,7 @@ pub fn features(args: &FeaturesArgs) -> anyhow::Result<()> {
         args.force,
     )?;
     let net = Dbn::load(&args.model).map_err(dbn_error)?;
-    let (x, _) = load_examples(&args.data, net.gaussian_first_layer().is_some())?;
+    let (x, _) = load_examples(&args.data, args.split, net.gaussian_first_layer().is_some())?;
     check_width(&net, x.ncols(), &args.data)?;
     let features = net.features(x.view());
     datasets::write_csv(&args.out, features.mapv(f64::from).view(), args.force)?;
