@@ -162,27 +162,31 @@ pub fn write_file(path: &Path, contents: &str, overwrite: bool) -> Result<()> {
     })
 }
 
+/// The `format` of a TOML text, if it parses and has one.
+fn format_field(text: &str) -> Option<String> {
+    let table = text.parse::<toml::Table>().ok()?;
+    Some(table.get("format")?.as_str()?.to_string())
+}
+
+fn not_a_format(other: &str) -> String {
+    format!("\"{other}\" is not a model format this reads; expected \"rbm\" or \"bm\"")
+}
+
 impl Model {
     /// A model from TOML text: `format = "rbm"` or `format = "bm"`.
     pub fn from_toml_str(text: &str) -> Result<Self> {
-        // Another format (say "dbn") is named as such, before its other
-        // tables are reported as unknown fields of these two.
-        let table = text.parse::<toml::Table>().ok();
-        let named = table.as_ref().and_then(|t| t.get("format")?.as_str());
-        if let Some(other) = named.filter(|f| !matches!(*f, "rbm" | "bm")) {
-            return Err(invalid(
-                "format",
-                format!("\"{other}\" is not a model format this reads; expected \"rbm\" or \"bm\""),
-            ));
-        }
-        let (format, params) = parameters_from_toml(text)?;
+        let (format, params) = parameters_from_toml(text).map_err(|e| {
+            // A file of another format (say "dbn") fails on its own tables:
+            // name its format instead (read again only when the file failed).
+            match format_field(text).filter(|f| !matches!(f.as_str(), "rbm" | "bm")) {
+                Some(other) => invalid("format", not_a_format(&other)),
+                None => e,
+            }
+        })?;
         match format.as_str() {
             "rbm" => Ok(Model::Rbm(Rbm::from_parameters(params)?)),
             "bm" => Ok(Model::Bm(BoltzmannMachine::from_parameters(params)?)),
-            other => Err(invalid(
-                "format",
-                format!("\"{other}\" is not a model format; expected \"rbm\" or \"bm\""),
-            )),
+            other => Err(invalid("format", not_a_format(other))),
         }
     }
 

@@ -25,26 +25,36 @@ const MAGIC_LINE: &str = "boltzmann-checkpoint 2";
 /// The SHA-256 of `bytes` as 64 lowercase hex digits.
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&sha2::Sha256::digest(bytes))
 }
 
-/// The SHA-256 of the training data as the trainer saw them (shape, then
-/// the f32 values little-endian, then the labels if any): `--resume`
-/// compares it, so a file changed since the first run is refused, and the
-/// same data under another path name is accepted.
-pub fn data_sha256(data: ndarray::ArrayView2<f32>, labels: Option<&[usize]>) -> String {
-    let mut bytes = Vec::with_capacity(16 + 4 * data.len());
-    for n in [data.nrows(), data.ncols()] {
-        bytes.extend((n as u64).to_le_bytes());
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of the data as the run saw them (for each part its shape,
+/// then its f32 values little-endian; then the labels if any): `--resume`
+/// compares it, so data changed since the first run are refused, and the
+/// same data under another path name are accepted. Fed to the hash row by
+/// row, so the data are not copied.
+pub fn data_sha256(parts: &[ndarray::ArrayView2<f32>], labels: Option<&[usize]>) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for part in parts {
+        for n in [part.nrows(), part.ncols()] {
+            hasher.update((n as u64).to_le_bytes());
+        }
+        let mut row_bytes = Vec::with_capacity(4 * part.ncols());
+        for row in part.rows() {
+            row_bytes.clear();
+            push_f32(&mut row_bytes, row.iter());
+            hasher.update(&row_bytes);
+        }
     }
-    push_f32(&mut bytes, data.iter());
     for &label in labels.unwrap_or_default() {
-        bytes.extend((label as u64).to_le_bytes());
+        hasher.update((label as u64).to_le_bytes());
     }
-    sha256_hex(&bytes)
+    hex(&hasher.finalize())
 }
 
 /// The saved state of a run after `epochs_done` epochs.
@@ -209,7 +219,7 @@ mod tests {
                 held_out_fraction: 0.0,
                 train: rbm::TrainConfig::default(),
             },
-            data_sha256: data_sha256(Array2::zeros((4, 3)).view(), None),
+            data_sha256: data_sha256(&[Array2::zeros((4, 3)).view()], None),
             epochs_done: 1,
             velocity: Gradient::zeros_like(&rbm),
             chains: Some(PersistentChains::from_states(Array2::zeros((2, 3)).view())),

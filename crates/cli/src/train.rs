@@ -98,7 +98,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let (train, held_out) = data::training_data(&settings)?;
     check_train_memory(&settings, train.ncols())?;
-    let data_sha256 = checkpoint::data_sha256(train.view(), None);
+    let data_sha256 = checkpoint::data_sha256(&[train.view(), held_out.view()], None);
     let (mut trainer, resumed_from) = start(
         &settings,
         &checkpoint_path,
@@ -212,17 +212,11 @@ fn start(
         let saved = checkpoint::read(checkpoint_path)?;
         let mut saved_settings = saved.settings.clone();
         saved_settings.train.epochs = settings.train.epochs;
-        // The data are compared by their contents, not by the name given.
-        saved_settings.data.clone_from(&settings.data);
-        if saved.data_sha256 != data_sha256 {
-            return Err(BadInput(format!(
-                "{}: saved from other training data than {} (their SHA-256 differs: the file \
-                 changed, or another file or split was given); resume with the data of the \
-                 first run, or train again without --resume",
-                checkpoint_path.display(),
-                settings.data.display()
-            ))
-            .into());
+        // The data are compared by their contents, not by the name given;
+        // a checkpoint older than the digest has none, and keeps the name.
+        let compare_contents = !saved.data_sha256.is_empty();
+        if compare_contents {
+            saved_settings.data.clone_from(&settings.data);
         }
         if saved_settings != *settings {
             return Err(BadInput(format!(
@@ -230,6 +224,16 @@ fn start(
                  configuration and flags (only the number of epochs may change)",
                 checkpoint_path.display(),
                 first_difference(&saved_settings, settings)
+            ))
+            .into());
+        }
+        if compare_contents && saved.data_sha256 != data_sha256 {
+            return Err(BadInput(format!(
+                "{}: saved from other training data than {} (their SHA-256 differs: the file \
+                 changed since the first run, or another file was given); resume with the data \
+                 of the first run, or train again without --resume",
+                checkpoint_path.display(),
+                settings.data.display()
             ))
             .into());
         }

@@ -361,4 +361,8 @@ fn resume_compares_the_data_not_their_name() {
         message.contains("m.toml.checkpoint") && message.contains("other training data"),
         "{message}"
     );
+    // A changed setting is named as such, before the data are compared.
+    let extra = ["--epochs", "3", "--resume", "--weight-decay", "0.01"];
+    let message = stderr_of(&train(&data, &extra).failure().code(2));
+    assert!(message.contains("train.weight_decay"), "{message}");
 }

@@ -305,14 +305,14 @@ impl ExactDbn {
     }
 
     /// Refuse a net whose tables alone would take hours: the top RBM's
-    /// marginal costs 2^{n_{K-1}} x n_{K-1} x (n_K + labels) multiply-adds,
+    /// marginal costs 2^{n_{K-1}} x n_K x (n_{K-1} + labels) multiply-adds,
     /// each directed layer's table 2^{n_{k-1} + n_k} x n_{k-1} x n_k; all
     /// together at most [`MAX_SUMMARY_WORK`].
     fn check_table_work(&self) -> Result<(), DbnError> {
         let top = self.top();
         let n_labels = self.labels.as_ref().map_or(0, |l| l.bias.len());
         let (n_x, n_top) = (top.n_visible(), top.n_hidden());
-        let top_work = 2f64.powi(n_x as i32) * (n_x.max(1) * (n_top + n_labels).max(1)) as f64;
+        let top_work = 2f64.powi(n_x as i32) * (n_top.max(1) * (n_x + n_labels).max(1)) as f64;
         let directed_work: f64 = self.layers[1..self.layers.len() - 1]
             .iter()
             .map(|l| {
@@ -325,10 +325,10 @@ impl ExactDbn {
             return Err(field_error(
                 "layers",
                 format!(
-                    "2^{n_x} states of the top RBM's visible layer x {n_x} x {} weights and \
+                    "2^{n_x} states of the top RBM's visible layer x {n_top} x {} weights and \
                      the directed layers' tables are about {work:.1e} multiply-adds, more than \
                      the limit of {MAX_SUMMARY_WORK:.1e}; this needs a smaller net",
-                    n_top + n_labels
+                    n_x + n_labels
                 ),
             ));
         }

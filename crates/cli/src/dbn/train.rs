@@ -274,7 +274,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .as_ref()
         .map_or(0, |l| l.iter().max().map_or(0, |m| m + 1).max(2));
     let settings = Settings {
-        data_sha256: crate::checkpoint::data_sha256(x.view(), labels.as_deref()),
+        data_sha256: crate::checkpoint::data_sha256(&[x.view()], labels.as_deref()),
         n_labels,
         greedy,
         fine_tune,
@@ -396,7 +396,7 @@ impl GreedyPhase<'_> {
         let mut last_saved = (0, 0); // (layer, epochs done in it)
         let mut after_epoch = |done: dbn::EpochDone| {
             self.bar.inc(1);
-            let saved = check_finite(&done, self.checkpoint).and_then(|()| {
+            let saved = check_finite(&done, self.checkpoint, last_saved).and_then(|()| {
                 write_checkpoint(self.checkpoint, self.settings, &done).with_context(|| {
                     format!("writing the checkpoint {}", self.checkpoint.display())
                 })
@@ -667,7 +667,11 @@ fn trainer_state(trainer: &LayerTrainer) -> TrainerState {
 /// Refuse to go on (and to replace the checkpoint) once the layer in
 /// training has a parameter that is not a finite number: its training
 /// diverged, and the message names the setting to change.
-fn check_finite(done: &dbn::EpochDone, checkpoint: &Path) -> anyhow::Result<()> {
+fn check_finite(
+    done: &dbn::EpochDone,
+    checkpoint: &Path,
+    last_saved: (usize, usize),
+) -> anyhow::Result<()> {
     let state = trainer_state(done.trainer).rbm;
     let weights = state.weights.iter().flatten();
     let mut values = state
@@ -678,10 +682,12 @@ fn check_finite(done: &dbn::EpochDone, checkpoint: &Path) -> anyhow::Result<()> 
     if values.all(|x| x.is_finite()) && state.log_variance.iter().flatten().all(|x| x.is_finite()) {
         return Ok(());
     }
-    let kept = if checkpoint.exists() {
-        format!("{} still holds the last finite epoch", checkpoint.display())
-    } else {
-        "nothing was saved".to_string()
+    let kept = match last_saved {
+        (0, _) => format!("{} was not replaced", checkpoint.display()),
+        (layer, epoch) => format!(
+            "{} holds the last finite state (layer {layer}, epoch {epoch})",
+            checkpoint.display()
+        ),
     };
     Err(BadInput(format!(
         "layer {}, epoch {}: the parameters are no longer finite numbers (training diverged); \
@@ -751,24 +757,31 @@ fn read_checkpoint(path: &Path, settings: &Settings) -> anyhow::Result<Resume> {
             "{e}; --resume needs the checkpoint of an earlier run with the same --out"
         ))
     })?;
-    let checkpoint: Checkpoint = serde_json::from_str(&text)
+    let mut checkpoint: Checkpoint = serde_json::from_str(&text)
         .map_err(|e| damaged(format!("not a checkpoint of boltzmann dbn train: {e}")))?;
     if checkpoint.format != CHECKPOINT_FORMAT {
         return Err(damaged(format!("field `format`: expected {CHECKPOINT_FORMAT}")).into());
     }
-    if checkpoint.settings.data_sha256 != settings.data_sha256 {
+    // Settings first, then the data by their contents; a checkpoint older
+    // than the digest has none and is not compared by it.
+    let saved_digest = std::mem::take(&mut checkpoint.settings.data_sha256);
+    checkpoint
+        .settings
+        .data_sha256
+        .clone_from(&settings.data_sha256);
+    if checkpoint.settings != *settings {
         return Err(damaged(
-            "field `settings.data_sha256`: the run was started with other data or labels (the \
-             file changed, or another file was given); resume with the data of the first run, \
-             or start afresh without --resume"
+            "field `settings`: the run was started with other labels or layer settings; \
+             give the same flags (or configuration) as the first run, or start afresh without --resume"
                 .into(),
         )
         .into());
     }
-    if checkpoint.settings != *settings {
+    if !saved_digest.is_empty() && saved_digest != settings.data_sha256 {
         return Err(damaged(
-            "field `settings`: the run was started with other data, labels or layer settings; \
-             give the same flags (or configuration) as the first run, or start afresh without --resume"
+            "field `settings.data_sha256`: the run was started with other data or labels (the \
+             files changed since the first run, or others were given); resume with the data of \
+             the first run, or start afresh without --resume"
                 .into(),
         )
         .into());
