@@ -73,8 +73,10 @@ pub fn check_outputs(outputs: &[&Path], inputs: &[&Path], force: bool) -> anyhow
     Ok(())
 }
 
-/// Whether two paths name the same file: the same name in the same folder
-/// (its links and `..` resolved), or, when both exist, the same file.
+/// Whether two output paths name the same file: the same name in the same
+/// folder (the folder's links and `..` resolved). A link at the name itself
+/// does not count: an output is written by renaming a new file over its
+/// name, which replaces the link, not the file it points to.
 fn same_path(a: &Path, b: &Path) -> bool {
     let resolved = |p: &Path| {
         let folder = p.parent().filter(|f| !f.as_os_str().is_empty());
@@ -82,7 +84,6 @@ fn same_path(a: &Path, b: &Path) -> bool {
         Some(folder.join(p.file_name()?))
     };
     resolved(a).is_some_and(|x| Some(x) == resolved(b))
-        || same_file::is_same_file(a, b).unwrap_or(false)
 }
 
 /// The most memory one request may ask for: 8 GiB, a third of this

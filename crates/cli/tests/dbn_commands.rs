@@ -505,3 +505,17 @@ fn classify_and_features_read_the_split_asked_for() {
         &["one.csv", "--split t10k", "IDX folder"],
     );
 }
+
+#[test]
+fn diverging_fine_tuning_stops_naming_its_rate() {
+    let fx = Fixture::new();
+    let (data, labels) = write_two_class_data(&fx);
+    let out = fx.path("tuned.toml");
+    let mut args = train_args(&data, &labels, &out);
+    args.extend(["--fine-tune-epochs", "3", "--fine-tune-rate", "1e30"]);
+    expect_bad_input(
+        &args,
+        &["fine-tuning epoch", "diverged", "--fine-tune-rate"],
+    );
+    assert!(!out.exists());
+}

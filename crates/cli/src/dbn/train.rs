@@ -314,6 +314,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             let mut epochs_done = 0;
             let mut after_epoch = |net: &Dbn, tuner: &dbn::FineTuner| {
                 bar.inc(1);
+                check_fine_tuned_finite(tuner, &checkpoint_path)?;
                 write_fine_tune_checkpoint(&checkpoint_path, &settings, net, tuner)?;
                 epochs_done = tuner.epochs_done();
                 Ok(stopper.epoch_done())
@@ -695,6 +696,24 @@ fn check_finite(
          {kept}",
         done.layer,
         done.trainer.epochs_done()
+    ))
+    .into())
+}
+
+/// [`check_finite`] for fine-tuning: a classifier whose weights or biases
+/// stopped being finite ends the run before the checkpoint is replaced.
+fn check_fine_tuned_finite(tuner: &dbn::FineTuner, checkpoint: &Path) -> anyhow::Result<()> {
+    let layers = &tuner.classifier().layers;
+    let values = layers.iter().flat_map(|l| l.weights.iter().chain(&l.bias));
+    if values.into_iter().all(|x| x.is_finite()) {
+        return Ok(());
+    }
+    Err(BadInput(format!(
+        "fine-tuning epoch {}: the classifier's parameters are no longer finite numbers \
+         (training diverged); lower --fine-tune-rate (or learning_rate in [fine_tune]); {} was \
+         not replaced",
+        tuner.epochs_done(),
+        checkpoint.display()
     ))
     .into())
 }
