@@ -32,23 +32,43 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The SHA-256 of the data as the run saw them (for each part its shape,
-/// then its f32 values little-endian; then the labels if any): `--resume`
-/// compares it, so data changed since the first run are refused, and the
-/// same data under another path name are accepted. Fed to the hash row by
-/// row, so the data are not copied.
+/// Rows per block of [`data_sha256`].
+const DIGEST_BLOCK_ROWS: usize = 1024;
+
+/// A digest of the data as the run saw them: `--resume` compares it, so
+/// data changed since the first run are refused, and the same data under
+/// another path name are accepted. For each part its shape, then the
+/// SHA-256 of each block of [`DIGEST_BLOCK_ROWS`] rows (its f32 values
+/// little-endian), then the labels if any, all hashed by SHA-256 again.
+/// The blocks are hashed in parallel, row by row (the data are not
+/// copied); they do not depend on the number of threads, so the digest
+/// does not either.
 pub fn data_sha256(parts: &[ndarray::ArrayView2<f32>], labels: Option<&[usize]>) -> String {
+    use ndarray::Axis;
+    use rayon::prelude::*;
     use sha2::Digest;
+    let block_digest = |block: ndarray::ArrayView2<f32>| {
+        let mut hasher = sha2::Sha256::new();
+        let mut row_bytes = Vec::with_capacity(4 * block.ncols());
+        for row in block.rows() {
+            row_bytes.clear();
+            push_f32(&mut row_bytes, row.iter());
+            hasher.update(&row_bytes);
+        }
+        hasher.finalize()
+    };
     let mut hasher = sha2::Sha256::new();
     for part in parts {
         for n in [part.nrows(), part.ncols()] {
             hasher.update((n as u64).to_le_bytes());
         }
-        let mut row_bytes = Vec::with_capacity(4 * part.ncols());
-        for row in part.rows() {
-            row_bytes.clear();
-            push_f32(&mut row_bytes, row.iter());
-            hasher.update(&row_bytes);
+        let blocks: Vec<_> = part
+            .axis_chunks_iter(Axis(0), DIGEST_BLOCK_ROWS)
+            .into_par_iter()
+            .map(block_digest)
+            .collect();
+        for digest in blocks {
+            hasher.update(digest);
         }
     }
     for &label in labels.unwrap_or_default() {
@@ -203,6 +223,27 @@ mod tests {
     use super::*;
     use crate::settings::Binarize;
     use proptest::prelude::*;
+
+    /// The data digest is the same on 1 and 2 threads, and changes with any
+    /// value, with the labels and with where the rows are cut into parts.
+    #[test]
+    fn the_data_digest_depends_on_the_data_only() {
+        let data = Array2::from_shape_fn((3000, 5), |(i, j)| ((i * 7 + j) % 3) as f32 / 2.0);
+        let on = |threads: usize, data: &Array2<f32>| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+            pool.unwrap()
+                .install(|| data_sha256(&[data.view()], Some(&[1, 2])))
+        };
+        let digest = on(1, &data);
+        assert_eq!(digest.len(), 64);
+        assert_eq!(on(2, &data), digest);
+        let mut changed = data.clone();
+        changed[[2999, 4]] += 0.25;
+        assert_ne!(on(2, &changed), digest);
+        assert_ne!(data_sha256(&[data.view()], Some(&[2, 1])), digest);
+        let (top, bottom) = data.view().split_at(ndarray::Axis(0), 1000);
+        assert_ne!(data_sha256(&[top, bottom], Some(&[1, 2])), digest);
+    }
 
     /// The bytes of a valid checkpoint of a 3 x 2 RBM with 2 PCD chains.
     fn valid_bytes() -> Vec<u8> {
