@@ -4,11 +4,12 @@
 //! half-written checkpoint.
 //!
 //! Format: the line `boltzmann-checkpoint 2`, the line `sha256 HEX` with the
-//! SHA-256 of everything after it, one line of JSON (settings, the SHA-256
-//! of the training data, epochs done, shapes), then the raw little-endian
-//! f32 values of the visible bias, hidden bias, weights (row-major), their
-//! three velocities, and the persistent chains (PCD only). Raw f32 keeps every bit; the checksum makes
-//! a changed or damaged checkpoint fail to load instead of resuming from it.
+//! SHA-256 of everything after it, one line of JSON (settings, the digest
+//! of the data, epochs done, shapes), then the raw little-endian f32 values
+//! of the visible bias, hidden bias, weights (row-major), their three
+//! velocities, and the persistent chains (PCD only). Raw f32 keeps every
+//! bit; the checksum makes a changed or damaged checkpoint fail to load
+//! instead of resuming from it.
 
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -25,63 +26,44 @@ const MAGIC_LINE: &str = "boltzmann-checkpoint 2";
 /// The SHA-256 of `bytes` as 64 lowercase hex digits.
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    hex(&sha2::Sha256::digest(bytes))
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Rows per block of [`data_sha256`].
-const DIGEST_BLOCK_ROWS: usize = 1024;
 
 /// A digest of the data as the run saw them: `--resume` compares it, so
 /// data changed since the first run are refused, and the same data under
-/// another path name are accepted. For each part its shape, then the
-/// SHA-256 of each block of [`DIGEST_BLOCK_ROWS`] rows (its f32 values
-/// little-endian), then the labels if any, all hashed by SHA-256 again.
-/// The blocks are hashed in parallel, row by row (the data are not
-/// copied); they do not depend on the number of threads, so the digest
-/// does not either.
-pub fn data_sha256(parts: &[ndarray::ArrayView2<f32>], labels: Option<&[usize]>) -> String {
-    use ndarray::Axis;
-    use rayon::prelude::*;
-    use sha2::Digest;
-    let block_digest = |block: ndarray::ArrayView2<f32>| {
-        let mut hasher = sha2::Sha256::new();
-        let mut row_bytes = Vec::with_capacity(4 * block.ncols());
-        for row in block.rows() {
-            row_bytes.clear();
-            push_f32(&mut row_bytes, row.iter());
-            hasher.update(&row_bytes);
-        }
-        hasher.finalize()
-    };
-    let mut hasher = sha2::Sha256::new();
+/// another path name are accepted. XXH3-128 (a fast non-cryptographic
+/// hash: it guards against mistakes, not against forgery) of, for each
+/// part, its shape and its f32 values little-endian, row by row (the data
+/// are not copied), then the labels if any; as 32 hex digits.
+pub fn data_digest(parts: &[ndarray::ArrayView2<f32>], labels: Option<&[usize]>) -> String {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut row_bytes = Vec::new();
     for part in parts {
         for n in [part.nrows(), part.ncols()] {
-            hasher.update((n as u64).to_le_bytes());
+            hasher.update(&(n as u64).to_le_bytes());
         }
-        let blocks: Vec<_> = part
-            .axis_chunks_iter(Axis(0), DIGEST_BLOCK_ROWS)
-            .into_par_iter()
-            .map(block_digest)
-            .collect();
-        for digest in blocks {
-            hasher.update(digest);
+        row_bytes.resize(4 * part.ncols(), 0);
+        for row in part.rows() {
+            for (bytes, x) in row_bytes.chunks_exact_mut(4).zip(row) {
+                bytes.copy_from_slice(&x.to_le_bytes());
+            }
+            hasher.update(&row_bytes);
         }
     }
     for &label in labels.unwrap_or_default() {
-        hasher.update((label as u64).to_le_bytes());
+        hasher.update(&(label as u64).to_le_bytes());
     }
-    hex(&hasher.finalize())
+    format!("{:032x}", hasher.digest128())
 }
 
 /// The saved state of a run after `epochs_done` epochs.
 pub struct Checkpoint {
     pub settings: Settings,
-    /// [`data_sha256`] of the training data.
-    pub data_sha256: String,
+    /// [`data_digest`] of the training and held-out data.
+    pub data_digest: String,
     pub epochs_done: usize,
     pub rbm: Rbm,
     pub velocity: Gradient,
@@ -92,7 +74,7 @@ pub struct Checkpoint {
 struct Header {
     settings: Settings,
     #[serde(default)]
-    data_sha256: String,
+    data_digest: String,
     epochs_done: usize,
     n_visible: usize,
     n_hidden: usize,
@@ -109,7 +91,7 @@ pub fn path_for(model: &Path) -> PathBuf {
 pub fn write(path: &Path, c: &Checkpoint) -> anyhow::Result<()> {
     let header = Header {
         settings: c.settings.clone(),
-        data_sha256: c.data_sha256.clone(),
+        data_digest: c.data_digest.clone(),
         epochs_done: c.epochs_done,
         n_visible: c.rbm.n_visible(),
         n_hidden: c.rbm.n_hidden(),
@@ -210,7 +192,7 @@ pub fn read(path: &Path) -> anyhow::Result<Checkpoint> {
     rbm.to_exact().map_err(|e| damaged(&e.to_string()))?; // NaN or infinite values
     Ok(Checkpoint {
         settings: header.settings,
-        data_sha256: header.data_sha256,
+        data_digest: header.data_digest,
         epochs_done: header.epochs_done,
         rbm,
         velocity,
@@ -232,17 +214,17 @@ mod tests {
         let on = |threads: usize, data: &Array2<f32>| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
             pool.unwrap()
-                .install(|| data_sha256(&[data.view()], Some(&[1, 2])))
+                .install(|| data_digest(&[data.view()], Some(&[1, 2])))
         };
         let digest = on(1, &data);
-        assert_eq!(digest.len(), 64);
+        assert_eq!(digest.len(), 32);
         assert_eq!(on(2, &data), digest);
         let mut changed = data.clone();
         changed[[2999, 4]] += 0.25;
         assert_ne!(on(2, &changed), digest);
-        assert_ne!(data_sha256(&[data.view()], Some(&[2, 1])), digest);
+        assert_ne!(data_digest(&[data.view()], Some(&[2, 1])), digest);
         let (top, bottom) = data.view().split_at(ndarray::Axis(0), 1000);
-        assert_ne!(data_sha256(&[top, bottom], Some(&[1, 2])), digest);
+        assert_ne!(data_digest(&[top, bottom], Some(&[1, 2])), digest);
     }
 
     /// The bytes of a valid checkpoint of a 3 x 2 RBM with 2 PCD chains.
@@ -260,7 +242,7 @@ mod tests {
                 held_out_fraction: 0.0,
                 train: rbm::TrainConfig::default(),
             },
-            data_sha256: data_sha256(&[Array2::zeros((4, 3)).view()], None),
+            data_digest: data_digest(&[Array2::zeros((4, 3)).view()], None),
             epochs_done: 1,
             velocity: Gradient::zeros_like(&rbm),
             chains: Some(PersistentChains::from_states(Array2::zeros((2, 3)).view())),

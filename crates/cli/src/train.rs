@@ -98,13 +98,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     }
     let (train, held_out) = data::training_data(&settings)?;
     check_train_memory(&settings, train.ncols())?;
-    let data_sha256 = checkpoint::data_sha256(&[train.view(), held_out.view()], None);
+    let data_digest = checkpoint::data_digest(&[train.view(), held_out.view()], None);
     let (mut trainer, resumed_from) = start(
         &settings,
         &checkpoint_path,
         args.resume,
         train.view(),
-        &data_sha256,
+        &data_digest,
     )?;
     let stop = progress::ctrl_c_flag();
     let started = Instant::now();
@@ -134,7 +134,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         if trainer.train_epoch_with(train.view(), &mut tick).is_none() {
             progress.finish();
             if let Some(start) = &unsaved_start {
-                save_checkpoint(&checkpoint_path, &settings, &data_sha256, start)?;
+                save_checkpoint(&checkpoint_path, &settings, &data_digest, start)?;
             }
             crate::common::eprint_text(&format!(
                 "interrupted: {} holds the state after epoch {} of {}; \
@@ -151,7 +151,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             &checkpoint_path,
             unsaved_start.is_some(),
         )?;
-        save_checkpoint(&checkpoint_path, &settings, &data_sha256, &trainer)?;
+        save_checkpoint(&checkpoint_path, &settings, &data_digest, &trainer)?;
         unsaved_start = None;
         let measured = measure(trainer.rbm(), train.view(), held_out.view());
         progress.epoch(trainer.epochs_done(), measured);
@@ -206,7 +206,7 @@ fn start(
     checkpoint_path: &Path,
     resume: bool,
     train: ArrayView2<f32>,
-    data_sha256: &str,
+    data_digest: &str,
 ) -> anyhow::Result<(Trainer, usize)> {
     if resume {
         let saved = checkpoint::read(checkpoint_path)?;
@@ -214,7 +214,7 @@ fn start(
         saved_settings.train.epochs = settings.train.epochs;
         // The data are compared by their contents, not by the name given;
         // a checkpoint older than the digest has none, and keeps the name.
-        let compare_contents = !saved.data_sha256.is_empty();
+        let compare_contents = !saved.data_digest.is_empty();
         if compare_contents {
             saved_settings.data.clone_from(&settings.data);
         }
@@ -227,9 +227,9 @@ fn start(
             ))
             .into());
         }
-        if compare_contents && saved.data_sha256 != data_sha256 {
+        if compare_contents && saved.data_digest != data_digest {
             return Err(BadInput(format!(
-                "{}: saved from other training data than {} (their SHA-256 differs: the file \
+                "{}: saved from other training data than {} (their digest differs: the file \
                  changed since the first run, or another file was given); resume with the data \
                  of the first run, or train again without --resume",
                 checkpoint_path.display(),
@@ -337,12 +337,12 @@ fn check_still_finite(
 fn save_checkpoint(
     path: &Path,
     settings: &Settings,
-    data_sha256: &str,
+    data_digest: &str,
     trainer: &Trainer,
 ) -> anyhow::Result<()> {
     let saved = Checkpoint {
         settings: settings.clone(),
-        data_sha256: data_sha256.to_string(),
+        data_digest: data_digest.to_string(),
         epochs_done: trainer.epochs_done(),
         rbm: trainer.rbm().clone(),
         velocity: trainer.velocity().clone(),

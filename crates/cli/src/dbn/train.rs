@@ -126,11 +126,11 @@ enum UpPassArg {
 /// What must match for `--resume`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Settings {
-    /// The SHA-256 of the examples and labels as loaded
-    /// (`crate::checkpoint::data_sha256`): the data are compared by their
+    /// The digest of the examples and labels as loaded
+    /// (`crate::checkpoint::data_digest`): the data are compared by their
     /// contents, not by the name they were given under.
     #[serde(default)]
-    data_sha256: String,
+    data_digest: String,
     n_labels: usize,
     greedy: GreedyConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,7 +274,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .as_ref()
         .map_or(0, |l| l.iter().max().map_or(0, |m| m + 1).max(2));
     let settings = Settings {
-        data_sha256: crate::checkpoint::data_sha256(&[x.view()], labels.as_deref()),
+        data_digest: crate::checkpoint::data_digest(&[x.view()], labels.as_deref()),
         n_labels,
         greedy,
         fine_tune,
@@ -783,11 +783,11 @@ fn read_checkpoint(path: &Path, settings: &Settings) -> anyhow::Result<Resume> {
     }
     // Settings first, then the data by their contents; a checkpoint older
     // than the digest has none and is not compared by it.
-    let saved_digest = std::mem::take(&mut checkpoint.settings.data_sha256);
+    let saved_digest = std::mem::take(&mut checkpoint.settings.data_digest);
     checkpoint
         .settings
-        .data_sha256
-        .clone_from(&settings.data_sha256);
+        .data_digest
+        .clone_from(&settings.data_digest);
     if checkpoint.settings != *settings {
         return Err(damaged(
             "field `settings`: the run was started with other labels or layer settings; \
@@ -796,9 +796,9 @@ fn read_checkpoint(path: &Path, settings: &Settings) -> anyhow::Result<Resume> {
         )
         .into());
     }
-    if !saved_digest.is_empty() && saved_digest != settings.data_sha256 {
+    if !saved_digest.is_empty() && saved_digest != settings.data_digest {
         return Err(damaged(
-            "field `settings.data_sha256`: the run was started with other data or labels (the \
+            "field `settings.data_digest`: the run was started with other data or labels (the \
              files changed since the first run, or others were given); resume with the data of \
              the first run, or start afresh without --resume"
                 .into(),
