@@ -86,6 +86,12 @@ fn same_path(a: &Path, b: &Path) -> bool {
     resolved(a).is_some_and(|x| Some(x) == resolved(b))
 }
 
+/// Whether every value is a finite number: a training run checks its
+/// parameters with it before a checkpoint replaces the last good one.
+pub fn all_finite<'a>(values: impl IntoIterator<Item = &'a f32>) -> bool {
+    values.into_iter().all(|x| x.is_finite())
+}
+
 /// The most memory one request may ask for: 8 GiB, a third of this
 /// workbench's reference machine. Larger requests are refused up front.
 pub const MAX_REQUEST_BYTES: u128 = 8 << 30;

@@ -311,11 +311,8 @@ fn check_still_finite(
     first_epoch: bool,
 ) -> Result<(), BadInput> {
     let rbm = trainer.rbm();
-    let finite = |x: &f32| x.is_finite();
-    if rbm.weights.iter().all(finite)
-        && rbm.visible_bias.iter().all(finite)
-        && rbm.hidden_bias.iter().all(finite)
-    {
+    let parameters = rbm.weights.iter().chain(&rbm.visible_bias);
+    if crate::common::all_finite(parameters.chain(&rbm.hidden_bias)) {
         return Ok(());
     }
     let kept = if first_epoch {

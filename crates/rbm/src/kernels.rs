@@ -494,12 +494,12 @@ impl Workspace {
     /// computed, with the weight gradient formed one row of W^T at a time.
     fn apply(&mut self, n_data: usize, n_chains: usize, update: Update) {
         self.collect_columns(n_data, n_chains);
-        let (n_hidden, lr, momentum, decay) = (
-            self.n_hidden,
-            update.learning_rate,
-            update.momentum,
-            update.weight_decay,
-        );
+        let (n_hidden, lr, momentum) = (self.n_hidden, update.learning_rate, update.momentum);
+        let step = Step {
+            momentum,
+            lr,
+            decay: update.weight_decay,
+        };
         let mut stacked = std::mem::take(&mut self.hidden_data);
         stacked.extend_from_slice(&self.hidden_model);
         let zeros = vec![0.0; n_hidden];
@@ -514,16 +514,7 @@ impl Workspace {
                 || vec![0.0f32; n_hidden],
                 |gradient, (j, (w, v))| {
                     sum_of_rows(gradient, &zeros, &stacked, &picks[starts[j]..starts[j + 1]]);
-                    momentum_step(
-                        w,
-                        v,
-                        gradient,
-                        Step {
-                            momentum,
-                            lr,
-                            decay,
-                        },
-                    );
+                    momentum_step(w, v, gradient, step);
                 },
             );
         let visible_gradient = self.visible_bias_gradient(n_data, n_chains);

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fine_tune::{self, FineTuneResume, FineTuneState};
 use super::{Split, dbn_error, load_examples, resolve_labels};
-use crate::common::{check_outputs, print_report};
+use crate::common::{all_finite, check_outputs, print_report};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -354,7 +354,6 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     )
 }
 
-/// RbmErrors that are the user's fault become BadInput (exit code 2).
 /// Each layer's weights with their velocity and statistics, a copy of the
 /// layer's input and its up-pass for every example (f32), before any is
 /// allocated: a layer of a billion units is refused, not attempted.
@@ -372,6 +371,7 @@ fn check_greedy_memory(
     crate::common::check_memory("--layers", n_values, 4)
 }
 
+/// RbmErrors that are the user's fault become BadInput (exit code 2).
 fn rbm_error(e: rbm::RbmError) -> anyhow::Error {
     dbn_error(dbn::DbnError::from(e))
 }
@@ -673,14 +673,23 @@ fn check_finite(
     checkpoint: &Path,
     last_saved: (usize, usize),
 ) -> anyhow::Result<()> {
-    let state = trainer_state(done.trainer).rbm;
-    let weights = state.weights.iter().flatten();
-    let mut values = state
-        .visible_bias
-        .iter()
-        .chain(&state.hidden_bias)
-        .chain(weights);
-    if values.all(|x| x.is_finite()) && state.log_variance.iter().flatten().all(|x| x.is_finite()) {
+    let finite = match done.trainer {
+        LayerTrainer::Bernoulli(t) => {
+            let r = t.rbm();
+            all_finite(
+                r.weights
+                    .iter()
+                    .chain(&r.visible_bias)
+                    .chain(&r.hidden_bias),
+            )
+        }
+        LayerTrainer::Gaussian(t) => {
+            let r = t.rbm();
+            let biases = r.visible_bias.iter().chain(&r.hidden_bias);
+            all_finite(r.weights.iter().chain(biases).chain(&r.log_variance))
+        }
+    };
+    if finite {
         return Ok(());
     }
     let kept = match last_saved {
@@ -704,8 +713,7 @@ fn check_finite(
 /// stopped being finite ends the run before the checkpoint is replaced.
 fn check_fine_tuned_finite(tuner: &dbn::FineTuner, checkpoint: &Path) -> anyhow::Result<()> {
     let layers = &tuner.classifier().layers;
-    let values = layers.iter().flat_map(|l| l.weights.iter().chain(&l.bias));
-    if values.into_iter().all(|x| x.is_finite()) {
+    if all_finite(layers.iter().flat_map(|l| l.weights.iter().chain(&l.bias))) {
         return Ok(());
     }
     Err(BadInput(format!(
