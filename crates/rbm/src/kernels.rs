@@ -46,6 +46,39 @@ fn unit_from_u32(u: u32) -> f32 {
     ((u >> 8) as f32) * U32_TO_UNIT
 }
 
+/// `fn name = body(args);` defines `name`, which runs `body` compiled for
+/// AVX-512F or AVX2 where the processor has them, and as it is elsewhere.
+/// Rust never fuses a multiply and an add behind the programmer's back, so
+/// each element goes through the same operations, in the same order, on
+/// every path: only the vector width differs, and the bits do not.
+macro_rules! wide_vectors {
+    ($(#[$doc:meta])* fn $name:ident = $body:ident($($arg:ident: $ty:ty),* $(,)?);) => {
+        $(#[$doc])*
+        fn $name($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f")]
+                fn avx512($($arg: $ty),*) {
+                    $body($($arg),*)
+                }
+                #[target_feature(enable = "avx2")]
+                fn avx2($($arg: $ty),*) {
+                    $body($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the processor supports AVX-512F, checked on the line above.
+                    return unsafe { avx512($($arg),*) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the processor supports AVX2, checked on the line above.
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            $body($($arg),*)
+        }
+    };
+}
+
 /// A batch of vectors stored by their non-zero entries: row n is
 /// `entries[starts[n]..starts[n + 1]]`, each entry (column, value).
 #[derive(Clone, Debug, Default)]
@@ -115,21 +148,9 @@ fn sum_of_rows_body(out: &mut [f32], init: &[f32], matrix: &[f32], picks: &[(u32
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn sum_of_rows_avx2(out: &mut [f32], init: &[f32], matrix: &[f32], picks: &[(u32, f32)]) {
-    sum_of_rows_body(out, init, matrix, picks)
-}
-
-/// [`sum_of_rows_body`] compiled for AVX2 where the processor has it. Only
-/// the vector width differs (no fused multiply-add), so the bits do not.
-fn sum_of_rows(out: &mut [f32], init: &[f32], matrix: &[f32], picks: &[(u32, f32)]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor supports AVX2, checked on the line above.
-        return unsafe { sum_of_rows_avx2(out, init, matrix, picks) };
-    }
-    sum_of_rows_body(out, init, matrix, picks)
+wide_vectors! {
+    /// [`sum_of_rows_body`], with the widest vectors the processor has.
+    fn sum_of_rows = sum_of_rows_body(out: &mut [f32], init: &[f32], matrix: &[f32], picks: &[(u32, f32)]);
 }
 
 /// e^x for |x| <= 87 with a relative error of a few 1e-7: x = n ln 2 + r,
@@ -169,19 +190,9 @@ fn sigmoid_and_sample_body(probabilities: &mut [f32], uniforms: &[u32], samples:
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn sigmoid_and_sample_avx2(probabilities: &mut [f32], uniforms: &[u32], samples: &mut [f32]) {
-    sigmoid_and_sample_body(probabilities, uniforms, samples)
-}
-
-fn sigmoid_and_sample(probabilities: &mut [f32], uniforms: &[u32], samples: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor supports AVX2, checked on the line above.
-        return unsafe { sigmoid_and_sample_avx2(probabilities, uniforms, samples) };
-    }
-    sigmoid_and_sample_body(probabilities, uniforms, samples)
+wide_vectors! {
+    /// [`sigmoid_and_sample_body`], with the widest vectors the processor has.
+    fn sigmoid_and_sample = sigmoid_and_sample_body(probabilities: &mut [f32], uniforms: &[u32], samples: &mut [f32]);
 }
 
 /// The constants of one momentum step of the weights.
@@ -207,22 +218,11 @@ fn momentum_step_body(w: &mut [f32], v: &mut [f32], g: &[f32], step: Step) {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn momentum_step_avx2(w: &mut [f32], v: &mut [f32], g: &[f32], step: Step) {
-    momentum_step_body(w, v, g, step)
-}
-
-/// [`momentum_step_body`] compiled for AVX2 where the processor has it: with
-/// minibatches of 10 the step runs once per 10 examples over every weight.
-/// Each element is computed by the same operations, so the bits do not change.
-fn momentum_step(w: &mut [f32], v: &mut [f32], g: &[f32], step: Step) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor supports AVX2, checked on the line above.
-        return unsafe { momentum_step_avx2(w, v, g, step) };
-    }
-    momentum_step_body(w, v, g, step)
+wide_vectors! {
+    /// [`momentum_step_body`], with the widest vectors the processor has:
+    /// with minibatches of 10 the step runs once per 10 examples over every
+    /// weight.
+    fn momentum_step = momentum_step_body(w: &mut [f32], v: &mut [f32], g: &[f32], step: Step);
 }
 
 /// The sigmoid of [`sigmoid_and_sample`] alone (for the last hidden
@@ -640,10 +640,11 @@ mod tests {
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
-    /// The dispatchers (AVX2 where the processor has it) give the bits of
-    /// the plain bodies, on lengths that leave a remainder after the vectors.
+    /// The dispatchers (AVX-512 or AVX2 where the processor has them) give
+    /// the bits of the plain bodies, on lengths that leave a remainder after
+    /// the vectors.
     #[test]
-    fn the_avx2_kernels_give_the_bits_of_the_plain_ones() {
+    fn the_wide_vector_kernels_give_the_bits_of_the_plain_ones() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         let mut normals =
             |n: usize| -> Vec<f32> { (0..n).map(|_| rng.random::<f32>() * 8.0 - 4.0).collect() };
