@@ -674,3 +674,23 @@ fn greedy_training_trains_the_labels_as_one_softmax_group() {
         "Bernoulli labels gave the same weights"
     );
 }
+
+/// Label units beyond f32 are refused naming the field and entry, as the
+/// layers' parameters are, not reported as an infinity.
+#[test]
+fn label_units_beyond_f32_are_refused_naming_the_field() {
+    let labels = |bias: &str, weights: &str| {
+        format!("{TWO_LAYERS}[labels]\nn_labels = 2\nbias = {bias}\nweights = {weights}\n")
+    };
+    assert!(load(&labels("[0.0, 0.0]", "[[0.3, -0.3]]")).is_ok());
+    for (text, field) in [
+        (labels("[0.0, 1e39]", "[[0.3, -0.3]]"), "labels.bias"),
+        (labels("[0.0, 0.0]", "[[0.3, -1e39]]"), "labels.weights"),
+    ] {
+        let e = load(&text).unwrap_err();
+        assert!(
+            e.contains("net.toml") && e.contains(field) && e.contains("does not fit in f32"),
+            "{e}"
+        );
+    }
+}
