@@ -329,8 +329,8 @@ impl Dbn {
     /// which at g = 1 is the net's own p(x | l) and for g > 1 favours the
     /// states whose top hidden units agree with the label. A sampling knob,
     /// not the trained model: classification and the bound use the net.
-    /// Refused, naming the field, without label units or for a gain that is
-    /// not a finite number > 0.
+    /// Refused, naming the field, without label units, for a gain that is
+    /// not a finite number > 0, or for one that takes an entry of U beyond f32.
     pub fn with_label_gain(&self, gain: f32) -> Result<Dbn, DbnError> {
         if !(gain.is_finite() && gain > 0.0) {
             return Err(field_error(
@@ -345,8 +345,19 @@ impl Dbn {
                 "this net has no label units, so no label gain applies",
             )
         })?;
+        let overflow = units
+            .weights
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !(**w * gain).is_finite());
+        if let Some((index, w)) = overflow {
+            let problem = format!(
+                "{gain} times entry {index} of labels.weights ({w:e}) does not fit in f32; \
+                 use a smaller gain"
+            );
+            return Err(field_error("label_gain", problem));
+        }
         units.weights *= gain;
-        net.to_exact()?; // every parameter still finite
         Ok(net)
     }
 }

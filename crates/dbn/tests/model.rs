@@ -676,7 +676,8 @@ fn greedy_training_trains_the_labels_as_one_softmax_group() {
 }
 
 /// Label units beyond f32 are refused naming the field and entry, as the
-/// layers' parameters are, not reported as an infinity.
+/// layers' parameters are, not reported as an infinity; so is a label gain
+/// that would take them there.
 #[test]
 fn label_units_beyond_f32_are_refused_naming_the_field() {
     let labels = |bias: &str, weights: &str| {
@@ -693,4 +694,12 @@ fn label_units_beyond_f32_are_refused_naming_the_field() {
             "{e}"
         );
     }
+    // A gain that takes U beyond f32 is the gain's fault, not the file's.
+    let net = load(&labels("[0.0, 0.0]", "[[0.3, -2.0]]")).unwrap();
+    assert!(net.with_label_gain(f32::MAX / 4.0).is_ok());
+    let e = net.with_label_gain(f32::MAX).unwrap_err().to_string();
+    assert!(
+        e.contains("label_gain") && e.contains("entry 1") && !e.contains("labels.bias"),
+        "{e}"
+    );
 }
