@@ -193,7 +193,13 @@ fn sample_classify_and_features_write_what_they_promise() {
     let plain = sample_with(None, &fx.path("plain.csv"));
     assert_eq!(sample_with(Some("1"), &fx.path("gain1.csv")), plain);
     assert_ne!(sample_with(Some("8"), &fx.path("gain8.csv")), plain);
-    for gain in ["--label-gain=0", "--label-gain=-2", "--label-gain=inf"] {
+    for gain in [
+        "--label-gain=0",
+        "--label-gain=-2",
+        "--label-gain=inf",
+        "--label-gain=NaN",
+        "--label-gain=1e39",
+    ] {
         expect_bad_input(
             &[
                 "dbn",
@@ -206,6 +212,20 @@ fn sample_classify_and_features_write_what_they_promise() {
             &["--label-gain", "finite number > 0"],
         );
     }
+    // A gain beyond f32 is echoed as given, not as inf.
+    let bad_gain = fx.path("bad-gain.csv");
+    let args = [
+        "dbn",
+        "sample",
+        arg(&model),
+        "--label-gain=1e39",
+        "--out",
+        arg(&bad_gain),
+    ];
+    expect_bad_input(
+        &args,
+        &["--label-gain 1000000000000000000000000000000000000000"],
+    );
 
     let predictions = fx.path("predictions.csv");
     let json = run_json(&classify_args(&model, &data, &labels, &predictions));

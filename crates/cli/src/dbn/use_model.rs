@@ -24,7 +24,7 @@ pub struct SampleArgs {
     /// the label more strongly than the net's own p(x | l) (gain 1); without
     /// it the free labels are also resampled under the gain. Needs label units.
     #[arg(long, value_name = "GAIN")]
-    label_gain: Option<f32>,
+    label_gain: Option<f64>,
     /// Number of samples.
     #[arg(short = 'n', long, default_value_t = 100)]
     n_samples: usize,
@@ -53,8 +53,14 @@ pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
         // The top RBM's chain would stay at its random start: not a sample of the net.
         return Err(BadInput("--gibbs-steps 0: expected at least 1 Gibbs step".into()).into());
     }
-    if let Some(g) = args.label_gain.filter(|g| !(g.is_finite() && *g > 0.0)) {
-        let problem = format!("--label-gain {g}: expected a finite number > 0 (1 samples the net)");
+    // Read as f64 so that a gain beyond f32 is echoed as given, not as inf.
+    if let Some(g) = args
+        .label_gain
+        .filter(|&g| !(g > 0.0 && (g as f32).is_finite()))
+    {
+        let problem = format!(
+            "--label-gain {g}: expected a finite number > 0 within f32 (1 samples the net)"
+        );
         return Err(BadInput(problem).into());
     }
     let mut outputs = vec![args.out.as_path()];
@@ -64,7 +70,7 @@ pub fn sample(args: &SampleArgs) -> anyhow::Result<()> {
     check_sample_memory(&net, args.n_samples)?;
     let sampler = match args.label_gain {
         Some(gain) => net
-            .with_label_gain(gain)
+            .with_label_gain(gain as f32)
             .map_err(|e| dbn_error(e.in_file(&args.model)))?,
         None => net.clone(),
     };
