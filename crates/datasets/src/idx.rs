@@ -8,12 +8,14 @@
 //!
 //! The readers check the whole file against its header: a short file, extra
 //! bytes at the end, a damaged gzip stream or labels that do not match the
-//! images are errors that name the file, never a silent short read.
+//! images are errors that name the file, never a silent short read. A gzip
+//! file of several members (as `cat a.gz b.gz > c.gz` makes) is read whole,
+//! like `zcat` reads it, so bytes after the first member are checked too.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use ndarray::Array2;
 
 use crate::error::DataError;
@@ -160,7 +162,7 @@ fn read_idx(path: &Path, magic: u32, what: &str) -> Result<(Vec<usize>, Vec<u8>)
     let mut buffered = BufReader::new(crate::input::open_input(path)?);
     let is_gzip = buffered.fill_buf().map_err(io)?.starts_with(&GZIP_MAGIC);
     let mut reader: Box<dyn Read> = if is_gzip {
-        Box::new(GzDecoder::new(buffered))
+        Box::new(MultiGzDecoder::new(buffered))
     } else {
         Box::new(buffered)
     };
@@ -208,7 +210,7 @@ pub(crate) fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, DataError> {
     if !is_gzip {
         return crate::input::read_bounded(path, buffered, limit);
     }
-    crate::input::read_bounded(path, GzDecoder::new(buffered), limit).map_err(|e| match e {
+    crate::input::read_bounded(path, MultiGzDecoder::new(buffered), limit).map_err(|e| match e {
         DataError::Io { source, .. } => idx_error(
             path,
             format!("the gzip stream is damaged or cut short ({source}); download the file again"),

@@ -300,3 +300,32 @@ fn headers_of_empty_or_huge_images_are_refused() {
         assert!(message.contains(expected), "{message}");
     }
 }
+
+/// A gzip file of several members (`cat a.gz b.gz`) reads as `zcat` reads
+/// it: whole when the members hold one file, refused when they hold more
+/// than the header declares or when junk follows the stream.
+#[test]
+fn gzip_files_of_several_members_are_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = images_bytes(50, 8, 8);
+    let (head, tail) = raw.split_at(1000);
+    let two_members = [gzip(head), gzip(tail)].concat();
+    let whole = write(dir.path(), "whole.gz", &two_members);
+    let plain = write(dir.path(), "plain", &raw);
+    assert_eq!(
+        read_idx_images(&whole).unwrap(),
+        read_idx_images(&plain).unwrap()
+    );
+    let extra = write(
+        dir.path(),
+        "extra.gz",
+        &[gzip(&raw), gzip(&[7u8; 100])].concat(),
+    );
+    idx_problem(read_idx_images(&extra).unwrap_err(), &extra);
+    let junk = write(
+        dir.path(),
+        "junk.gz",
+        &[gzip(&raw), b"not gzip at all".to_vec()].concat(),
+    );
+    idx_problem(read_idx_images(&junk).unwrap_err(), &junk);
+}
