@@ -47,19 +47,19 @@ pub fn training_data(settings: &Settings) -> anyhow::Result<(Array2<f32>, Array2
 
 /// The train split and the t10k split (empty when there is none).
 fn idx_splits(path: &Path) -> anyhow::Result<(Array2<f32>, Array2<f32>)> {
-    let (train, _, _) = datasets::load_idx_folder(path, "train")?;
-    let held_out = if datasets::has_idx_split(path, "t10k") {
-        datasets::load_idx_folder(path, "t10k")?.0
-    } else {
-        Array2::zeros((0, train.ncols()))
-    };
-    if held_out.ncols() != train.ncols() {
+    let (train, _, train_shape) = datasets::load_idx_folder(path, "train")?;
+    if !datasets::has_idx_split(path, "t10k") {
+        return Ok((train, Array2::zeros((0, train_shape.0 * train_shape.1))));
+    }
+    let (held_out, _, held_out_shape) = datasets::load_idx_folder(path, "t10k")?;
+    if held_out_shape != train_shape {
+        let side = |(rows, cols): (usize, usize)| format!("{rows} x {cols}");
         return Err(BadInput(format!(
-            "{}: the t10k images have {} pixels but the train images have {}; \
+            "{}: the t10k images are {} pixels but the train images are {}; \
              both splits must have images of the same size",
             path.display(),
-            held_out.ncols(),
-            train.ncols()
+            side(held_out_shape),
+            side(train_shape)
         ))
         .into());
     }

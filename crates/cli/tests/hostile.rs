@@ -589,6 +589,8 @@ fn hostile_inputs_end_cleanly() {
     }
     // IDX folders.
     let mismatched = idx_folder(root, "mismatched", (4, 3, 3), (4, 2, 2));
+    // As many pixels per image, but 2 x 8 against 4 x 4.
+    let reshaped = idx_folder(root, "reshaped", (4, 4, 4), (4, 2, 8));
     let empty_images = idx_folder(root, "empty-images", (0, 0, 0), (0, 0, 0));
     let bomb = root.join("bomb");
     std::fs::create_dir(&bomb).unwrap();
@@ -599,6 +601,7 @@ fn hostile_inputs_end_cleanly() {
     let out = |name: &str| s(&root.join(name));
     for (folder, needles) in [
         (&mismatched, &["mismatched", "t10k"][..]),
+        (&reshaped, &["reshaped", "2 x 8", "4 x 4"][..]),
         (&empty_images, &["empty-images", "at least one image"][..]),
         (&bomb, &["bomb", "more follow"][..]),
     ] {

@@ -46,12 +46,38 @@ pub fn read_bounded(path: &Path, reader: impl Read, limit: u64) -> Result<Vec<u8
     Ok(bytes)
 }
 
-/// Shorten a value for a message: at most 40 characters, with "..." when cut.
+/// Shorten a value for a message: at most 40 characters, with "..." when
+/// cut. Control characters and invisible ones (a carriage return, an escape
+/// sequence, a NUL, a byte-order mark) are written as escapes such as `\r`
+/// or `\u{1b}`, so that they can neither hide nor colour the message.
 pub fn excerpt(text: &str) -> String {
     const MAX_CHARS: usize = 40;
+    let visible = |c: char| -> String {
+        if c.is_control() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200f}') {
+            c.escape_default().to_string()
+        } else {
+            c.to_string()
+        }
+    };
+    let head: String = text.chars().take(MAX_CHARS).map(visible).collect();
     if text.chars().count() <= MAX_CHARS {
-        return text.to_string();
+        return head;
     }
-    let head: String = text.chars().take(MAX_CHARS).collect();
     format!("{head}... ({} bytes)", text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_escape_control_and_invisible_characters() {
+        assert_eq!(excerpt("0.5"), "0.5");
+        assert_eq!(excerpt("0.5\r1"), "0.5\\r1");
+        assert_eq!(excerpt("0.25\u{1b}[31mX"), "0.25\\u{1b}[31mX");
+        assert_eq!(excerpt("\u{feff}0"), "\\u{feff}0");
+        assert_eq!(excerpt("0\0"), "0\\u{0}");
+        let long = "1".repeat(50);
+        assert_eq!(excerpt(&long), format!("{}... (50 bytes)", "1".repeat(40)));
+    }
 }

@@ -38,7 +38,7 @@ pub use binarize::{
 };
 pub use csv_file::{
     CsvValue, read_binary_csv, read_binary_csv_f32, read_csv, read_csv_f32, read_real_csv,
-    write_csv, write_real_csv,
+    read_real_csv_f32, write_csv, write_real_csv,
 };
 pub use digits::{
     DIGITS_MAX_PIXEL, DIGITS_SIDE, Digits, nudge_images, read_digits_8x8, shift_images,

@@ -66,11 +66,11 @@ fn load_examples(
         return Err(BadInput(format!("{}: {problem}", path.display())).into());
     }
     let values = if real {
-        datasets::read_real_csv(path)?
+        datasets::read_real_csv_f32(path)?
     } else {
-        datasets::read_csv(path)?
+        datasets::read_csv_f32(path)?
     };
-    Ok((values.mapv(|x| x as f32), None))
+    Ok((values, None))
 }
 
 /// Which split of an IDX folder a command reads (`--split`).
