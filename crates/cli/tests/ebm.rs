@@ -598,3 +598,107 @@ fn ctrl_c_stops_at_a_checkpoint_and_resume_equals_an_uninterrupted_run() {
         std::fs::read(dir.path().join("part.toml")).unwrap()
     );
 }
+
+/// The exit status and the one line of stderr of a command that must fail
+/// as bad input.
+fn refused(args: &[&std::ffi::OsStr]) -> String {
+    let output = boltzmann().args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// The checkpoint is an output like the model: never an input, never
+/// replaced unasked; a resumed checkpoint is checked before it is used
+/// (too few iterations asked, a short or negative optimiser state), and
+/// requests too large for memory or time are refused naming the flag.
+#[test]
+fn train_protects_and_checks_its_checkpoint_and_large_requests_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    let rows: Vec<String> = (0..50)
+        .map(|i| format!("{},{}", (i as f64 * 0.37).sin(), (i as f64 * 0.11).cos()))
+        .collect();
+    let text = rows.join("\n") + "\n";
+    std::fs::write(p("d.csv.checkpoint"), &text).unwrap();
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let train = |data: &str, out: &str, extra: &[&str]| -> Vec<std::ffi::OsString> {
+        let mut args = vec![os("ebm"), os("train"), os("--data"), p(data).into()];
+        args.extend(["--hidden", "8", "--checkpoint-every", "5", "--out"].map(os));
+        args.push(p(out).into());
+        args.extend(extra.iter().map(|s| os(s)));
+        args
+    };
+    let refuse = |args: Vec<std::ffi::OsString>| {
+        refused(&args.iter().map(|a| a.as_os_str()).collect::<Vec<_>>())
+    };
+    let err = refuse(train("d.csv.checkpoint", "d.csv", &["--iterations", "5"]));
+    assert!(err.contains("also an input"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(p("d.csv.checkpoint")).unwrap(),
+        text
+    );
+    std::fs::write(p("z.toml.checkpoint"), "keep").unwrap();
+    let err = refuse(train("d.csv.checkpoint", "z.toml", &["--iterations", "5"]));
+    assert!(err.contains("z.toml.checkpoint"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(p("z.toml.checkpoint")).unwrap(),
+        "keep"
+    );
+
+    let args = train("d.csv.checkpoint", "m.toml", &["--iterations", "10"]);
+    boltzmann().args(&args).assert().success();
+    let err = refuse(train(
+        "d.csv.checkpoint",
+        "m.toml",
+        &["--iterations", "10", "--resume"],
+    ));
+    assert!(err.contains("holds 10 iterations"), "{err}");
+    let checkpoint = std::fs::read_to_string(p("m.toml.checkpoint")).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&checkpoint).unwrap();
+    json["state"]["adam"]["m"].as_array_mut().unwrap().pop();
+    std::fs::write(p("m.toml.checkpoint"), json.to_string()).unwrap();
+    let err = refuse(train(
+        "d.csv.checkpoint",
+        "m.toml",
+        &["--iterations", "20", "--resume"],
+    ));
+    assert!(
+        err.contains("m.toml.checkpoint") && err.contains("state.adam.m"),
+        "{err}"
+    );
+
+    let model = write_model(dir.path(), "e.toml", &softplus_model());
+    let (model, data) = (model.as_os_str(), p("d.csv.checkpoint"));
+    let score = |cells: &str| {
+        let out = p("scores.csv");
+        let args = [
+            os("ebm"),
+            os("score"),
+            model.into(),
+            data.clone().into(),
+            os("--cells"),
+            os(cells),
+            os("--out"),
+            out.into(),
+        ];
+        refuse(args.to_vec())
+    };
+    for cells in ["5793", "9223372036854775807", "18446744073709551615"] {
+        let err = score(cells);
+        assert!(err.contains("--cells") && err.contains("at most"), "{err}");
+    }
+    let args = [
+        os("ebm"),
+        os("sample"),
+        model.into(),
+        os("-n"),
+        os("100000000000"),
+        os("--out"),
+        p("s.csv").into(),
+    ];
+    let err = refuse(args.to_vec());
+    assert!(err.contains("-n") && err.contains("GiB"), "{err}");
+}

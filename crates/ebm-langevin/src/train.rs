@@ -297,6 +297,58 @@ pub struct TrainState {
     pub learning_rate: f64,
 }
 
+/// Whether a saved state fits a network of `n_params` parameters and a
+/// replay buffer of `buffer_len` numbers (none without a buffer), and holds
+/// only finite numbers, non-negative second moments and a positive learning
+/// rate; the field and the problem if not.
+fn check_state(
+    s: &TrainState,
+    n_params: usize,
+    buffer_len: Option<usize>,
+) -> std::result::Result<(), (&'static str, String)> {
+    let size = |v: &Vec<f64>| Some(v.len());
+    let lengths = [
+        ("model_params", size(&s.model_params), Some(n_params)),
+        ("adam.m", size(&s.adam.m), Some(n_params)),
+        ("adam.v", size(&s.adam.v), Some(n_params)),
+        ("buffer", s.buffer.as_ref().and_then(size), buffer_len),
+    ];
+    for (field, found, expected) in lengths {
+        if found != expected {
+            let count = |n: Option<usize>| n.map_or("none".to_string(), |n| n.to_string());
+            let problem = format!(
+                "{} numbers, but the configuration's network and replay buffer need {}",
+                count(found),
+                count(expected)
+            );
+            return Err((field, problem));
+        }
+    }
+    let buffer = s.buffer.as_ref().map(|b| ("buffer", b));
+    let numbers = [
+        ("model_params", &s.model_params),
+        ("adam.m", &s.adam.m),
+        ("adam.v", &s.adam.v),
+    ];
+    for (field, values) in numbers.into_iter().chain(buffer) {
+        if let Some(i) = values.iter().position(|x| !x.is_finite()) {
+            return Err((
+                field,
+                format!("entry {i} is {}; expected a finite number", values[i]),
+            ));
+        }
+    }
+    if let Some(i) = s.adam.v.iter().position(|&x| x < 0.0) {
+        let problem = format!("entry {i} is {}; second moments are >= 0", s.adam.v[i]);
+        return Err(("adam.v", problem));
+    }
+    if !(s.learning_rate.is_finite() && s.learning_rate > 0.0) {
+        let problem = format!("is {}; expected a finite number > 0", s.learning_rate);
+        return Err(("learning_rate", problem));
+    }
+    Ok(())
+}
+
 /// A training run: the model, the optimiser, the replay buffer and the log
 /// of divergences.
 pub struct Trainer {
@@ -375,13 +427,12 @@ impl Trainer {
         let mut trainer = Trainer::new(config, data)?;
         let n_params = trainer.model.n_params();
         let buffer_len = trainer.state().buffer.map(|b| b.len());
-        for s in std::iter::once(&state).chain(&snapshot) {
-            if s.model_params.len() != n_params || s.buffer.as_ref().map(Vec::len) != buffer_len {
-                return Err(EbmError::setting(
-                    "checkpoint",
-                    "its network or replay buffer does not match the configuration",
-                ));
-            }
+        for (s, name) in
+            std::iter::once((&state, "state")).chain(snapshot.iter().map(|s| (s, "snapshot")))
+        {
+            check_state(s, n_params, buffer_len).map_err(|(field, problem)| {
+                EbmError::setting(&format!("field `{name}.{field}`"), problem)
+            })?;
         }
         trainer.restore(&state);
         trainer.last_good = snapshot.unwrap_or(state);

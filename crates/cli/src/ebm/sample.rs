@@ -107,6 +107,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     check_sampler_flags(args)?;
     check_outputs(&[args.out.as_path()], &[args.model.as_path()], args.force)?;
     let model = super::load_model(&args.model)?;
+    // Per chain: its state, a proposal, gradients and noise (4 d numbers),
+    // and the network's activations and their derivatives.
+    let per_chain: usize = 4 * model.n_inputs() + 2 * model.sizes().iter().sum::<usize>();
+    crate::common::check_memory("-n", u128::from(args.n_samples) * per_chain as u128, 8)?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let mut x = Array2::from_shape_simple_fn((args.n_samples as usize, model.n_inputs()), || {
         args.init_std * rng.sample::<f64, _>(StandardNormal)

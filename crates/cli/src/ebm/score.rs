@@ -57,6 +57,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         ))
         .into());
     }
+    check_quadrature_cells(args.cells, model.n_inputs())?;
     let log_z = match model.n_inputs() {
         1 => Some(log_partition_1d(&model, args.half_width, args.cells)),
         2 => Some(log_partition(
@@ -133,4 +134,36 @@ fn human_text(r: &ScoreReport) -> String {
         }
     }
     text
+}
+
+/// The most cells the quadrature may evaluate: 2^27 (its finer grid has
+/// 2n cells per side, so n = 5,792 in 2-D); more would take hours and
+/// gigabytes, and `2n` itself could overflow.
+const MAX_QUADRATURE_CELLS: u128 = 1 << 27;
+
+/// Refuse a `--cells` whose finer grid, (2n)^d cells for d <= 2 inputs,
+/// exceeds [`MAX_QUADRATURE_CELLS`] (no quadrature runs for d > 2).
+fn check_quadrature_cells(cells: usize, n_inputs: usize) -> Result<(), BadInput> {
+    if n_inputs > 2 {
+        return Ok(());
+    }
+    let fine = (2 * cells as u128).saturating_pow(n_inputs as u32);
+    if fine > MAX_QUADRATURE_CELLS {
+        return Err(BadInput(format!(
+            "--cells {cells}: the quadrature would evaluate {fine} cells in {n_inputs}-D; \
+             at most {MAX_QUADRATURE_CELLS} (--cells up to {} here)",
+            max_cells(n_inputs)
+        )));
+    }
+    Ok(())
+}
+
+/// The largest `--cells` that [`check_quadrature_cells`] accepts in `d` dimensions.
+fn max_cells(d: usize) -> u128 {
+    let per_side = if d == 1 {
+        MAX_QUADRATURE_CELLS
+    } else {
+        MAX_QUADRATURE_CELLS.isqrt()
+    };
+    per_side / 2
 }

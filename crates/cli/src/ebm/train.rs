@@ -87,8 +87,7 @@ struct TrainReport {
 fn config_from(args: &Args) -> anyhow::Result<TrainConfig> {
     let mut config = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+            let text = bm_exact::read_model_text(path)?;
             toml::from_str(&text).map_err(|e| BadInput(format!("{}: {e}", path.display())))?
         }
         None => TrainConfig::default(),
@@ -157,16 +156,31 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let config = config_from(args)?;
     let mut inputs = vec![args.data.as_path()];
     inputs.extend(args.config.as_deref());
-    check_outputs(&[args.out.as_path()], &inputs, args.force)?;
+    let checkpoint = checkpoint_path(&args.out);
+    // The checkpoint is an output too: never an input, never replaced
+    // unasked (a resumed run replaces its own).
+    check_outputs(
+        &[args.out.as_path(), checkpoint.as_path()],
+        &inputs,
+        args.force || args.resume,
+    )?;
     if args.checkpoint_every == 0 {
         return Err(BadInput("--checkpoint-every 0: expected at least 1".into()).into());
     }
     let data = super::read_data(&args.data, &args.split)?;
-    let checkpoint = checkpoint_path(&args.out);
     let mut trainer = if args.resume {
         let c = read_checkpoint(&checkpoint, &config)?;
+        if c.state.iteration >= config.n_iterations {
+            return Err(BadInput(format!(
+                "{}: holds {} iterations, and --iterations asks for {}; ask for more to continue",
+                checkpoint.display(),
+                c.state.iteration,
+                config.n_iterations
+            ))
+            .into());
+        }
         let mut t = Trainer::resume(config.clone(), data.view(), c.state, c.snapshot)
-            .map_err(super::ebm_error)?;
+            .map_err(|e| BadInput(format!("{}: {e}", checkpoint.display())))?;
         t.events = c.events;
         t
     } else {
