@@ -236,9 +236,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 fn check_sample_memory(args: &Args, n_chains: usize, n_units: usize) -> Result<(), BadInput> {
     let n_units = n_units as u128;
     check_memory("-n", u128::from(args.n_samples) * n_units, 8 + 2 + 4)?;
+    // `N`, `N:LOWEST_BETA`, or an explicit ladder of as many entries as temperatures.
     let n_temperatures = match &args.tempering {
+        Some(spec) if spec.contains(',') => Some(spec.split(',').count() as u128),
         Some(spec) => spec
-            .split([',', ':'])
+            .split(':')
             .next()
             .and_then(|n| n.trim().parse::<u128>().ok()),
         None => None,
@@ -303,14 +305,14 @@ fn start_chains(
 ) -> anyhow::Result<Chains> {
     match (model, ladder) {
         (Model::Rbm(exact), None) => {
-            let rbm = to_f32(exact)?;
+            let rbm = to_f32(exact).with_context(|| model_path.display().to_string())?;
             let v = Array2::from_shape_simple_fn((n_chains, rbm.n_visible()), || {
                 f32::from(rng.random_range(0..2u8))
             });
             Ok(Chains::Gibbs { rbm, v })
         }
         (Model::Rbm(exact), Some(ladder)) => {
-            let rbm = to_f32(exact)?;
+            let rbm = to_f32(exact).with_context(|| model_path.display().to_string())?;
             let pt = ParallelTempering::new(&rbm, ladder, n_chains, rng).map_err(rbm_error)?;
             Ok(Chains::Tempering { rbm, pt })
         }

@@ -701,4 +701,32 @@ fn train_protects_and_checks_its_checkpoint_and_large_requests_are_refused() {
     ];
     let err = refuse(args.to_vec());
     assert!(err.contains("-n") && err.contains("GiB"), "{err}");
+    let err = refuse(train(
+        "d.csv.checkpoint",
+        "big.toml",
+        &["--hidden", "100000,100000"],
+    ));
+    assert!(err.contains("hidden") && err.contains("GiB"), "{err}");
+    // A step size that MALA cannot tune down in time: written, but flagged.
+    let sample = |step: &str| {
+        let out = p(&format!("s{step}.csv"));
+        let args = [
+            os("ebm"),
+            os("sample"),
+            model.into(),
+            os("-n"),
+            os("20"),
+            os("--step-size"),
+            os(step),
+            os("--out"),
+            out.into(),
+        ];
+        let output = boltzmann().args(args).output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stderr).to_string()
+    };
+    let err = sample("1e300");
+    assert!(err.contains("warning: MALA accepted 0.0%"), "{err}");
+    let err = sample("0.1");
+    assert!(!err.contains("warning"), "{err}");
 }

@@ -29,7 +29,7 @@ pub enum RbmError {
     /// A parameter that is finite in f64 but too large for f32.
     #[error(
         "field `{field}`: entry {index} is {value:e}, which does not fit in f32 (largest {max:e}); \
-         rescale the model or use bm-exact for it",
+         rescale the model (the exact f64 code, `boltzmann exact`, reads it as it is)",
         max = f32::MAX
     )]
     TooLargeForF32 {

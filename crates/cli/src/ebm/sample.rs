@@ -85,6 +85,28 @@ struct SampleReport {
     /// MALA's acceptance rate over the sampling half; null for the others.
     acceptance_rate: Option<f64>,
     mean_energy: f64,
+    /// Why the samples may not be samples of the model (also on stderr).
+    warning: Option<String>,
+}
+
+/// MALA's own evidence that its chains did not sample the model: an
+/// acceptance rate near 0 (the chains stayed near their random starts) or a
+/// step size tuned up past 1e6 (an energy too flat to confine them).
+fn mala_warning(acceptance_rate: f64, step_size: f64) -> Option<String> {
+    if acceptance_rate < 0.05 {
+        Some(format!(
+            "MALA accepted {:.1}% of its proposals: the chains barely left their random \
+             starts, so these are not samples of the model; lower --step-size or give more --steps",
+            100.0 * acceptance_rate
+        ))
+    } else if step_size > 1e6 {
+        Some(format!(
+            "MALA tuned its step size up to {step_size:.1e}: the energy hardly confines the \
+             chains (flat or unbounded?), so the samples' spread comes from the step, not the model"
+        ))
+    } else {
+        None
+    }
 }
 
 fn positive(name: &str, v: f64) -> Result<(), BadInput> {
@@ -157,6 +179,10 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         .into());
     }
     datasets::write_real_csv(&args.out, x.view(), args.force)?;
+    let warning = acceptance_rate.and_then(|a| mala_warning(a, step_size));
+    if let Some(w) = &warning {
+        crate::common::eprint_text(&format!("warning: {w}\n"));
+    }
     let report = SampleReport {
         model_file: args.model.display().to_string(),
         samples_file: args.out.display().to_string(),
@@ -166,6 +192,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         step_size,
         acceptance_rate,
         mean_energy,
+        warning,
     };
     print_report(&report, human_text, args.json, false)
 }

@@ -16,7 +16,7 @@ use ebm_langevin::train::{DivergenceEvent, TrainState};
 use ebm_langevin::{Activation, Objective, TrainConfig, Trainer};
 use serde::{Deserialize, Serialize};
 
-use crate::common::{check_outputs, print_report};
+use crate::common::{check_memory, check_outputs, print_report};
 use crate::report::BadInput;
 
 #[derive(Debug, clap::Args)]
@@ -119,6 +119,27 @@ fn config_from(args: &Args) -> anyhow::Result<TrainConfig> {
     Ok(config)
 }
 
+/// Refuse, before allocating, a configuration whose arrays would need more
+/// than 8 GiB: the parameters with their Adam moments and gradient, a
+/// minibatch's activations and their derivatives (data and negatives), and
+/// the replay buffer, all in f64.
+fn check_train_memory(config: &TrainConfig, n_inputs: usize) -> Result<(), BadInput> {
+    let widths: Vec<u128> = std::iter::once(n_inputs)
+        .chain(config.hidden.iter().copied())
+        .chain([1])
+        .map(|w| w as u128)
+        .collect();
+    let n_params: u128 = widths.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
+    check_memory("hidden", n_params, 4 * 8)?;
+    let per_example: u128 = widths.iter().sum();
+    check_memory("batch_size", config.batch_size as u128 * per_example, 4 * 8)?;
+    check_memory(
+        "buffer_size",
+        config.buffer_size as u128 * n_inputs as u128,
+        8,
+    )
+}
+
 fn checkpoint_path(out: &Path) -> PathBuf {
     let mut name = out.as_os_str().to_owned();
     name.push(".checkpoint");
@@ -168,6 +189,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         return Err(BadInput("--checkpoint-every 0: expected at least 1".into()).into());
     }
     let data = super::read_data(&args.data, &args.split)?;
+    check_train_memory(&config, data.ncols()).map_err(|e| {
+        let origin = args
+            .config
+            .as_ref()
+            .map_or("flags".into(), |p| p.display().to_string());
+        BadInput(format!("{origin}: {}", e.0))
+    })?;
     let mut trainer = if args.resume {
         let c = read_checkpoint(&checkpoint, &config)?;
         if c.state.iteration >= config.n_iterations {
