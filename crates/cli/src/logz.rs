@@ -127,14 +127,15 @@ pub struct AisDetails {
 }
 
 impl LogzOptions {
-    /// Check the AIS settings, before any work: zero chains or fewer than
+    /// Check the AIS settings, before any work: fewer than two chains or
     /// two inverse temperatures are refused whether or not AIS will run.
     pub fn check(&self) -> anyhow::Result<AisSchedule> {
-        if self.chains == 0 {
-            return Err(BadInput(
-                "--chains is 0; AIS needs at least one chain (Salakhutdinov & Murray used 100)"
-                    .into(),
-            )
+        if self.chains < 2 {
+            return Err(BadInput(format!(
+                "--chains {}: AIS needs at least 2 chains for its error bar \
+                 (Salakhutdinov & Murray used 100)",
+                self.chains
+            ))
             .into());
         }
         crate::common::check_memory("--betas", self.betas as u128, 8)?;

@@ -293,7 +293,13 @@ pub fn parse_ladder(spec: &str) -> anyhow::Result<TemperatureLadder> {
             .map_err(|_| bad("expected N, N:LOWEST_BETA or a list like 1,0.7,0.5".into()))?;
         TemperatureLadder::geometric(n, DEFAULT_LOWEST_BETA)
     };
-    ladder.map_err(|e| bad(e.to_string()).into())
+    let ladder = ladder.map_err(|e| bad(e.to_string()))?;
+    if ladder.len() < 2 {
+        let problem = "one temperature is plain block Gibbs sampling; give at least 2 \
+                       (or leave out --tempering)";
+        return Err(bad(problem.into()).into());
+    }
+    Ok(ladder)
 }
 
 fn start_chains(

@@ -157,10 +157,12 @@ fn bad_ais_settings_exit_2_before_any_work() {
     let small = fx.write("m.toml", &small_rbm().to_toml());
     let large = fx.write("large.toml", &large_rbm_toml());
     for model in [&small, &large] {
-        expect_bad_input(
-            &["logz", arg(model), "--chains", "0"],
-            &["--chains", "at least one chain"],
-        );
+        for chains in ["0", "1"] {
+            expect_bad_input(
+                &["logz", arg(model), "--chains", chains],
+                &["--chains", "at least 2 chains"],
+            );
+        }
         expect_bad_input(
             &["logz", arg(model), "--betas", "1"],
             &["--betas", "at least 2"],

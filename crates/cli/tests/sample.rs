@@ -289,6 +289,8 @@ fn bad_sampler_settings_exit_2() {
         (vec!["--chains", "0"], "--chains"),
         (vec!["--every", "0"], "--every"),
         (vec!["--tempering", "0.5,0.3"], "must be 1"),
+        (vec!["--tempering", "1"], "at least 2"),
+        (vec!["--tempering", "1."], "at least 2"),
         (vec!["--tempering", "1,0.5,0.7"], "decrease"),
         (vec!["--tempering", "0"], "n_temperatures"),
         (vec!["--tempering", "4:1.5"], "lowest_beta"),
