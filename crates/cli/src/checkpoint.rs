@@ -36,19 +36,22 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// data changed since the first run are refused, and the same data under
 /// another path name are accepted. XXH3-128 (a fast non-cryptographic
 /// hash: it guards against mistakes, not against forgery) of, for each
-/// part, its shape and its f32 values little-endian, row by row (the data
-/// are not copied), then the labels if any; as 32 hex digits.
-pub fn data_digest(parts: &[ndarray::ArrayView2<f32>], labels: Option<&[usize]>) -> String {
+/// part, its shape and its values (f32 or f64) little-endian, row by row
+/// (the data are not copied), then the labels if any; as 32 hex digits.
+pub fn data_digest<T: LittleEndian>(
+    parts: &[ndarray::ArrayView2<T>],
+    labels: Option<&[usize]>,
+) -> String {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let mut row_bytes = Vec::new();
     for part in parts {
         for n in [part.nrows(), part.ncols()] {
             hasher.update(&(n as u64).to_le_bytes());
         }
-        row_bytes.resize(4 * part.ncols(), 0);
+        row_bytes.resize(T::SIZE * part.ncols(), 0);
         for row in part.rows() {
-            for (bytes, x) in row_bytes.chunks_exact_mut(4).zip(row) {
-                bytes.copy_from_slice(&x.to_le_bytes());
+            for (bytes, &x) in row_bytes.chunks_exact_mut(T::SIZE).zip(row) {
+                x.write_le(bytes);
             }
             hasher.update(&row_bytes);
         }
@@ -57,6 +60,26 @@ pub fn data_digest(parts: &[ndarray::ArrayView2<f32>], labels: Option<&[usize]>)
         hasher.update(&(label as u64).to_le_bytes());
     }
     format!("{:032x}", hasher.digest128())
+}
+
+/// Numbers that [`data_digest`] hashes by their little-endian bytes.
+pub trait LittleEndian: Copy {
+    const SIZE: usize;
+    fn write_le(self, bytes: &mut [u8]);
+}
+
+impl LittleEndian for f32 {
+    const SIZE: usize = 4;
+    fn write_le(self, bytes: &mut [u8]) {
+        bytes.copy_from_slice(&self.to_le_bytes());
+    }
+}
+
+impl LittleEndian for f64 {
+    const SIZE: usize = 8;
+    fn write_le(self, bytes: &mut [u8]) {
+        bytes.copy_from_slice(&self.to_le_bytes());
+    }
 }
 
 /// The saved state of a run after `epochs_done` epochs.
@@ -239,7 +262,7 @@ mod tests {
                 held_out_fraction: 0.0,
                 train: rbm::TrainConfig::default(),
             },
-            data_digest: data_digest(&[Array2::zeros((4, 3)).view()], None),
+            data_digest: data_digest(&[Array2::<f32>::zeros((4, 3)).view()], None),
             epochs_done: 1,
             velocity: Gradient::zeros_like(&rbm),
             chains: Some(PersistentChains::from_states(Array2::zeros((2, 3)).view())),

@@ -656,6 +656,16 @@ fn train_protects_and_checks_its_checkpoint_and_large_requests_are_refused() {
         &["--iterations", "10", "--resume"],
     ));
     assert!(err.contains("holds 10 iterations"), "{err}");
+    std::fs::write(p("other.csv"), text.replacen('1', "2", 1)).unwrap();
+    let err = refuse(train(
+        "other.csv",
+        "m.toml",
+        &["--iterations", "20", "--resume"],
+    ));
+    assert!(err.contains("other data"), "{err}");
+    std::fs::copy(p("d.csv.checkpoint"), p("same.csv")).unwrap();
+    let args = train("same.csv", "m.toml", &["--iterations", "15", "--resume"]);
+    boltzmann().args(&args).assert().success();
     let checkpoint = std::fs::read_to_string(p("m.toml.checkpoint")).unwrap();
     let mut json: serde_json::Value = serde_json::from_str(&checkpoint).unwrap();
     json["state"]["adam"]["m"].as_array_mut().unwrap().pop();

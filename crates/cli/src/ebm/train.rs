@@ -73,6 +73,10 @@ struct Checkpoint {
     #[serde(default)]
     snapshot: Option<TrainState>,
     events: Vec<DivergenceEvent>,
+    /// `checkpoint::data_digest` of the training data, so that `--resume`
+    /// refuses other data; absent in checkpoints written before it was saved.
+    #[serde(default)]
+    data_digest: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -196,8 +200,20 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             .map_or("flags".into(), |p| p.display().to_string());
         BadInput(format!("{origin}: {}", e.0))
     })?;
+    let data_digest = crate::checkpoint::data_digest(&[data.view()], None);
     let mut trainer = if args.resume {
         let c = read_checkpoint(&checkpoint, &config)?;
+        if c.data_digest
+            .as_ref()
+            .is_some_and(|saved| *saved != data_digest)
+        {
+            return Err(BadInput(format!(
+                "{}: was written by a run on other data than {}; resume with the same data",
+                checkpoint.display(),
+                args.data.display()
+            ))
+            .into());
+        }
         if c.state.iteration >= config.n_iterations {
             return Err(BadInput(format!(
                 "{}: holds {} iterations, and --iterations asks for {}; ask for more to continue",
@@ -240,7 +256,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         if trainer.iteration.is_multiple_of(args.checkpoint_every)
             || trainer.iteration == config.n_iterations
         {
-            save_checkpoint(&checkpoint, &config, &trainer)?;
+            save_checkpoint(&checkpoint, &config, &trainer, &data_digest)?;
             if stop.load(Ordering::SeqCst) && trainer.iteration < config.n_iterations {
                 bar.finish_and_clear();
                 eprintln!(
@@ -256,7 +272,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     bar.finish_and_clear();
     trainer
         .model
-        .save(&args.out, args.force)
+        .save(&args.out, args.force || args.resume) // a resumed run replaces its own model
         .map_err(super::ebm_error)?;
     let report = TrainReport {
         model_file: args.out.display().to_string(),
@@ -270,13 +286,19 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 
 /// Write the state after the current iteration atomically: a checkpoint is
 /// whole or absent, whenever the process stops.
-fn save_checkpoint(path: &Path, config: &TrainConfig, trainer: &Trainer) -> anyhow::Result<()> {
+fn save_checkpoint(
+    path: &Path,
+    config: &TrainConfig,
+    trainer: &Trainer,
+    data_digest: &str,
+) -> anyhow::Result<()> {
     let c = Checkpoint {
         format: "ebm-checkpoint-1".into(),
         config: config.clone(),
         state: trainer.state(),
         snapshot: Some(trainer.snapshot().clone()),
         events: trainer.events.clone(),
+        data_digest: Some(data_digest.to_string()),
     };
     ebm_langevin::model_file::write_atomically(path, serde_json::to_string(&c)?.as_bytes(), true)
         .map_err(super::ebm_error)?;
