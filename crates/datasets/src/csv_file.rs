@@ -150,9 +150,11 @@ const BYTE_ORDER_MARK: &[u8] = "\u{feff}".as_bytes();
 
 fn read_values<T: CsvValue + Send>(path: &Path, kind: ValueKind) -> Result<Array2<T>, DataError> {
     let file = crate::input::open_input(path)?;
-    let regular = file.metadata().is_ok_and(|m| m.is_file());
+    let (regular, len) = file
+        .metadata()
+        .map_or((false, 0), |m| (m.is_file(), m.len()));
     let limit = crate::input::MAX_TEXT_BYTES;
-    if regular && file.metadata().is_ok_and(|m| m.len() > limit) {
+    if regular && len > limit {
         return Err(DataError::TooLarge {
             path: path.to_path_buf(),
             limit,
@@ -202,10 +204,10 @@ fn read_in_blocks<T: CsvValue + Send>(
         let cut = if at_end {
             buffer.len()
         } else {
-            buffer[kept.min(buffer.len())..]
+            buffer[kept..]
                 .iter()
                 .rposition(|&b| b == b'\n')
-                .map_or(0, |i| kept.min(buffer.len()) + i + 1)
+                .map_or(0, |i| kept + i + 1)
         };
         let lines = &buffer[..cut];
         let middle = lines[..lines.len() / 2]

@@ -222,8 +222,8 @@ impl Dbn {
             layers.push(rbm::Rbm::from_exact(layer));
         }
         if let Some(l) = exact.labels() {
-            check_fits_f32("labels.bias", l.bias.iter())?;
-            check_fits_f32("labels.weights", l.weights.iter())?;
+            rbm::check_fits_f32("labels.bias", &l.bias)?;
+            rbm::check_fits_f32("labels.weights", &l.weights)?;
         }
         let labels = exact.labels().map(|l| Labels {
             bias: l.bias.mapv(|x| x as f32),
@@ -362,18 +362,3 @@ impl Dbn {
     }
 }
 // ANCHOR_END: label_gain
-
-/// Refused, naming the field and entry, when a value does not fit in f32
-/// (as [`rbm::Rbm::check_f32_range`] does for the layers).
-fn check_fits_f32<'a>(field: &str, values: impl Iterator<Item = &'a f64>) -> Result<(), DbnError> {
-    match values.enumerate().find(|(_, x)| !(**x as f32).is_finite()) {
-        Some((index, value)) => Err(field_error(
-            field,
-            format!(
-                "entry {index} is {value:e}, which does not fit in f32 (largest {:e})",
-                f32::MAX
-            ),
-        )),
-        None => Ok(()),
-    }
-}

@@ -306,23 +306,22 @@ fn check_state(
     n_params: usize,
     buffer_len: Option<usize>,
 ) -> std::result::Result<(), (&'static str, String)> {
-    let size = |v: &Vec<f64>| Some(v.len());
-    let lengths = [
-        ("model_params", size(&s.model_params), Some(n_params)),
-        ("adam.m", size(&s.adam.m), Some(n_params)),
-        ("adam.v", size(&s.adam.v), Some(n_params)),
-        ("buffer", s.buffer.as_ref().and_then(size), buffer_len),
-    ];
-    for (field, found, expected) in lengths {
-        if found != expected {
-            let count = |n: Option<usize>| n.map_or("none".to_string(), |n| n.to_string());
+    for (field, values) in [
+        ("model_params", &s.model_params),
+        ("adam.m", &s.adam.m),
+        ("adam.v", &s.adam.v),
+    ] {
+        if values.len() != n_params {
             let problem = format!(
-                "{} numbers, but the configuration's network and replay buffer need {}",
-                count(found),
-                count(expected)
+                "{} numbers, but the network has {n_params} parameters",
+                values.len()
             );
             return Err((field, problem));
         }
+    }
+    if s.buffer.as_ref().map(Vec::len) != buffer_len {
+        let problem = "does not match the configuration's replay buffer (buffer_size x inputs)";
+        return Err(("buffer", problem.to_string()));
     }
     let buffer = s.buffer.as_ref().map(|b| ("buffer", b));
     let numbers = [

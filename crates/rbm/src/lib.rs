@@ -108,7 +108,7 @@ pub use gradient::{Gradient, PersistentChains, cd_gradient, mean_statistics};
 pub use mean_field::{
     MeanFieldEstimate, MeanFieldOrder, mean_field_log_partition, mean_field_statistics,
 };
-pub use model::{Rbm, check_data};
+pub use model::{Rbm, check_data, check_fits_f32};
 pub use monitor::{
     EpochMonitors, exact_mean_log_likelihood, free_energy_gap, reconstruction_error,
 };

@@ -79,29 +79,33 @@ impl Rbm {
 
     /// Refuse a model that [`Rbm::from_exact`] could not represent in f32.
     pub fn check_f32_range(exact: &bm_exact::Rbm) -> Result<(), RbmError> {
-        let fields = [
-            ("visible_bias", exact.visible_bias().to_vec()),
-            ("hidden_bias", exact.hidden_bias().to_vec()),
-            ("weights", exact.weights().iter().copied().collect()),
-        ];
-        for (field, values) in fields {
-            if let Some((index, &value)) = values
-                .iter()
-                .enumerate()
-                .find(|(_, x)| !(**x as f32).is_finite())
-            {
-                return Err(RbmError::TooLargeForF32 {
-                    field,
-                    index,
-                    value,
-                });
-            }
-        }
+        check_fits_f32("visible_bias", exact.visible_bias())?;
+        check_fits_f32("hidden_bias", exact.hidden_bias())?;
+        check_fits_f32("weights", exact.weights())?;
         // Every entry fits; their sum bounds every activation and free energy.
         exact
             .to_parameters()
             .check_energy_bound(f64::from(f32::MAX))?;
         Ok(())
+    }
+}
+
+/// Refuse, naming `field` and the entry, a value that does not fit in f32.
+pub fn check_fits_f32<'a>(
+    field: &'static str,
+    values: impl IntoIterator<Item = &'a f64>,
+) -> Result<(), RbmError> {
+    match values
+        .into_iter()
+        .enumerate()
+        .find(|(_, x)| !(**x as f32).is_finite())
+    {
+        Some((index, &value)) => Err(RbmError::TooLargeForF32 {
+            field,
+            index,
+            value,
+        }),
+        None => Ok(()),
     }
 }
 

@@ -113,14 +113,17 @@ fn config_from(args: &Args) -> anyhow::Result<TrainConfig> {
     config.n_iterations = args.iterations.unwrap_or(config.n_iterations);
     config.learning_rate = args.learning_rate.unwrap_or(config.learning_rate);
     config.seed = args.seed.unwrap_or(config.seed);
-    let origin = args
-        .config
-        .as_ref()
-        .map_or("flags".to_string(), |p| p.display().to_string());
     config
         .check()
-        .map_err(|e| BadInput(format!("{origin}: {e}")))?;
+        .map_err(|e| BadInput(format!("{}: {e}", settings_origin(args))))?;
     Ok(config)
+}
+
+/// Where the settings came from, for messages: the --config file, or the flags.
+fn settings_origin(args: &Args) -> String {
+    args.config
+        .as_ref()
+        .map_or("flags".to_string(), |p| p.display().to_string())
 }
 
 /// Refuse, before allocating, a configuration whose arrays would need more
@@ -193,13 +196,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         return Err(BadInput("--checkpoint-every 0: expected at least 1".into()).into());
     }
     let data = super::read_data(&args.data, &args.split)?;
-    check_train_memory(&config, data.ncols()).map_err(|e| {
-        let origin = args
-            .config
-            .as_ref()
-            .map_or("flags".into(), |p| p.display().to_string());
-        BadInput(format!("{origin}: {}", e.0))
-    })?;
+    check_train_memory(&config, data.ncols())
+        .map_err(|e| BadInput(format!("{}: {}", settings_origin(args), e.0)))?;
     let data_digest = crate::checkpoint::data_digest(&[data.view()], None);
     let mut trainer = if args.resume {
         let c = read_checkpoint(&checkpoint, &config)?;
